@@ -1,0 +1,40 @@
+//! # mnp-suite
+//!
+//! The facade of the mnp-suite workspace: magnetic-nanoparticle (MNP)
+//! hyperthermia simulation and optimization, and machine-learning prediction
+//! of MNP size, heating power and MRI relaxivities. Each crate of the
+//! workspace is re-exported under a short name; the pipelines that compose
+//! them (injection optimization, dose assessment, the `mnp` command line)
+//! will live here.
+//!
+//! | module | crate | owns |
+//! |---|---|---|
+//! | [`physics`] | `mnp-physics` | relaxation, Rosensweig heating, mixture properties, injection clouds |
+//! | [`bioheat`] | `lbm-bioheat` | Pennes bioheat solvers (planned) |
+//! | [`dose`] | `thermal-dose` | CEM43 and Arrhenius damage, ablation ratios |
+//! | [`pso`] | `pso` | particle swarm optimization (planned) |
+//! | [`dataset`] | `mnp-dataset` | tabular data and preprocessing (planned) |
+//! | [`regress`] | `ml-regress` | SVR, Elastic Net, tree ensembles (planned) |
+//!
+//! ```
+//! use mnp_suite::physics::{InjectionCloud, InjectionReference, NormalizedInjection, CellGrid};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // One central injection of the paper's one-site optimum, on a 100 × 100
+//! // grid over the 50 mm block.
+//! let reference = InjectionReference::paper();
+//! let k = NormalizedInjection::new(0.44, 0.93, 0.0)?;
+//! let cloud = InjectionCloud::new(vec![reference.site(&k, 0.0, 0.0)?]);
+//! let phi = cloud.evaluate(&CellGrid::centered_square(100, 0.05)?);
+//! assert_eq!(phi.dim(), (100, 100));
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+pub use lbm_bioheat as bioheat;
+pub use ml_regress as regress;
+pub use mnp_dataset as dataset;
+pub use mnp_physics as physics;
+pub use pso;
+pub use thermal_dose as dose;
