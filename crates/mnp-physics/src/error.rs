@@ -86,7 +86,11 @@ pub(crate) fn count(name: &'static str, value: usize) -> Result<usize> {
 }
 
 /// A computed value must be finite, or the computation overflowed.
-pub(crate) fn no_overflow(quantity: &'static str, value: f64, detail: impl FnOnce() -> String) -> Result<f64> {
+pub(crate) fn no_overflow(
+    quantity: &'static str,
+    value: f64,
+    detail: impl FnOnce() -> String,
+) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {

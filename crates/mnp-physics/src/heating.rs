@@ -6,7 +6,9 @@ use crate::constants::{
     BOLTZMANN, BOLTZMANN_PAPER, BREZOVICH_LIMIT_A_PER_M_S, HERGT_DUTZ_LIMIT_A_PER_M_S, MU0,
 };
 use crate::error::{Result, fraction, non_negative, positive};
-use crate::magnetization::{equilibrium_susceptibility, initial_susceptibility, langevin_parameter};
+use crate::magnetization::{
+    equilibrium_susceptibility, initial_susceptibility, langevin_parameter,
+};
 use crate::particle::{AcField, CarrierFluid, Particle};
 use crate::relaxation::{
     NEEL_ASYMPTOTIC_MIN_GAMMA, NeelForm, energy_barrier_ratio, tau_brown, tau_effective, tau_neel,
@@ -77,7 +79,12 @@ pub trait HeatingModel {
 ///
 /// # Errors
 /// Non-finite or negative χ0 or H0; non-finite or non-positive f or τ_R.
-pub fn rosensweig_power(chi0: f64, field_amplitude: f64, frequency: f64, tau_r: f64) -> Result<f64> {
+pub fn rosensweig_power(
+    chi0: f64,
+    field_amplitude: f64,
+    frequency: f64,
+    tau_r: f64,
+) -> Result<f64> {
     let chi0 = non_negative("equilibrium susceptibility chi0", chi0)?;
     let h0 = non_negative("field amplitude H0 (A/m)", field_amplitude)?;
     let f = positive("field frequency f (Hz)", frequency)?;
@@ -214,7 +221,13 @@ impl Rosensweig {
         let kt = self.boltzmann * positive("temperature (K)", temperature_k)?;
         let vm = particle.magnetic_volume();
         let gamma = energy_barrier_ratio(particle.anisotropy(), vm, kt)?;
-        let tn = tau_neel(particle.anisotropy(), vm, kt, particle.attempt_time(), self.neel_form)?;
+        let tn = tau_neel(
+            particle.anisotropy(),
+            vm,
+            kt,
+            particle.attempt_time(),
+            self.neel_form,
+        )?;
         let tb = tau_brown(fluid.viscosity(), particle.hydrodynamic_volume(), kt)?;
         let tr = tau_effective(tn, tb)?;
         let xi = langevin_parameter(particle.domain_magnetization(), field.amplitude(), vm, kt)?;
@@ -254,7 +267,8 @@ impl Rosensweig {
             xi: b.xi,
             linear_response: b.xi < 1.0,
             gamma: b.gamma,
-            neel_form_valid: self.neel_form == NeelForm::Plain || b.gamma >= NEEL_ASYMPTOTIC_MIN_GAMMA,
+            neel_form_valid: self.neel_form == NeelForm::Plain
+                || b.gamma >= NEEL_ASYMPTOTIC_MIN_GAMMA,
             omega_tau: b.omega_tau,
             field_frequency_product: hf,
             below_hergt_dutz_limit: hf < HERGT_DUTZ_LIMIT_A_PER_M_S,

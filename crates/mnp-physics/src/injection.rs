@@ -51,7 +51,14 @@ impl CellGrid {
     pub fn centered_square(n: usize, side: f64) -> Result<Self> {
         let side = positive("side (m)", side)?;
         let n = count("n (cells per side)", n)?;
-        Self::new(n, n, side / n as f64, side / n as f64, -side / 2.0, -side / 2.0)
+        Self::new(
+            n,
+            n,
+            side / n as f64,
+            side / n as f64,
+            -side / 2.0,
+            -side / 2.0,
+        )
     }
 
     /// Cells along x.
@@ -118,7 +125,13 @@ impl GaussianSite {
     ///
     /// # Errors
     /// As [`GaussianSite::new`], or D or t non-finite or ≤ 0.
-    pub fn from_diffusion(x: f64, y: f64, volume: f64, diffusivity: f64, time: f64) -> Result<Self> {
+    pub fn from_diffusion(
+        x: f64,
+        y: f64,
+        volume: f64,
+        diffusivity: f64,
+        time: f64,
+    ) -> Result<Self> {
         let d = positive("mass diffusivity D (m^2/s)", diffusivity)?;
         let t = positive("diffusion time (s)", time)?;
         Self::new(x, y, volume, (2.0 * d * t).sqrt())
@@ -243,7 +256,10 @@ impl InjectionCloud {
 /// # Errors
 /// Either argument non-finite or ≤ 0.
 pub fn mass_diffusivity_from_lewis(thermal_diffusivity: f64, lewis: f64) -> Result<f64> {
-    Ok(positive("thermal diffusivity (m^2/s)", thermal_diffusivity)? / positive("Lewis number", lewis)?)
+    Ok(
+        positive("thermal diffusivity (m^2/s)", thermal_diffusivity)?
+            / positive("Lewis number", lewis)?,
+    )
 }
 
 /// The normalized search variables of Jiang et al. 2022 (§2.3): dose ratio
@@ -391,6 +407,10 @@ impl InjectionReference {
         let v = non_negative("total volume (m^2)", plan.total_volume)?;
         let d = non_negative("distance (m)", plan.distance)?;
         let k_sigma = (2.0 * self.diffusivity * t).sqrt() / self.sigma0;
-        NormalizedInjection::new(v / (n * k_sigma * k_sigma * self.phi0), k_sigma, d / self.d0)
+        NormalizedInjection::new(
+            v / (n * k_sigma * k_sigma * self.phi0),
+            k_sigma,
+            d / self.d0,
+        )
     }
 }

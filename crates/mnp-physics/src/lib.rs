@@ -54,12 +54,18 @@ pub mod particle;
 pub mod relaxation;
 
 pub use error::{PhysicsError, Result};
-pub use heating::{HeatingModel, MeasuredSlp, Rosensweig, RosensweigBreakdown, ValidityReport, rosensweig_power};
+pub use heating::{
+    HeatingModel, MeasuredSlp, Rosensweig, RosensweigBreakdown, ValidityReport, rosensweig_power,
+};
 pub use injection::{
     CellGrid, GaussianSite, InjectionCloud, InjectionPlan, InjectionReference, NormalizedInjection,
     mass_diffusivity_from_lewis,
 };
-pub use magnetization::{equilibrium_susceptibility, initial_susceptibility, langevin, langevin_parameter};
-pub use nanofluid::{Material, MixtureProperties, Nanofluid, maxwell_conductivity, mixture_heat_capacity};
+pub use magnetization::{
+    equilibrium_susceptibility, initial_susceptibility, langevin, langevin_parameter,
+};
+pub use nanofluid::{
+    Material, MixtureProperties, Nanofluid, maxwell_conductivity, mixture_heat_capacity,
+};
 pub use particle::{AcField, CarrierFluid, Particle};
 pub use relaxation::{NeelForm, tau_brown, tau_effective, tau_neel, thermal_energy};

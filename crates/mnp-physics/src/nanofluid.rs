@@ -71,9 +71,16 @@ impl Material {
 ///
 /// # Errors
 /// φ outside [0, 1].
-pub fn mixture_heat_capacity(volume_fraction: f64, tissue: &Material, particles: &Material) -> Result<f64> {
+pub fn mixture_heat_capacity(
+    volume_fraction: f64,
+    tissue: &Material,
+    particles: &Material,
+) -> Result<f64> {
     let phi = fraction("volume fraction phi", volume_fraction)?;
-    Ok(phi * particles.volumetric_heat_capacity() + (1.0 - phi) * tissue.volumetric_heat_capacity())
+    Ok(
+        phi * particles.volumetric_heat_capacity()
+            + (1.0 - phi) * tissue.volumetric_heat_capacity(),
+    )
 }
 
 /// Maxwell's effective conductivity (W/(m·K)), Eq. 2b:

@@ -38,7 +38,11 @@ pub fn thermal_energy(temperature_k: f64) -> Result<f64> {
 ///
 /// # Errors
 /// Any argument non-finite or ≤ 0.
-pub fn energy_barrier_ratio(anisotropy: f64, magnetic_volume: f64, thermal_energy: f64) -> Result<f64> {
+pub fn energy_barrier_ratio(
+    anisotropy: f64,
+    magnetic_volume: f64,
+    thermal_energy: f64,
+) -> Result<f64> {
     Ok(positive("anisotropy constant K (J/m^3)", anisotropy)?
         * positive("magnetic volume V_M (m^3)", magnetic_volume)?
         / positive("thermal energy k_B T (J)", thermal_energy)?)
@@ -71,7 +75,9 @@ pub fn tau_neel(
         }
         NeelForm::Plain => tau0.ln() + gamma,
     };
-    no_overflow("Neel relaxation time", ln_tau.exp(), || format!("Gamma = {gamma}"))
+    no_overflow("Neel relaxation time", ln_tau.exp(), || {
+        format!("Gamma = {gamma}")
+    })
 }
 
 /// Brownian relaxation time τ_B = 3 μ V_H / (k_B T) (s), Eq. A.4, with the
@@ -81,7 +87,8 @@ pub fn tau_neel(
 /// # Errors
 /// Any argument non-finite or ≤ 0.
 pub fn tau_brown(viscosity: f64, hydrodynamic_volume: f64, thermal_energy: f64) -> Result<f64> {
-    Ok(3.0 * positive("viscosity (Pa s)", viscosity)?
+    Ok(3.0
+        * positive("viscosity (Pa s)", viscosity)?
         * positive("hydrodynamic volume V_H (m^3)", hydrodynamic_volume)?
         / positive("thermal energy k_B T (J)", thermal_energy)?)
 }

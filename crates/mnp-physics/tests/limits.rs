@@ -4,8 +4,8 @@ use approx::assert_relative_eq;
 use mnp_physics::constants::{MU0, PAPER_TEMPERATURE_K};
 use mnp_physics::magnetization::langevin_ratio;
 use mnp_physics::{
-    AcField, CarrierFluid, NeelForm, Particle, Rosensweig, equilibrium_susceptibility, langevin, rosensweig_power,
-    tau_brown, tau_effective, tau_neel,
+    AcField, CarrierFluid, NeelForm, Particle, Rosensweig, equilibrium_susceptibility, langevin,
+    rosensweig_power, tau_brown, tau_effective, tau_neel,
 };
 use std::f64::consts::PI;
 
@@ -24,9 +24,27 @@ fn low_frequency_power_is_quadratic_in_frequency() {
     // And with the whole model: 10x lower f gives 100x lower Q at ωτ ≪ 1.
     let m = Rosensweig::paper();
     let (p, fl) = (Particle::table_a1(), CarrierFluid::table_a1());
-    let q1 = m.breakdown(&p, &fl, &AcField::new(8e3, 1e3).unwrap(), PAPER_TEMPERATURE_K).unwrap();
-    let q2 = m.breakdown(&p, &fl, &AcField::new(8e3, 1e2).unwrap(), PAPER_TEMPERATURE_K).unwrap();
-    assert_relative_eq!(q1.power_per_volume_fraction / q2.power_per_volume_fraction, 100.0, max_relative = 1e-4);
+    let q1 = m
+        .breakdown(
+            &p,
+            &fl,
+            &AcField::new(8e3, 1e3).unwrap(),
+            PAPER_TEMPERATURE_K,
+        )
+        .unwrap();
+    let q2 = m
+        .breakdown(
+            &p,
+            &fl,
+            &AcField::new(8e3, 1e2).unwrap(),
+            PAPER_TEMPERATURE_K,
+        )
+        .unwrap();
+    assert_relative_eq!(
+        q1.power_per_volume_fraction / q2.power_per_volume_fraction,
+        100.0,
+        max_relative = 1e-4
+    );
 }
 
 /// ωτ ≫ 1: Q → π μ0 χ0 H0² f / (2π f τ) = μ0 χ0 H0² / (2τ), independent of f.
@@ -43,7 +61,11 @@ fn large_xi_susceptibility() {
     let chi_i = 17.3;
     for xi in [1e3, 1e5, 1e7] {
         let chi0 = equilibrium_susceptibility(chi_i, xi).unwrap();
-        assert_relative_eq!(chi0, 3.0 * chi_i / xi * (1.0 - 1.0 / xi), max_relative = 1e-12);
+        assert_relative_eq!(
+            chi0,
+            3.0 * chi_i / xi * (1.0 - 1.0 / xi),
+            max_relative = 1e-12
+        );
         assert_relative_eq!(chi0, 3.0 * chi_i / xi, max_relative = 1.01 / xi);
     }
     // ξ = 0: χ0 = χ_i exactly.
@@ -61,7 +83,11 @@ fn langevin_series_joins_the_closed_form() {
     assert_eq!(langevin(-0.3), -langevin(0.3));
     assert_relative_eq!(langevin(50.0), 1.0 - 1.0 / 50.0, max_relative = 1e-15);
     assert_relative_eq!(langevin_ratio(1e-3), 1.0, max_relative = 1e-6);
-    assert_relative_eq!(langevin_ratio(2.0), 1.5 * langevin(2.0), max_relative = 1e-15);
+    assert_relative_eq!(
+        langevin_ratio(2.0),
+        1.5 * langevin(2.0),
+        max_relative = 1e-15
+    );
 }
 
 #[test]
@@ -71,7 +97,11 @@ fn neel_forms_differ_by_the_prefactor() {
     let a = tau_neel(k, v, kt, t0, NeelForm::Asymptotic).unwrap();
     let p = tau_neel(k, v, kt, t0, NeelForm::Plain).unwrap();
     assert_relative_eq!(p, t0 * gamma.exp(), max_relative = 1e-13);
-    assert_relative_eq!(a / p, PI.sqrt() / (2.0 * gamma.sqrt()), max_relative = 1e-13);
+    assert_relative_eq!(
+        a / p,
+        PI.sqrt() / (2.0 * gamma.sqrt()),
+        max_relative = 1e-13
+    );
 }
 
 #[test]
@@ -87,11 +117,17 @@ fn effective_time_is_the_parallel_combination() {
 fn shell_scales_brownian_time() {
     let m = Rosensweig::paper();
     let (fl, h) = (CarrierFluid::table_a1(), AcField::table_a1());
-    let bare = m.breakdown(&Particle::table_a1(), &fl, &h, PAPER_TEMPERATURE_K).unwrap();
+    let bare = m
+        .breakdown(&Particle::table_a1(), &fl, &h, PAPER_TEMPERATURE_K)
+        .unwrap();
     let coated = Particle::table_a1().with_shell_thickness(3e-9).unwrap();
     assert_relative_eq!(coated.hydrodynamic_diameter(), 18e-9, max_relative = 1e-15);
     let c = m.breakdown(&coated, &fl, &h, PAPER_TEMPERATURE_K).unwrap();
-    assert_relative_eq!(c.tau_brown / bare.tau_brown, 1.5f64.powi(3), max_relative = 1e-12);
+    assert_relative_eq!(
+        c.tau_brown / bare.tau_brown,
+        1.5f64.powi(3),
+        max_relative = 1e-12
+    );
     assert_eq!(c.tau_neel, bare.tau_neel);
     // Direct formula check.
     let kt = 1.38e-23 * PAPER_TEMPERATURE_K;

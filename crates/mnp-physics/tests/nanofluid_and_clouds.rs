@@ -9,8 +9,16 @@ use mnp_physics::{
 #[test]
 fn maxwell_endpoints_and_bounds() {
     let (kt, kp) = (0.5, 6.0);
-    assert_relative_eq!(maxwell_conductivity(0.0, kt, kp).unwrap(), kt, max_relative = 1e-15);
-    assert_relative_eq!(maxwell_conductivity(1.0, kt, kp).unwrap(), kp, max_relative = 1e-15);
+    assert_relative_eq!(
+        maxwell_conductivity(0.0, kt, kp).unwrap(),
+        kt,
+        max_relative = 1e-15
+    );
+    assert_relative_eq!(
+        maxwell_conductivity(1.0, kt, kp).unwrap(),
+        kp,
+        max_relative = 1e-15
+    );
     let mut last = kt;
     for i in 1..100 {
         let k = maxwell_conductivity(i as f64 / 100.0, kt, kp).unwrap();
@@ -36,7 +44,11 @@ fn mixture_heat_capacity_is_linear() {
         0.25 * 5200.0 * 670.0 + 0.75 * 1052.0 * 3800.0
     );
     let props = Nanofluid::table1().properties(0.0).unwrap();
-    assert_relative_eq!(props.thermal_diffusivity(), 0.5 / (1052.0 * 3800.0), max_relative = 1e-15);
+    assert_relative_eq!(
+        props.thermal_diffusivity(),
+        0.5 / (1052.0 * 3800.0),
+        max_relative = 1e-15
+    );
 }
 
 #[test]
@@ -75,7 +87,11 @@ fn grid_evaluation_matches_pointwise_superposition() {
     for i in 0..7 {
         for j in 0..5 {
             let (x, y) = (grid.x(i), grid.y(j));
-            assert_relative_eq!(phi[[i, j]], cloud.volume_fraction(x, y), max_relative = 1e-13);
+            assert_relative_eq!(
+                phi[[i, j]],
+                cloud.volume_fraction(x, y),
+                max_relative = 1e-13
+            );
         }
     }
     assert_relative_eq!(grid.x(0), -2.5e-3);
@@ -89,7 +105,11 @@ fn diffusion_and_spreading() {
     let s = GaussianSite::from_diffusion(0.0, 0.0, 1e-6, d, 600.0).unwrap();
     assert_relative_eq!(s.sigma().powi(2), 2.0 * d * 600.0, max_relative = 1e-14);
     let later = s.spread(d, 600.0).unwrap();
-    assert_relative_eq!(later.sigma().powi(2), 2.0 * d * 1200.0, max_relative = 1e-14);
+    assert_relative_eq!(
+        later.sigma().powi(2),
+        2.0 * d * 1200.0,
+        max_relative = 1e-14
+    );
     assert_eq!(later.volume(), s.volume());
     // Eq. 5 directly: Φ = V/(4πDt) exp(−r²/(4Dt)).
     let (t, r2) = (1200.0, 1e-6f64);
@@ -114,9 +134,13 @@ fn normalized_site_matches_eq8() {
 #[test]
 fn table2_waiting_times_from_k_sigma() {
     let r = InjectionReference::paper();
-    let one = r.plan(1, &NormalizedInjection::new(0.5, 0.93, 0.0).unwrap()).unwrap();
+    let one = r
+        .plan(1, &NormalizedInjection::new(0.5, 0.93, 0.0).unwrap())
+        .unwrap();
     assert_relative_eq!(one.waiting_time / 60.0, 17.3, max_relative = 0.005);
-    let eight = r.plan(8, &NormalizedInjection::new(0.5, 0.23, 0.6).unwrap()).unwrap();
+    let eight = r
+        .plan(8, &NormalizedInjection::new(0.5, 0.23, 0.6).unwrap())
+        .unwrap();
     // k_σ is quoted to 2 digits: 0.23 ↔ 1.06 min; Table 2 says 1.1.
     assert!((eight.waiting_time / 60.0 - 1.1).abs() < 0.06);
 }

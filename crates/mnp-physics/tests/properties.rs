@@ -4,12 +4,19 @@ use mnp_physics::{AcField, CarrierFluid, NeelForm, Particle, Rosensweig};
 use proptest::prelude::*;
 
 fn particle() -> impl Strategy<Value = Particle> {
-    (5e-9..25e-9f64, 1e5..1e6f64, 1e3..5e4f64, 1e-10..1e-8f64, 0.0..10e-9f64).prop_map(|(d, md, k, t0, s)| {
-        Particle::new(d, md, k, t0, 5200.0)
-            .unwrap()
-            .with_shell_thickness(s)
-            .unwrap()
-    })
+    (
+        5e-9..25e-9f64,
+        1e5..1e6f64,
+        1e3..5e4f64,
+        1e-10..1e-8f64,
+        0.0..10e-9f64,
+    )
+        .prop_map(|(d, md, k, t0, s)| {
+            Particle::new(d, md, k, t0, 5200.0)
+                .unwrap()
+                .with_shell_thickness(s)
+                .unwrap()
+        })
 }
 
 proptest! {

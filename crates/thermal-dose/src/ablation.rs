@@ -31,7 +31,9 @@ pub fn ablated_fraction<D: Dimension>(
         }
     }
     if inside == 0 {
-        return Err(DoseError::EmptyRegion { region: name.into() });
+        return Err(DoseError::EmptyRegion {
+            region: name.into(),
+        });
     }
     Ok(dead as f64 / inside as f64)
 }
@@ -128,5 +130,9 @@ impl AblationHistory {
 /// `None`. Both slices are read in step; extra elements of the longer one
 /// are ignored.
 pub fn first_crossing(times: &[f64], values: &[f64], level: f64) -> Option<f64> {
-    times.iter().zip(values).find(|&(_, &v)| v >= level).map(|(&t, _)| t)
+    times
+        .iter()
+        .zip(values)
+        .find(|&(_, &v)| v >= level)
+        .map(|(&t, _)| t)
 }

@@ -3,7 +3,7 @@
 use crate::ablation::{AblationRatios, ablated_fraction, ablation_ratios};
 use crate::error::{DoseError, Result, positive};
 use crate::model::DoseModel;
-use ndarray::{Array, ArrayView, Dimension, Ix2, IntoDimension, Zip};
+use ndarray::{Array, ArrayView, Dimension, IntoDimension, Ix2, Zip};
 
 /// Accumulates a dose field: fed one temperature field (°C) per time step,
 /// it adds rate(T)·δt to every cell. Works for fields of any dimension
@@ -53,12 +53,21 @@ impl<M: DoseModel, D: Dimension> DoseAccumulator<M, D> {
     ///
     /// # Errors
     /// As [`DoseAccumulator::add_step`], for either field.
-    pub fn add_interval(&mut self, start_c: &ArrayView<f64, D>, end_c: &ArrayView<f64, D>, dt_s: f64) -> Result<()> {
+    pub fn add_interval(
+        &mut self,
+        start_c: &ArrayView<f64, D>,
+        end_c: &ArrayView<f64, D>,
+        dt_s: f64,
+    ) -> Result<()> {
         let dt = positive("time step dt (s)", dt_s)?;
         self.check_shape(start_c)?;
         self.check_shape(end_c)?;
         let model = &self.model;
-        for (((idx, &a), &b), inc) in start_c.indexed_iter().zip(end_c.iter()).zip(self.increment.iter_mut()) {
+        for (((idx, &a), &b), inc) in start_c
+            .indexed_iter()
+            .zip(end_c.iter())
+            .zip(self.increment.iter_mut())
+        {
             *inc = 0.5 * (checked_rate(model, a, &idx)? + checked_rate(model, b, &idx)?) * dt;
         }
         self.commit(dt);
@@ -66,7 +75,9 @@ impl<M: DoseModel, D: Dimension> DoseAccumulator<M, D> {
     }
 
     fn commit(&mut self, dt: f64) {
-        Zip::from(&mut self.dose).and(&self.increment).for_each(|d, &i| *d += i);
+        Zip::from(&mut self.dose)
+            .and(&self.increment)
+            .for_each(|d, &i| *d += i);
         self.elapsed_s += dt;
         self.steps += 1;
     }

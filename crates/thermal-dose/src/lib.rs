@@ -48,7 +48,10 @@ mod error;
 mod model;
 mod series;
 
-pub use ablation::{AblationHistory, AblationRatios, AblationSample, ablated_fraction, ablation_ratios, first_crossing};
+pub use ablation::{
+    AblationHistory, AblationRatios, AblationSample, ablated_fraction, ablation_ratios,
+    first_crossing,
+};
 pub use accumulator::DoseAccumulator;
 pub use error::{DoseError, Result};
 pub use model::{Arrhenius, Cem43, DoseModel, GAS_CONSTANT, ZERO_CELSIUS_K};

@@ -76,7 +76,10 @@ impl Cem43 {
     /// # Errors
     /// An R outside (0, 1).
     pub fn with_r(mut self, r_above: f64, r_below: f64) -> Result<Self> {
-        for (name, r) in [("R above breakpoint", r_above), ("R below breakpoint", r_below)] {
+        for (name, r) in [
+            ("R above breakpoint", r_above),
+            ("R below breakpoint", r_below),
+        ] {
             if !(r > 0.0 && r < 1.0) {
                 return Err(crate::DoseError::InvalidParameter {
                     name,

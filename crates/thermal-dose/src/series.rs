@@ -23,18 +23,24 @@ pub enum Quadrature {
 ///
 /// # Errors
 /// A non-finite temperature, a non-positive duration, or an overflow.
-pub fn constant_temperature_dose<M: DoseModel>(model: &M, temperature_c: f64, duration_s: f64) -> Result<f64> {
+pub fn constant_temperature_dose<M: DoseModel>(
+    model: &M,
+    temperature_c: f64,
+    duration_s: f64,
+) -> Result<f64> {
     let d = positive("duration (s)", duration_s)?;
-    rate_checked(model, temperature_c, 0).map(|r| r * d).and_then(|dose| {
-        if dose.is_finite() {
-            Ok(dose)
-        } else {
-            Err(DoseError::DoseOverflow {
-                location: "constant exposure".into(),
-                temperature_c,
-            })
-        }
-    })
+    rate_checked(model, temperature_c, 0)
+        .map(|r| r * d)
+        .and_then(|dose| {
+            if dose.is_finite() {
+                Ok(dose)
+            } else {
+                Err(DoseError::DoseOverflow {
+                    location: "constant exposure".into(),
+                    temperature_c,
+                })
+            }
+        })
 }
 
 /// The cumulative dose at every sample of the history (`times_s` in s,
