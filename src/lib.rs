@@ -38,3 +38,9 @@ pub use mnp_dataset as dataset;
 pub use mnp_physics as physics;
 pub use pso;
 pub use thermal_dose as dose;
+
+/// The README's code blocks, compiled and run as doctests so the quickstart
+/// cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

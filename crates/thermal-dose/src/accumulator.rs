@@ -40,9 +40,13 @@ impl<M: DoseModel, D: Dimension> DoseAccumulator<M, D> {
     pub fn add_step(&mut self, temperatures_c: &ArrayView<f64, D>, dt_s: f64) -> Result<()> {
         let dt = positive("time step dt (s)", dt_s)?;
         self.check_shape(temperatures_c)?;
-        let model = &self.model;
-        for ((idx, &t), inc) in temperatures_c.indexed_iter().zip(self.increment.iter_mut()) {
-            *inc = checked_rate(model, t, &idx)? * dt;
+        let (model, shape) = (&self.model, self.dose.shape());
+        for (k, (&t, inc)) in temperatures_c
+            .iter()
+            .zip(self.increment.iter_mut())
+            .enumerate()
+        {
+            *inc = checked_rate(model, t, k, shape)? * dt;
         }
         self.commit(dt);
         Ok(())
@@ -62,13 +66,15 @@ impl<M: DoseModel, D: Dimension> DoseAccumulator<M, D> {
         let dt = positive("time step dt (s)", dt_s)?;
         self.check_shape(start_c)?;
         self.check_shape(end_c)?;
-        let model = &self.model;
-        for (((idx, &a), &b), inc) in start_c
-            .indexed_iter()
+        let (model, shape) = (&self.model, self.dose.shape());
+        for (k, ((&a, &b), inc)) in start_c
+            .iter()
             .zip(end_c.iter())
             .zip(self.increment.iter_mut())
+            .enumerate()
         {
-            *inc = 0.5 * (checked_rate(model, a, &idx)? + checked_rate(model, b, &idx)?) * dt;
+            *inc =
+                0.5 * (checked_rate(model, a, k, shape)? + checked_rate(model, b, k, shape)?) * dt;
         }
         self.commit(dt);
         Ok(())
@@ -136,20 +142,30 @@ impl<M: DoseModel, D: Dimension> DoseAccumulator<M, D> {
     }
 }
 
-fn checked_rate<M: DoseModel, I: std::fmt::Debug>(model: &M, t: f64, idx: &I) -> Result<f64> {
-    if !t.is_finite() {
-        return Err(DoseError::NonFiniteTemperature {
-            location: format!("cell {idx:?}"),
-            value: t,
-        });
-    }
+/// rate(T), or an error naming the cell. `k` is the cell's position in
+/// logical (row-major) order, turned into a multi-index only on error.
+fn checked_rate<M: DoseModel>(model: &M, t: f64, k: usize, shape: &[usize]) -> Result<f64> {
     let r = model.dose_rate(t);
-    if r.is_finite() {
-        Ok(r)
-    } else {
-        Err(DoseError::DoseOverflow {
-            location: format!("cell {idx:?}"),
-            temperature_c: t,
-        })
+    if t.is_finite() && r.is_finite() {
+        return Ok(r);
     }
+    let location = format!("cell {:?}", unravel(k, shape));
+    Err(if t.is_finite() {
+        DoseError::DoseOverflow {
+            location,
+            temperature_c: t,
+        }
+    } else {
+        DoseError::NonFiniteTemperature { location, value: t }
+    })
+}
+
+/// The multi-index of the `k`-th element in row-major order.
+fn unravel(mut k: usize, shape: &[usize]) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for (i, &n) in shape.iter().enumerate().rev() {
+        idx[i] = k % n;
+        k /= n;
+    }
+    idx
 }

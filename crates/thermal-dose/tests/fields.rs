@@ -57,7 +57,7 @@ fn bad_steps_are_rejected_whole() {
     let mut bad = good.clone();
     bad[[1, 0]] = f64::NAN;
     match acc.add_step(&bad.view(), 60.0).unwrap_err() {
-        DoseError::NonFiniteTemperature { location, .. } => assert_eq!(location, "cell (1, 0)"),
+        DoseError::NonFiniteTemperature { location, .. } => assert_eq!(location, "cell [1, 0]"),
         e => panic!("unexpected {e:?}"),
     }
     assert_eq!(acc.dose(), &before);
