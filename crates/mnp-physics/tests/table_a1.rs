@@ -4,6 +4,7 @@ use approx::assert_relative_eq;
 use mnp_physics::constants::PAPER_TEMPERATURE_K;
 use mnp_physics::{
     AcField, CarrierFluid, HeatingModel, NeelForm, Particle, Rosensweig, RosensweigBreakdown,
+    ValidityReport,
 };
 
 fn paper() -> RosensweigBreakdown {
@@ -105,16 +106,26 @@ fn exact_boltzmann_constant_shifts_results_slightly() {
     assert_ne!(exact.power_per_volume_fraction, b.power_per_volume_fraction);
 }
 
-#[test]
-fn validity_report_for_the_paper() {
-    let v = Rosensweig::paper()
+/// The validity report of `model` for `particle` in `field` (Table A.1
+/// carrier, 43 °C).
+fn validity(model: Rosensweig, particle: Particle, field: AcField) -> ValidityReport {
+    model
         .validity(
-            &Particle::table_a1(),
+            &particle,
             &CarrierFluid::table_a1(),
-            &AcField::table_a1(),
+            &field,
             PAPER_TEMPERATURE_K,
         )
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn validity_report_for_the_paper() {
+    let v = validity(
+        Rosensweig::paper(),
+        Particle::table_a1(),
+        AcField::table_a1(),
+    );
     assert!(v.linear_response, "xi = {} < 1", v.xi);
     assert!(v.neel_form_valid, "Gamma = {} >= 2", v.gamma);
     assert!(v.model_valid());
@@ -123,33 +134,12 @@ fn validity_report_for_the_paper() {
     assert!(!v.below_brezovich_limit);
     // A strong field breaks linear response: xi ~ H0.
     let strong = AcField::new(3e4, 2e5).unwrap();
-    let v = Rosensweig::paper()
-        .validity(
-            &Particle::table_a1(),
-            &CarrierFluid::table_a1(),
-            &strong,
-            PAPER_TEMPERATURE_K,
-        )
-        .unwrap();
+    let v = validity(Rosensweig::paper(), Particle::table_a1(), strong);
     assert!(!v.linear_response && !v.model_valid());
     // A small particle has a low barrier: the asymptotic Néel form is not trusted.
     let small = Particle::table_a1().with_core_diameter(6e-9).unwrap();
-    let v = Rosensweig::paper()
-        .validity(
-            &small,
-            &CarrierFluid::table_a1(),
-            &AcField::table_a1(),
-            PAPER_TEMPERATURE_K,
-        )
-        .unwrap();
+    let v = validity(Rosensweig::paper(), small, AcField::table_a1());
     assert!(v.gamma < 2.0 && !v.neel_form_valid);
-    let v = Rosensweig::new(NeelForm::Plain)
-        .validity(
-            &small,
-            &CarrierFluid::table_a1(),
-            &AcField::table_a1(),
-            PAPER_TEMPERATURE_K,
-        )
-        .unwrap();
+    let v = validity(Rosensweig::new(NeelForm::Plain), small, AcField::table_a1());
     assert!(v.neel_form_valid);
 }
