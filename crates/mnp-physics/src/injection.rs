@@ -172,9 +172,12 @@ impl GaussianSite {
         self.volume / (2.0 * PI * self.sigma * self.sigma)
     }
     /// Volume fraction φ_i(x, y) of Eq. 6 at the point (`x`, `y`) (m).
-    pub fn volume_fraction(&self, x: f64, y: f64) -> f64 {
-        let r2 = (x - self.x).powi(2) + (y - self.y).powi(2);
-        self.peak_volume_fraction() * (-r2 / (2.0 * self.sigma * self.sigma)).exp()
+    ///
+    /// # Errors
+    /// A non-finite coordinate.
+    pub fn volume_fraction(&self, x: f64, y: f64) -> Result<f64> {
+        let r2 = (finite("x (m)", x)? - self.x).powi(2) + (finite("y (m)", y)? - self.y).powi(2);
+        Ok(self.peak_volume_fraction() * (-r2 / (2.0 * self.sigma * self.sigma)).exp())
     }
 }
 
@@ -202,9 +205,13 @@ impl InjectionCloud {
         self.sites.iter().map(GaussianSite::volume).sum()
     }
     /// φ(x, y) = Σ φ_i(x, y) at the point (`x`, `y`) (m), Eq. 7.
-    pub fn volume_fraction(&self, x: f64, y: f64) -> f64 {
+    ///
+    /// # Errors
+    /// A non-finite coordinate.
+    pub fn volume_fraction(&self, x: f64, y: f64) -> Result<f64> {
         self.sites.iter().map(|s| s.volume_fraction(x, y)).sum()
     }
+
     /// Every site after diffusing a further `dt` (s), see
     /// [`GaussianSite::spread`].
     ///

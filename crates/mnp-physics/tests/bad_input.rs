@@ -99,6 +99,16 @@ fn clouds_and_grids() {
     assert!(GaussianSite::new(0.0, 0.0, -1e-6, 1e-3).is_err());
     assert!(GaussianSite::new(f64::NAN, 0.0, 1e-6, 1e-3).is_err());
     assert!(GaussianSite::from_diffusion(0.0, 0.0, 1e-6, 1e-9, 0.0).is_err());
+    let site = GaussianSite::new(0.0, 0.0, 1e-6, 1e-3).unwrap();
+    assert_eq!(
+        name_of(site.volume_fraction(f64::NAN, 0.0).unwrap_err()),
+        "x (m)"
+    );
+    let cloud = mnp_physics::InjectionCloud::new(vec![site]);
+    assert_eq!(
+        name_of(cloud.volume_fraction(0.0, f64::INFINITY).unwrap_err()),
+        "y (m)"
+    );
     assert!(NormalizedInjection::new(0.5, 0.0, 0.5).is_err());
     assert!(NormalizedInjection::new(-0.1, 0.5, 0.5).is_err());
     let r = InjectionReference::paper();
