@@ -3,23 +3,27 @@
 //! Solvers for the Pennes bioheat equation (Jiang et al. 2022, Eq. 1)
 //!
 //! ```text
-//! (ρc)_nf ∂T/∂t = k_nf ∇²T + ṁ_b c_b (T_b − T) + Q
+//! (ρc) ∂T/∂t = ∇·(k∇T) + ṁ_b(T) c_b (T_b − T) + Q + Q_m
 //! ```
 //!
 //! on 2D tissue blocks with per-cell region labels (tumor, healthy tissue),
-//! temperature-dependent perfusion ṁ_b(T) (Eqs. 3, 4) and a heat source Q.
-//!
-//! **Status: planned, not implemented yet.** This crate currently exposes no
-//! API. The planned content (see `docs/ARCHITECTURE.md` of the workspace):
-//!
-//! - tissue geometry: grids, region masks from analytic shapes or user masks;
-//! - perfusion models behind a trait (constant, the paper's healthy and tumor
-//!   laws, user closures);
-//! - a D2Q5 multiple-relaxation-time lattice Boltzmann solver (App. B);
-//! - a fast steady finite-volume solver and an implicit transient solver;
-//! - field output (CSV, VTK image data), probes and region statistics.
-//!
-//! The crate does not depend on `mnp-physics`: it takes fields (volume
-//! fraction, heat source) and property functions, so it can solve any Pennes
-//! problem.
+//! temperature-dependent perfusion (Eqs. 3, 4) and a heat source Q.
+//! Temperatures are in °C, everything else SI.
 #![deny(missing_docs)]
+
+pub mod analytic;
+pub mod error;
+pub mod grid;
+pub mod lbm;
+pub mod perfusion;
+pub mod problem;
+pub mod shape;
+pub mod solver;
+
+pub use error::{BioheatError, Result};
+pub use grid::Grid;
+pub use lbm::{LbmConfig, LbmSolver, TimeStep};
+pub use perfusion::{ConstantPerfusion, HealthyTissuePerfusion, PerfusionModel, TumorPerfusion};
+pub use problem::{Boundary, PennesProblem, PennesProblemBuilder, Region, Side};
+pub use shape::Shape;
+pub use solver::{Observer, SteadySolver, SteadyState, TransientSolver};

@@ -1,0 +1,153 @@
+//! The crate's error type and `Result` alias.
+
+use thiserror::Error;
+
+/// Everything that can go wrong in `lbm-bioheat`. Errors about a cell give
+/// its index `(i, j)` (i along x, j along y).
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum BioheatError {
+    /// A parameter is non-finite or outside its allowed range.
+    #[error("invalid {name} = {value}: expected {allowed}")]
+    InvalidParameter {
+        /// The parameter's name, with its unit.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// The accepted range, in words.
+        allowed: &'static str,
+    },
+    /// A field's shape differs from the grid's.
+    #[error("{what} has shape {found:?}, but the grid is {expected:?}")]
+    ShapeMismatch {
+        /// Which field.
+        what: &'static str,
+        /// The grid's (nx, ny).
+        expected: (usize, usize),
+        /// The field's shape.
+        found: (usize, usize),
+    },
+    /// A field holds a non-finite or non-physical value.
+    #[error("{what} at cell ({i}, {j}) is {value}: expected {allowed}")]
+    InvalidField {
+        /// Which field.
+        what: &'static str,
+        /// Cell index along x.
+        i: usize,
+        /// Cell index along y.
+        j: usize,
+        /// The value.
+        value: f64,
+        /// The accepted range.
+        allowed: &'static str,
+    },
+    /// A region (for example the tumor) contains no cell.
+    #[error("region '{region}' contains no cell of the grid")]
+    EmptyRegion {
+        /// The region's name.
+        region: String,
+    },
+    /// No region of that name.
+    #[error("no region named '{0}'")]
+    UnknownRegion(String),
+    /// More regions than the solver can label (255).
+    #[error("too many regions: at most 255")]
+    TooManyRegions,
+    /// The LBM relaxation time is at or below ½: the scheme is unstable.
+    #[error(
+        "LBM relaxation time tau = {tau} at cell ({i}, {j}) is <= 0.5 (unstable); \
+         increase the time step or the relaxation time"
+    )]
+    UnstableRelaxation {
+        /// The relaxation time.
+        tau: f64,
+        /// Cell index along x.
+        i: usize,
+        /// Cell index along y.
+        j: usize,
+    },
+    /// The temperature became non-finite or left the plausible range.
+    #[error(
+        "the solution diverged at step {step} (t = {time_s} s): T = {value} °C at cell ({i}, {j})"
+    )]
+    Diverged {
+        /// The step at which it was found.
+        step: usize,
+        /// The physical time (s).
+        time_s: f64,
+        /// Cell index along x.
+        i: usize,
+        /// Cell index along y.
+        j: usize,
+        /// The temperature found.
+        value: f64,
+    },
+    /// A steady solve stopped before reaching its tolerance.
+    #[error(
+        "steady state not reached after {steps} steps: max |dT| per step = {last_change} °C, \
+         tolerance {tolerance} °C"
+    )]
+    NotConverged {
+        /// Steps taken.
+        steps: usize,
+        /// The last max |ΔT| per step (°C).
+        last_change: f64,
+        /// The tolerance asked for (°C).
+        tolerance: f64,
+    },
+    /// A probe point lies outside the grid's cell centres.
+    #[error("point ({x}, {y}) m lies outside the domain")]
+    OutsideDomain {
+        /// x (m).
+        x: f64,
+        /// y (m).
+        y: f64,
+    },
+    /// Writing a file failed.
+    #[error("writing {path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the OS said.
+        message: String,
+    },
+}
+
+/// `Result` with [`BioheatError`].
+pub type Result<T> = std::result::Result<T, BioheatError>;
+
+pub(crate) fn positive(name: &'static str, value: f64) -> Result<f64> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(BioheatError::InvalidParameter {
+            name,
+            value,
+            allowed: "a finite value > 0",
+        })
+    }
+}
+
+pub(crate) fn non_negative(name: &'static str, value: f64) -> Result<f64> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(BioheatError::InvalidParameter {
+            name,
+            value,
+            allowed: "a finite value >= 0",
+        })
+    }
+}
+
+pub(crate) fn finite(name: &'static str, value: f64) -> Result<f64> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(BioheatError::InvalidParameter {
+            name,
+            value,
+            allowed: "a finite value",
+        })
+    }
+}

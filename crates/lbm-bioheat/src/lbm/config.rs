@@ -1,0 +1,134 @@
+//! Settings of the lattice Boltzmann solver.
+
+use crate::error::{BioheatError, Result, positive};
+
+/// How the LBM time step is chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimeStep {
+    /// A physical time step δt (s); each cell's relaxation time follows from
+    /// its diffusivity: τ = ½ + α δt/(c_s² δx²) (Eq. B.5).
+    Seconds(f64),
+    /// The relaxation time τ (> ½) of the most diffusive cell; δt follows.
+    Tau(f64),
+}
+
+/// Settings of [`crate::LbmSolver`], with validated setters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LbmConfig {
+    pub(crate) time_step: TimeStep,
+    pub(crate) moving_weight: f64,
+    pub(crate) s_e: f64,
+    pub(crate) s_q: f64,
+    pub(crate) steady_tolerance: f64,
+    pub(crate) max_steps: usize,
+    pub(crate) temperature_limit: f64,
+}
+
+impl Default for LbmConfig {
+    /// τ = 1 for the most diffusive cell, weights w0 = 1/3 and w = 1/6
+    /// (c_s² = 1/3, ϖ = −2/3), s_e = s_q = 1.5 (Eq. B.4), steady tolerance
+    /// 10⁻⁸ °C per step, at most 10⁸ steps, divergence beyond |T| = 10³ °C.
+    fn default() -> Self {
+        Self {
+            time_step: TimeStep::Tau(1.0),
+            moving_weight: 1.0 / 6.0,
+            s_e: 1.5,
+            s_q: 1.5,
+            steady_tolerance: 1e-8,
+            max_steps: 100_000_000,
+            temperature_limit: 1e3,
+        }
+    }
+}
+
+impl LbmConfig {
+    /// The time step choice.
+    ///
+    /// # Errors
+    /// A non-positive time step, or τ ≤ ½ ([`BioheatError::UnstableRelaxation`]).
+    pub fn with_time_step(mut self, time_step: TimeStep) -> Result<Self> {
+        match time_step {
+            TimeStep::Seconds(dt) => {
+                positive("time step (s)", dt)?;
+            }
+            TimeStep::Tau(tau) => {
+                if !(tau.is_finite() && tau > 0.5) {
+                    return Err(BioheatError::UnstableRelaxation { tau, i: 0, j: 0 });
+                }
+            }
+        }
+        self.time_step = time_step;
+        Ok(self)
+    }
+
+    /// The weight w of each moving direction (w0 = 1 − 4w for rest), in
+    /// (0, ¼): c_s² = 2w and ϖ = −4 + 20w (App. B).
+    ///
+    /// # Errors
+    /// w outside (0, ¼).
+    pub fn with_moving_weight(mut self, w: f64) -> Result<Self> {
+        if !(w > 0.0 && w < 0.25) {
+            return Err(BioheatError::InvalidParameter {
+                name: "LBM moving weight w",
+                value: w,
+                allowed: "a value in (0, 0.25)",
+            });
+        }
+        self.moving_weight = w;
+        Ok(self)
+    }
+
+    /// The free relaxation rates s_e and s_q of the two higher moments
+    /// (1.5 and 1.5 in Eq. B.4).
+    ///
+    /// # Errors
+    /// A rate outside (0, 2).
+    pub fn with_free_rates(mut self, s_e: f64, s_q: f64) -> Result<Self> {
+        for (name, s) in [("LBM rate s_e", s_e), ("LBM rate s_q", s_q)] {
+            if !(s > 0.0 && s < 2.0) {
+                return Err(BioheatError::InvalidParameter {
+                    name,
+                    value: s,
+                    allowed: "a value in (0, 2)",
+                });
+            }
+        }
+        self.s_e = s_e;
+        self.s_q = s_q;
+        Ok(self)
+    }
+
+    /// The steady-state tolerance on max |ΔT| per step (°C).
+    ///
+    /// # Errors
+    /// A non-positive tolerance.
+    pub fn with_steady_tolerance(mut self, tolerance: f64) -> Result<Self> {
+        self.steady_tolerance = positive("steady tolerance (°C per step)", tolerance)?;
+        Ok(self)
+    }
+
+    /// The step budget of a steady solve.
+    ///
+    /// # Errors
+    /// Zero.
+    pub fn with_max_steps(mut self, max_steps: usize) -> Result<Self> {
+        if max_steps == 0 {
+            return Err(BioheatError::InvalidParameter {
+                name: "max steps",
+                value: 0.0,
+                allowed: "at least 1",
+            });
+        }
+        self.max_steps = max_steps;
+        Ok(self)
+    }
+
+    /// |T| (°C) beyond which the run counts as diverged.
+    ///
+    /// # Errors
+    /// A non-positive limit.
+    pub fn with_temperature_limit(mut self, limit: f64) -> Result<Self> {
+        self.temperature_limit = positive("temperature limit (°C)", limit)?;
+        Ok(self)
+    }
+}

@@ -1,0 +1,442 @@
+//! The D2Q5 multiple-relaxation-time lattice Boltzmann solver of the
+//! Pennes equation (Jiang et al. 2022, App. B; SPEC §8).
+//!
+//! - Lattice units δx = δt = 1; each cell's relaxation time follows its own
+//!   diffusivity α = k/(ρc): τ = ½ + α δt_phys/(c_s² δx²) (Eq. B.5), so the
+//!   scheme recovers ∂T/∂t = ∇·(α∇T) + S.
+//! - The source S = W(T)(T_b − T)/(ρc) + (Q + Q_m)/(ρc) enters with
+//!   (I − Θ/2) (Eq. B.1); the temperature is T = Σg + ½S, solved for T
+//!   because S is linear in T (SPEC §8). Nonlinear perfusion is evaluated
+//!   at the previous step's temperature, which is exact at steady state.
+//! - Walls sit half-way between the outer cell centres and the ghost layer:
+//!   bounce-back for adiabatic walls, anti-bounce-back for fixed
+//!   temperatures, and anti-bounce-back to the wall temperature of the
+//!   Robin balance for convective walls.
+
+mod config;
+mod kernel;
+
+pub use config::{LbmConfig, TimeStep};
+
+use crate::error::{BioheatError, Result};
+use crate::problem::{Boundary, PennesProblem, Side};
+use crate::solver::{SteadySolver, SteadyState, TransientSolver};
+use kernel::{KernelParams, RowStat, stream_collide_row};
+use ndarray::{Array2, ArrayView2};
+
+/// The LBM solver: owns a [`PennesProblem`] and the lattice state. It
+/// implements both [`TransientSolver`] and [`SteadySolver`] (marching to a
+/// tolerance on max |ΔT| per step).
+#[derive(Debug, Clone)]
+pub struct LbmSolver {
+    problem: PennesProblem,
+    config: LbmConfig,
+    nx: usize,
+    ny: usize,
+    py: usize,
+    dt: f64,
+    steps: usize,
+    /// Post-collision populations at the current time (padded layout).
+    f: [Vec<f64>; 5],
+    /// Scratch for the next step.
+    g: [Vec<f64>; 5],
+    /// Temperature (°C) per padded cell.
+    temperature: Vec<f64>,
+    omega: Vec<f64>,
+    perfusion: Vec<f64>,
+    source: Vec<f64>,
+    labels: Vec<u8>,
+    linear: bool,
+    last_change: f64,
+}
+
+impl LbmSolver {
+    /// Prepares the lattice for `problem` with `config`, initialized at the
+    /// problem's initial temperature.
+    ///
+    /// # Errors
+    /// [`BioheatError::UnstableRelaxation`] if a cell's τ would be ≤ ½.
+    pub fn new(problem: PennesProblem, config: LbmConfig) -> Result<Self> {
+        let (nx, ny) = problem.grid().shape();
+        let (px, py) = (nx + 2, ny + 2);
+        let n = px * py;
+        let mut solver = Self {
+            linear: problem.is_linear(),
+            problem,
+            config,
+            nx,
+            ny,
+            py,
+            dt: 0.0,
+            steps: 0,
+            f: std::array::from_fn(|_| vec![0.0; n]),
+            g: std::array::from_fn(|_| vec![0.0; n]),
+            temperature: vec![0.0; n],
+            omega: vec![0.0; n],
+            perfusion: vec![0.0; n],
+            source: vec![0.0; n],
+            labels: vec![0; n],
+            last_change: f64::INFINITY,
+        };
+        solver.dt = solver.choose_time_step();
+        solver.prepare_coefficients()?;
+        let t0 = solver.problem.initial_temperature().clone();
+        solver.set_state(t0.view())?;
+        Ok(solver)
+    }
+
+    fn cs2(&self) -> f64 {
+        2.0 * self.config.moving_weight
+    }
+
+    fn choose_time_step(&self) -> f64 {
+        match self.config.time_step {
+            TimeStep::Seconds(dt) => dt,
+            TimeStep::Tau(tau) => {
+                let alpha_max = self
+                    .problem
+                    .conductivity()
+                    .iter()
+                    .zip(self.problem.heat_capacity())
+                    .map(|(k, rc)| k / rc)
+                    .fold(0.0, f64::max);
+                let dx = self.problem.grid().dx();
+                (tau - 0.5) * self.cs2() * dx * dx / alpha_max
+            }
+        }
+    }
+
+    fn padded(&self, i: usize, j: usize) -> usize {
+        (i + 1) * self.py + (j + 1)
+    }
+
+    /// Per-cell 1/τ, perfusion and source coefficients in lattice units.
+    fn prepare_coefficients(&mut self) -> Result<()> {
+        let p = &self.problem;
+        let dx = p.grid().dx();
+        let scale = self.dt / (self.cs2() * dx * dx);
+        let cb = p.blood_specific_heat();
+        for ((i, j), &rc) in p.heat_capacity().indexed_iter() {
+            let c = (i + 1) * self.py + (j + 1);
+            let tau = 0.5 + p.conductivity()[[i, j]] / rc * scale;
+            if !(tau > 0.5 && tau.is_finite()) {
+                return Err(BioheatError::UnstableRelaxation { tau, i, j });
+            }
+            self.omega[c] = 1.0 / tau;
+            let label = p.labels()[[i, j]];
+            self.labels[c] = label;
+            let factor = cb * self.dt / rc;
+            self.perfusion[c] = if self.linear {
+                let rate = p.regions()[label as usize]
+                    .perfusion()
+                    .constant_rate()
+                    .expect("linear problems have constant rates");
+                rate * factor
+            } else {
+                factor
+            };
+            self.source[c] = (p.heat_source()[[i, j]] + p.metabolic_heat()[[i, j]]) * self.dt / rc;
+        }
+        Ok(())
+    }
+
+    /// Sets the state to the temperature field `temperature` (°C): the
+    /// post-collision populations of a uniform-equilibrium start,
+    /// g_q = w_q (T + ½S(T)).
+    ///
+    /// # Errors
+    /// A wrong shape or non-finite values.
+    pub fn set_state(&mut self, temperature: ArrayView2<f64>) -> Result<()> {
+        self.problem
+            .grid()
+            .check_shape("temperature", &temperature)?;
+        let w = self.config.moving_weight;
+        let tb = self.problem.blood_temperature();
+        for ((i, j), &t) in temperature.indexed_iter() {
+            if !t.is_finite() {
+                return Err(BioheatError::InvalidField {
+                    what: "temperature (°C)",
+                    i,
+                    j,
+                    value: t,
+                    allowed: "a finite value",
+                });
+            }
+            let c = self.padded(i, j);
+            let wl = self.perfusion_lattice(c, t);
+            let s = wl * (tb - t) + self.source[c];
+            let m = t + 0.5 * s;
+            self.f[0][c] = (1.0 - 4.0 * w) * m;
+            for q in 1..5 {
+                self.f[q][c] = w * m;
+            }
+            self.temperature[c] = t;
+        }
+        self.last_change = f64::INFINITY;
+        Ok(())
+    }
+
+    fn perfusion_lattice(&self, c: usize, t: f64) -> f64 {
+        if self.linear {
+            self.perfusion[c]
+        } else {
+            self.perfusion[c]
+                * self.problem.regions()[self.labels[c] as usize]
+                    .perfusion()
+                    .rate(t)
+        }
+    }
+
+    /// Replaces the heat source Q (W/m³) between steps.
+    ///
+    /// # Errors
+    /// A wrong shape or non-finite values.
+    pub fn set_heat_source(&mut self, heat_source: Array2<f64>) -> Result<()> {
+        self.problem.set_heat_source(heat_source)?;
+        self.prepare_coefficients()
+    }
+
+    /// Replaces (ρc) and k per cell between steps; the time step is kept and
+    /// each τ recomputed.
+    ///
+    /// # Errors
+    /// Invalid fields, or a τ ≤ ½.
+    pub fn set_properties(
+        &mut self,
+        heat_capacity: Array2<f64>,
+        conductivity: Array2<f64>,
+    ) -> Result<()> {
+        self.problem.set_properties(heat_capacity, conductivity)?;
+        self.prepare_coefficients()
+    }
+
+    /// The problem being solved.
+    pub fn problem(&self) -> &PennesProblem {
+        &self.problem
+    }
+    /// The configuration.
+    pub fn config(&self) -> &LbmConfig {
+        &self.config
+    }
+    /// The smallest and largest relaxation times τ over the cells.
+    pub fn tau_range(&self) -> (f64, f64) {
+        let mut r = (f64::INFINITY, 0.0f64);
+        for i in 0..self.nx {
+            for j in 0..self.ny {
+                let tau = 1.0 / self.omega[self.padded(i, j)];
+                r = (r.0.min(tau), r.1.max(tau));
+            }
+        }
+        r
+    }
+    /// max |ΔT| (°C) over the cells in the last step.
+    pub fn last_change(&self) -> f64 {
+        self.last_change
+    }
+
+    /// Writes the ghost populations that the boundary cells will pull.
+    fn fill_ghosts(&mut self) {
+        let (nx, ny, py) = (self.nx, self.ny, self.py);
+        let w = self.config.moving_weight;
+        let dx = self.problem.grid().dx();
+        let k = self.problem.conductivity();
+        let temp = &self.temperature;
+        // bc(v) for the population v leaving the boundary cell c.
+        let bc = |b: Boundary, v: f64, c: usize, kc: f64| -> f64 {
+            match b {
+                Boundary::Adiabatic => v,
+                Boundary::Temperature(tw) => -v + 2.0 * w * tw,
+                Boundary::Convective { h, ambient_c } => {
+                    let tw = (2.0 * kc * temp[c] + h * dx * ambient_c) / (2.0 * kc + h * dx);
+                    -v + 2.0 * w * tw
+                }
+            }
+        };
+        let (west, east) = (
+            self.problem.boundary(Side::West),
+            self.problem.boundary(Side::East),
+        );
+        let (south, north) = (
+            self.problem.boundary(Side::South),
+            self.problem.boundary(Side::North),
+        );
+        let f = &mut self.f;
+        for j in 1..=ny {
+            let c = py + j;
+            f[1][j] = bc(west, f[3][c], c, k[[0, j - 1]]);
+            let c = nx * py + j;
+            f[3][(nx + 1) * py + j] = bc(east, f[1][c], c, k[[nx - 1, j - 1]]);
+        }
+        for i in 1..=nx {
+            let c = i * py + 1;
+            f[2][i * py] = bc(south, f[4][c], c, k[[i - 1, 0]]);
+            let c = i * py + ny;
+            f[4][i * py + ny + 1] = bc(north, f[2][c], c, k[[i - 1, ny - 1]]);
+        }
+    }
+
+    fn step_inner(&mut self) -> Result<()> {
+        self.fill_ghosts();
+        let models: Vec<&dyn crate::perfusion::PerfusionModel> = self
+            .problem
+            .regions()
+            .iter()
+            .map(|r| r.perfusion())
+            .collect();
+        let params = KernelParams {
+            py: self.py,
+            omega: &self.omega,
+            perfusion: &self.perfusion,
+            source: &self.source,
+            labels: &self.labels,
+            models: &models,
+            t_blood: self.problem.blood_temperature(),
+            varpi: -4.0 + 20.0 * self.config.moving_weight,
+            s_e: self.config.s_e,
+            s_q: self.config.s_q,
+            limit: self.config.temperature_limit,
+        };
+        let src = [
+            &self.f[0][..],
+            &self.f[1],
+            &self.f[2],
+            &self.f[3],
+            &self.f[4],
+        ];
+        let [g0, g1, g2, g3, g4] = &mut self.g;
+        let stat = sweep(
+            self.nx,
+            self.py,
+            self.linear,
+            src,
+            [g0, g1, g2, g3, g4],
+            &mut self.temperature,
+            &params,
+        );
+        std::mem::swap(&mut self.f, &mut self.g);
+        self.steps += 1;
+        self.last_change = stat.max_change;
+        if let Some((i, j, value)) = stat.bad {
+            return Err(BioheatError::Diverged {
+                step: self.steps,
+                time_s: self.time(),
+                i: i - 1,
+                j: j - 1,
+                value,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Lattices smaller than this many cells are swept on one thread: below it,
+/// dispatching rows to the thread pool costs more than it saves.
+const PARALLEL_MIN_CELLS: usize = 16_384;
+
+/// One step over all interior rows: in parallel with the `rayon` feature on
+/// lattices of at least [`PARALLEL_MIN_CELLS`] cells. Each row is written by
+/// exactly one task and the reduction is order-independent, so results are
+/// identical on any number of threads.
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    nx: usize,
+    py: usize,
+    linear: bool,
+    src: [&[f64]; 5],
+    dst: [&mut Vec<f64>; 5],
+    temperature: &mut [f64],
+    params: &KernelParams<'_>,
+) -> RowStat {
+    let [d0, d1, d2, d3, d4] = dst;
+    let row = |i: usize,
+               r0: &mut [f64],
+               r1: &mut [f64],
+               r2: &mut [f64],
+               r3: &mut [f64],
+               r4: &mut [f64],
+               rt: &mut [f64]| {
+        if i == 0 || i > nx {
+            RowStat::EMPTY
+        } else if linear {
+            stream_collide_row::<true>(i, src, r0, r1, r2, r3, r4, rt, params)
+        } else {
+            stream_collide_row::<false>(i, src, r0, r1, r2, r3, r4, rt, params)
+        }
+    };
+    #[cfg(feature = "rayon")]
+    if nx * (py - 2) >= PARALLEL_MIN_CELLS {
+        use rayon::prelude::*;
+        return (
+            d0.par_chunks_mut(py),
+            d1.par_chunks_mut(py),
+            d2.par_chunks_mut(py),
+            d3.par_chunks_mut(py),
+            d4.par_chunks_mut(py),
+            temperature.par_chunks_mut(py),
+        )
+            .into_par_iter()
+            .enumerate()
+            .with_min_len(4)
+            .map(|(i, (r0, r1, r2, r3, r4, rt))| row(i, r0, r1, r2, r3, r4, rt))
+            .reduce(|| RowStat::EMPTY, RowStat::merge);
+    }
+    d0.chunks_mut(py)
+        .zip(d1.chunks_mut(py))
+        .zip(d2.chunks_mut(py))
+        .zip(d3.chunks_mut(py))
+        .zip(d4.chunks_mut(py))
+        .zip(temperature.chunks_mut(py))
+        .enumerate()
+        .map(|(i, (((((r0, r1), r2), r3), r4), rt))| row(i, r0, r1, r2, r3, r4, rt))
+        .fold(RowStat::EMPTY, RowStat::merge)
+}
+
+impl TransientSolver for LbmSolver {
+    fn time_step(&self) -> f64 {
+        self.dt
+    }
+    fn time(&self) -> f64 {
+        self.steps as f64 * self.dt
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn step(&mut self) -> Result<()> {
+        self.step_inner()
+    }
+    fn temperature(&self) -> Array2<f64> {
+        Array2::from_shape_fn((self.nx, self.ny), |(i, j)| {
+            self.temperature[self.padded(i, j)]
+        })
+    }
+}
+
+impl SteadySolver for LbmSolver {
+    /// Marches from `initial_guess` (or the current state) until max |ΔT|
+    /// per step falls below the configured tolerance.
+    fn solve_steady(&mut self, initial_guess: Option<ArrayView2<f64>>) -> Result<SteadyState> {
+        if let Some(guess) = initial_guess {
+            self.set_state(guess)?;
+        }
+        let tol = self.config.steady_tolerance;
+        let start = self.steps;
+        loop {
+            self.step_inner()?;
+            if self.last_change < tol {
+                break;
+            }
+            if self.steps - start >= self.config.max_steps {
+                return Err(BioheatError::NotConverged {
+                    steps: self.steps - start,
+                    last_change: self.last_change,
+                    tolerance: tol,
+                });
+            }
+        }
+        Ok(SteadyState {
+            temperature: self.temperature(),
+            iterations: self.steps - start,
+            residual: self.last_change,
+        })
+    }
+}

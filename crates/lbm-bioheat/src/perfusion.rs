@@ -1,0 +1,69 @@
+//! Blood perfusion models ṁ_b(T) (kg/(m³·s)) for the Pennes sink
+//! ṁ_b c_b (T_b − T) (Jiang et al. 2022, Eqs. 1, 3, 4).
+
+/// A perfusion law: the mass flow rate of blood per unit tissue volume as a
+/// function of the local temperature. Implement it (or pass a closure
+/// `Fn(f64) -> f64`) to plug in your own law.
+pub trait PerfusionModel: Send + Sync {
+    /// ṁ_b (kg/(m³·s)) at temperature `temperature_c` (°C); finite and ≥ 0.
+    fn rate(&self, temperature_c: f64) -> f64;
+
+    /// `Some(rate)` when the rate does not depend on temperature; solvers
+    /// then treat the problem as linear. The default is `None`.
+    fn constant_rate(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// A temperature-independent perfusion ṁ_b (kg/(m³·s)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConstantPerfusion(pub f64);
+
+impl PerfusionModel for ConstantPerfusion {
+    fn rate(&self, _temperature_c: f64) -> f64 {
+        self.0
+    }
+    fn constant_rate(&self) -> Option<f64> {
+        Some(self.0)
+    }
+}
+
+/// Healthy tissue after Lang et al. 1999 (Jiang et al. 2022, Eq. 3):
+/// ṁ_b = 0.45 + 3.55 exp(−(T − 45)²/12) for T ≤ 45 °C, 4.0 above.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HealthyTissuePerfusion;
+
+impl PerfusionModel for HealthyTissuePerfusion {
+    fn rate(&self, t: f64) -> f64 {
+        if t <= 45.0 {
+            0.45 + 3.55 * (-(t - 45.0).powi(2) / 12.0).exp()
+        } else {
+            4.0
+        }
+    }
+}
+
+/// Tumor tissue after Lang et al. 1999 (Jiang et al. 2022, Eq. 4):
+/// 0.833 for T ≤ 37 °C; 0.8333 − (T − 37)^4.8/5438 for 37 < T ≤ 42; 0.416
+/// above 42 °C. (The paper leaves T = 37 °C to no branch; the first one is
+/// used.)
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TumorPerfusion;
+
+impl PerfusionModel for TumorPerfusion {
+    fn rate(&self, t: f64) -> f64 {
+        if t <= 37.0 {
+            0.833
+        } else if t <= 42.0 {
+            0.8333 - (t - 37.0).powf(4.8) / 5438.0
+        } else {
+            0.416
+        }
+    }
+}
+
+impl<F: Fn(f64) -> f64 + Send + Sync> PerfusionModel for F {
+    fn rate(&self, temperature_c: f64) -> f64 {
+        self(temperature_c)
+    }
+}

@@ -1,0 +1,460 @@
+//! A Pennes bioheat problem on a grid (Jiang et al. 2022, Eq. 1):
+//! (ρc) ∂T/∂t = ∇·(k∇T) + ṁ_b(T) c_b (T_b − T) + Q + Q_m,
+//! with per-cell properties, per-region perfusion and per-side boundaries.
+
+use crate::error::{BioheatError, Result, finite, non_negative, positive};
+use crate::grid::Grid;
+use crate::perfusion::PerfusionModel;
+use crate::shape::Shape;
+use ndarray::{Array2, ArrayView2};
+use std::fmt;
+use std::sync::Arc;
+
+/// A side of the rectangular domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// x = x0 (left).
+    West,
+    /// x = x0 + nx·dx (right).
+    East,
+    /// y = y0 (bottom).
+    South,
+    /// y = y0 + ny·dx (top).
+    North,
+}
+
+impl Side {
+    /// All four sides, in the order West, East, South, North.
+    pub const ALL: [Side; 4] = [Side::West, Side::East, Side::South, Side::North];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A thermal boundary condition on one side.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Boundary {
+    /// Zero normal heat flux (the paper's choice on all four sides).
+    #[default]
+    Adiabatic,
+    /// A fixed wall temperature (°C).
+    Temperature(f64),
+    /// Convective (Robin): −k ∂T/∂n = h (T_wall − T_ambient), with the heat
+    /// transfer coefficient `h` (W/(m²·K)) and `ambient_c` (°C).
+    Convective {
+        /// Heat transfer coefficient h (W/(m²·K)).
+        h: f64,
+        /// Ambient temperature (°C).
+        ambient_c: f64,
+    },
+}
+
+/// A named region of the tissue and its perfusion law.
+#[derive(Clone)]
+pub struct Region {
+    name: String,
+    perfusion: Arc<dyn PerfusionModel>,
+}
+
+impl Region {
+    /// The region's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Its perfusion law.
+    pub fn perfusion(&self) -> &dyn PerfusionModel {
+        self.perfusion.as_ref()
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Region")
+            .field("name", &self.name)
+            .field("constant_rate", &self.perfusion.constant_rate())
+            .finish()
+    }
+}
+
+/// A complete Pennes problem: grid, regions, fields, blood and boundaries.
+/// Build it with [`PennesProblem::builder`]; every field has been checked
+/// (shape, finiteness, sign) by then.
+#[derive(Debug, Clone)]
+pub struct PennesProblem {
+    grid: Grid,
+    labels: Array2<u8>,
+    regions: Vec<Region>,
+    heat_capacity: Array2<f64>,
+    conductivity: Array2<f64>,
+    heat_source: Array2<f64>,
+    metabolic_heat: Array2<f64>,
+    blood_temperature: f64,
+    blood_specific_heat: f64,
+    boundaries: [Boundary; 4],
+    initial_temperature: Array2<f64>,
+}
+
+impl PennesProblem {
+    /// Starts a problem on `grid` whose every cell belongs to the
+    /// background region `background` (for example "healthy") with the
+    /// perfusion law `perfusion`. Defaults: Table 1 tissue
+    /// ((ρc) = 1052·3800 J/(m³·K), k = 0.5 W/(m·K)), no heat source, no
+    /// metabolic heat, blood at 37 °C with c_b = 3800 J/(kg·K) (SPEC §2),
+    /// adiabatic sides, initial temperature 37 °C.
+    pub fn builder(
+        grid: Grid,
+        background: &str,
+        perfusion: impl PerfusionModel + 'static,
+    ) -> PennesProblemBuilder {
+        PennesProblemBuilder {
+            problem: PennesProblem {
+                grid,
+                labels: Array2::zeros(grid.shape()),
+                regions: vec![Region {
+                    name: background.to_string(),
+                    perfusion: Arc::new(perfusion),
+                }],
+                heat_capacity: grid.constant(1052.0 * 3800.0),
+                conductivity: grid.constant(0.5),
+                heat_source: grid.constant(0.0),
+                metabolic_heat: grid.constant(0.0),
+                blood_temperature: 37.0,
+                blood_specific_heat: 3800.0,
+                boundaries: [Boundary::Adiabatic; 4],
+                initial_temperature: grid.constant(37.0),
+            },
+            error: None,
+        }
+    }
+
+    /// The grid.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+    /// Region label of every cell (an index into [`PennesProblem::regions`]).
+    pub fn labels(&self) -> &Array2<u8> {
+        &self.labels
+    }
+    /// The regions, the background first.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+    /// The cells of the region called `name`.
+    ///
+    /// # Errors
+    /// [`BioheatError::UnknownRegion`].
+    pub fn region_mask(&self, name: &str) -> Result<Array2<bool>> {
+        let id = self
+            .regions
+            .iter()
+            .position(|r| r.name == name)
+            .ok_or_else(|| BioheatError::UnknownRegion(name.to_string()))?;
+        Ok(self.labels.mapv(|l| l as usize == id))
+    }
+    /// Volumetric heat capacity (ρc) per cell (J/(m³·K)).
+    pub fn heat_capacity(&self) -> &Array2<f64> {
+        &self.heat_capacity
+    }
+    /// Thermal conductivity k per cell (W/(m·K)).
+    pub fn conductivity(&self) -> &Array2<f64> {
+        &self.conductivity
+    }
+    /// Heat source Q per cell (W/m³), for example from nanoparticles.
+    pub fn heat_source(&self) -> &Array2<f64> {
+        &self.heat_source
+    }
+    /// Metabolic heat Q_m per cell (W/m³).
+    pub fn metabolic_heat(&self) -> &Array2<f64> {
+        &self.metabolic_heat
+    }
+    /// Arterial blood temperature T_b (°C).
+    pub fn blood_temperature(&self) -> f64 {
+        self.blood_temperature
+    }
+    /// Blood specific heat c_b (J/(kg·K)).
+    pub fn blood_specific_heat(&self) -> f64 {
+        self.blood_specific_heat
+    }
+    /// The boundary condition on `side`.
+    pub fn boundary(&self, side: Side) -> Boundary {
+        self.boundaries[side.index()]
+    }
+    /// The initial temperature field (°C).
+    pub fn initial_temperature(&self) -> &Array2<f64> {
+        &self.initial_temperature
+    }
+    /// True when every region's perfusion is temperature-independent.
+    pub fn is_linear(&self) -> bool {
+        self.regions
+            .iter()
+            .all(|r| r.perfusion.constant_rate().is_some())
+    }
+    /// The perfusion coefficient W = ṁ_b(T) c_b (W/(m³·K)) of cell (i, j)
+    /// at temperature `t` (°C).
+    pub fn perfusion_coefficient(&self, i: usize, j: usize, t: f64) -> f64 {
+        self.regions[self.labels[[i, j]] as usize].perfusion.rate(t) * self.blood_specific_heat
+    }
+
+    /// Replaces the heat source Q (W/m³), for example when the particle
+    /// cloud spreads during treatment.
+    ///
+    /// # Errors
+    /// A wrong shape or a non-finite value.
+    pub fn set_heat_source(&mut self, heat_source: Array2<f64>) -> Result<()> {
+        check_field(
+            &self.grid,
+            "heat source Q (W/m^3)",
+            &heat_source.view(),
+            Sign::Any,
+        )?;
+        self.heat_source = heat_source;
+        Ok(())
+    }
+
+    /// Replaces the thermal properties per cell: (ρc) (J/(m³·K)) and
+    /// k (W/(m·K)).
+    ///
+    /// # Errors
+    /// A wrong shape or a non-finite or non-positive value.
+    pub fn set_properties(
+        &mut self,
+        heat_capacity: Array2<f64>,
+        conductivity: Array2<f64>,
+    ) -> Result<()> {
+        check_field(
+            &self.grid,
+            "heat capacity (J/(m^3 K))",
+            &heat_capacity.view(),
+            Sign::Positive,
+        )?;
+        check_field(
+            &self.grid,
+            "conductivity (W/(m K))",
+            &conductivity.view(),
+            Sign::Positive,
+        )?;
+        self.heat_capacity = heat_capacity;
+        self.conductivity = conductivity;
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Sign {
+    Any,
+    NonNegative,
+    Positive,
+}
+
+fn check_field(grid: &Grid, what: &'static str, field: &ArrayView2<f64>, sign: Sign) -> Result<()> {
+    grid.check_shape(what, field)?;
+    for ((i, j), &v) in field.indexed_iter() {
+        let (ok, allowed) = match sign {
+            Sign::Any => (v.is_finite(), "a finite value"),
+            Sign::NonNegative => (v.is_finite() && v >= 0.0, "a finite value >= 0"),
+            Sign::Positive => (v.is_finite() && v > 0.0, "a finite value > 0"),
+        };
+        if !ok {
+            return Err(BioheatError::InvalidField {
+                what,
+                i,
+                j,
+                value: v,
+                allowed,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Builds a [`PennesProblem`]. Setters never fail on the spot: the first
+/// error is kept and returned by [`PennesProblemBuilder::build`].
+#[derive(Debug)]
+pub struct PennesProblemBuilder {
+    problem: PennesProblem,
+    error: Option<BioheatError>,
+}
+
+impl PennesProblemBuilder {
+    fn keep(mut self, r: Result<()>) -> Self {
+        if let (Err(e), None) = (r, &self.error) {
+            self.error = Some(e);
+        }
+        self
+    }
+
+    /// Uniform tissue properties: (ρc) (J/(m³·K)) and k (W/(m·K)).
+    pub fn tissue(mut self, heat_capacity: f64, conductivity: f64) -> Self {
+        let r = positive("heat capacity (J/(m^3 K))", heat_capacity)
+            .and_then(|_| positive("conductivity (W/(m K))", conductivity))
+            .map(|_| {
+                self.problem.heat_capacity.fill(heat_capacity);
+                self.problem.conductivity.fill(conductivity);
+            });
+        self.keep(r)
+    }
+
+    /// Per-cell properties (ρc) and k.
+    pub fn properties(mut self, heat_capacity: Array2<f64>, conductivity: Array2<f64>) -> Self {
+        let r = self.problem.set_properties(heat_capacity, conductivity);
+        self.keep(r)
+    }
+
+    /// Per-cell properties from a particle volume fraction field `phi` and a
+    /// property function φ ↦ ((ρc) J/(m³·K), k W/(m·K)), for example the
+    /// nanofluid mixture rules of Eqs. 2a, 2b.
+    pub fn volume_fraction(
+        self,
+        phi: &Array2<f64>,
+        properties: impl Fn(f64) -> (f64, f64),
+    ) -> Self {
+        if let Err(e) = check_field(
+            &self.problem.grid,
+            "volume fraction phi",
+            &phi.view(),
+            Sign::NonNegative,
+        ) {
+            return self.keep(Err(e));
+        }
+        let rc = phi.mapv(|p| properties(p).0);
+        let k = phi.mapv(|p| properties(p).1);
+        self.properties(rc, k)
+    }
+
+    /// Adds a region `name` made of the cells where `mask` is true, with its
+    /// perfusion law; it takes those cells from earlier regions.
+    pub fn region_mask(
+        mut self,
+        name: &str,
+        mask: &Array2<bool>,
+        perfusion: impl PerfusionModel + 'static,
+    ) -> Self {
+        let r = self
+            .problem
+            .grid
+            .check_shape("region mask", &mask.view())
+            .and_then(|_| {
+                let id = self.problem.regions.len();
+                if id > u8::MAX as usize {
+                    return Err(BioheatError::TooManyRegions);
+                }
+                ndarray::Zip::from(&mut self.problem.labels)
+                    .and(mask)
+                    .for_each(|l, &m| {
+                        if m {
+                            *l = id as u8;
+                        }
+                    });
+                self.problem.regions.push(Region {
+                    name: name.to_string(),
+                    perfusion: Arc::new(perfusion),
+                });
+                Ok(())
+            });
+        self.keep(r)
+    }
+
+    /// Adds a region `name` made of the cells whose centres lie in `shape`.
+    pub fn region(
+        self,
+        name: &str,
+        shape: &Shape,
+        perfusion: impl PerfusionModel + 'static,
+    ) -> Self {
+        let mask = shape.mask(&self.problem.grid);
+        self.region_mask(name, &mask, perfusion)
+    }
+
+    /// The heat source Q per cell (W/m³).
+    pub fn heat_source(mut self, heat_source: Array2<f64>) -> Self {
+        let r = self.problem.set_heat_source(heat_source);
+        self.keep(r)
+    }
+
+    /// Metabolic heat Q_m per cell (W/m³).
+    pub fn metabolic_heat(mut self, metabolic: Array2<f64>) -> Self {
+        let r = check_field(
+            &self.problem.grid,
+            "metabolic heat (W/m^3)",
+            &metabolic.view(),
+            Sign::Any,
+        )
+        .map(|_| self.problem.metabolic_heat = metabolic);
+        self.keep(r)
+    }
+
+    /// Uniform metabolic heat Q_m (W/m³).
+    pub fn uniform_metabolic_heat(mut self, q_m: f64) -> Self {
+        let r = finite("metabolic heat (W/m^3)", q_m).map(|q| self.problem.metabolic_heat.fill(q));
+        self.keep(r)
+    }
+
+    /// Blood temperature T_b (°C) and specific heat c_b (J/(kg·K)).
+    pub fn blood(mut self, temperature_c: f64, specific_heat: f64) -> Self {
+        let r = finite("blood temperature (°C)", temperature_c)
+            .and_then(|t| positive("blood specific heat (J/(kg K))", specific_heat).map(|c| (t, c)))
+            .map(|(t, c)| {
+                self.problem.blood_temperature = t;
+                self.problem.blood_specific_heat = c;
+            });
+        self.keep(r)
+    }
+
+    /// The boundary condition on `side`.
+    pub fn boundary(mut self, side: Side, boundary: Boundary) -> Self {
+        let r = match boundary {
+            Boundary::Adiabatic => Ok(()),
+            Boundary::Temperature(t) => finite("wall temperature (°C)", t).map(|_| ()),
+            Boundary::Convective { h, ambient_c } => {
+                non_negative("heat transfer coefficient h (W/(m^2 K))", h)
+                    .and_then(|_| finite("ambient temperature (°C)", ambient_c))
+                    .map(|_| ())
+            }
+        }
+        .map(|_| self.problem.boundaries[side.index()] = boundary);
+        self.keep(r)
+    }
+
+    /// A uniform initial temperature (°C).
+    pub fn initial_temperature(mut self, temperature_c: f64) -> Self {
+        let r = finite("initial temperature (°C)", temperature_c)
+            .map(|t| self.problem.initial_temperature.fill(t));
+        self.keep(r)
+    }
+
+    /// An initial temperature field (°C).
+    pub fn initial_field(mut self, temperature: Array2<f64>) -> Self {
+        let r = check_field(
+            &self.problem.grid,
+            "initial temperature (°C)",
+            &temperature.view(),
+            Sign::Any,
+        )
+        .map(|_| self.problem.initial_temperature = temperature);
+        self.keep(r)
+    }
+
+    /// The problem, or the first error met while building it; also
+    /// [`BioheatError::EmptyRegion`] when a region ended up with no cell.
+    ///
+    /// # Errors
+    /// As stated.
+    pub fn build(self) -> Result<PennesProblem> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let p = self.problem;
+        let mut counts = vec![0usize; p.regions.len()];
+        for &l in &p.labels {
+            counts[l as usize] += 1;
+        }
+        // The background may be fully covered; an added region may not be empty.
+        if let Some(k) = (1..counts.len()).find(|&k| counts[k] == 0) {
+            return Err(BioheatError::EmptyRegion {
+                region: p.regions[k].name.clone(),
+            });
+        }
+        Ok(p)
+    }
+}

@@ -1,0 +1,99 @@
+//! The traits every bioheat solver implements.
+
+use crate::error::Result;
+use ndarray::{Array2, ArrayView2};
+use std::ops::ControlFlow;
+
+/// The outcome of a steady solve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SteadyState {
+    /// The steady temperature field (°C), shape (nx, ny).
+    pub temperature: Array2<f64>,
+    /// Iterations (LBM: time steps) taken.
+    pub iterations: usize,
+    /// The final convergence measure (LBM: max |ΔT| per step, °C).
+    pub residual: f64,
+}
+
+/// A solver of the steady Pennes problem 0 = ∇·(k∇T) + W(T)(T_b − T) + Q.
+pub trait SteadySolver {
+    /// Solves for the steady temperature, starting from `initial_guess`
+    /// (°C, shape (nx, ny)) or, without one, from the problem's initial
+    /// temperature.
+    ///
+    /// # Errors
+    /// A guess of the wrong shape or with non-finite values, divergence, or
+    /// no convergence within the solver's budget.
+    fn solve_steady(&mut self, initial_guess: Option<ArrayView2<f64>>) -> Result<SteadyState>;
+}
+
+/// Called by [`TransientSolver::run`] with the state every few steps.
+pub trait Observer {
+    /// Sees the temperature (°C) after `step` steps, at time `time_s` (s).
+    /// Return `ControlFlow::Break(())` to stop the run early.
+    fn observe(
+        &mut self,
+        step: usize,
+        time_s: f64,
+        temperature: ArrayView2<f64>,
+    ) -> ControlFlow<()>;
+}
+
+impl<F: FnMut(usize, f64, ArrayView2<f64>) -> ControlFlow<()>> Observer for F {
+    fn observe(
+        &mut self,
+        step: usize,
+        time_s: f64,
+        temperature: ArrayView2<f64>,
+    ) -> ControlFlow<()> {
+        self(step, time_s, temperature)
+    }
+}
+
+/// A solver that marches the transient Pennes equation in time.
+pub trait TransientSolver {
+    /// The time step (s).
+    fn time_step(&self) -> f64;
+    /// The current time (s).
+    fn time(&self) -> f64;
+    /// Steps taken so far.
+    fn steps(&self) -> usize;
+    /// Advances one time step.
+    ///
+    /// # Errors
+    /// Divergence (naming the cell, step and time).
+    fn step(&mut self) -> Result<()>;
+    /// The current temperature field (°C), shape (nx, ny).
+    fn temperature(&self) -> Array2<f64>;
+
+    /// Advances `n_steps` steps, calling `observer` with the state at the
+    /// start and after every `every`-th step (`every` = 0 means only at the
+    /// end). Stops early when the observer breaks.
+    ///
+    /// # Errors
+    /// As [`TransientSolver::step`].
+    fn run(&mut self, n_steps: usize, every: usize, observer: &mut dyn Observer) -> Result<()> {
+        if observer
+            .observe(self.steps(), self.time(), self.temperature().view())
+            .is_break()
+        {
+            return Ok(());
+        }
+        for k in 1..=n_steps {
+            self.step()?;
+            let due = if every == 0 {
+                k == n_steps
+            } else {
+                k % every == 0 || k == n_steps
+            };
+            if due
+                && observer
+                    .observe(self.steps(), self.time(), self.temperature().view())
+                    .is_break()
+            {
+                break;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,177 @@
+//! Bad input gives typed errors that say what and where.
+
+use lbm_bioheat::{
+    BioheatError, Boundary, ConstantPerfusion, Grid, LbmConfig, LbmSolver, PennesProblem, Shape,
+    Side, SteadySolver, TimeStep, TransientSolver,
+};
+use ndarray::Array2;
+
+fn grid() -> Grid {
+    Grid::centered_square(10, 0.01).unwrap()
+}
+
+fn builder() -> lbm_bioheat::PennesProblemBuilder {
+    PennesProblem::builder(grid(), "healthy", ConstantPerfusion(0.5))
+}
+
+#[test]
+fn unstable_relaxation_time() {
+    for tau in [0.5, 0.3, f64::NAN] {
+        let e = LbmConfig::default()
+            .with_time_step(TimeStep::Tau(tau))
+            .unwrap_err();
+        assert!(
+            matches!(e, BioheatError::UnstableRelaxation { .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("<= 0.5"), "{e}");
+    }
+    assert!(
+        LbmConfig::default()
+            .with_time_step(TimeStep::Seconds(0.0))
+            .is_err()
+    );
+}
+
+#[test]
+fn mismatched_shapes_and_bad_fields() {
+    let e = builder()
+        .heat_source(Array2::zeros((9, 10)))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        e,
+        BioheatError::ShapeMismatch {
+            what: "heat source Q (W/m^3)",
+            expected: (10, 10),
+            found: (9, 10)
+        }
+    );
+    let mut k = grid().constant(0.5);
+    k[[3, 4]] = f64::NAN;
+    match builder()
+        .properties(grid().constant(4e6), k)
+        .build()
+        .unwrap_err()
+    {
+        BioheatError::InvalidField { i, j, what, .. } => {
+            assert_eq!((i, j), (3, 4));
+            assert!(what.contains("conductivity"));
+        }
+        e => panic!("{e:?}"),
+    }
+    let mut rc = grid().constant(4e6);
+    rc[[0, 9]] = -1.0;
+    assert!(matches!(
+        builder()
+            .properties(rc, grid().constant(0.5))
+            .build()
+            .unwrap_err(),
+        BioheatError::InvalidField { i: 0, j: 9, .. }
+    ));
+    assert!(builder().tissue(4e6, 0.0).build().is_err());
+    assert!(builder().blood(37.0, -1.0).build().is_err());
+    assert!(
+        builder()
+            .boundary(Side::North, Boundary::Temperature(f64::NAN))
+            .build()
+            .is_err()
+    );
+    assert!(
+        builder()
+            .boundary(
+                Side::North,
+                Boundary::Convective {
+                    h: -1.0,
+                    ambient_c: 20.0
+                }
+            )
+            .build()
+            .is_err()
+    );
+    let mut phi = grid().constant(0.01);
+    phi[[5, 5]] = -0.1;
+    assert!(
+        builder()
+            .volume_fraction(&phi, |p| (4e6, 0.5 + p))
+            .build()
+            .is_err()
+    );
+}
+
+#[test]
+fn a_region_without_cells() {
+    // A tumor far outside the block selects no cell.
+    let tumor = Shape::circle(1.0, 1.0, 1e-3).unwrap();
+    let e = builder()
+        .region("tumor", &tumor, ConstantPerfusion(0.8))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        e,
+        BioheatError::EmptyRegion {
+            region: "tumor".into()
+        }
+    );
+    assert!(Shape::circle(0.0, 0.0, -1.0).is_err());
+    assert!(Shape::rectangle(0.0, 0.0, -1.0, 1.0).is_err());
+    let p = builder().build().unwrap();
+    assert!(matches!(
+        p.region_mask("tumor").unwrap_err(),
+        BioheatError::UnknownRegion(_)
+    ));
+}
+
+#[test]
+fn tolerance_and_budget() {
+    assert!(LbmConfig::default().with_steady_tolerance(0.0).is_err());
+    assert!(LbmConfig::default().with_steady_tolerance(-1e-6).is_err());
+    assert!(LbmConfig::default().with_max_steps(0).is_err());
+    let p = builder().heat_source(grid().constant(1e4)).build().unwrap();
+    let cfg = LbmConfig::default().with_max_steps(10).unwrap();
+    let mut lbm = LbmSolver::new(p, cfg).unwrap();
+    match lbm.solve_steady(None).unwrap_err() {
+        BioheatError::NotConverged {
+            steps, last_change, ..
+        } => {
+            assert_eq!(steps, 10);
+            assert!(last_change > 0.0);
+        }
+        e => panic!("{e:?}"),
+    }
+    assert!(
+        lbm.solve_steady(Some(Array2::zeros((3, 3)).view()))
+            .is_err()
+    );
+}
+
+#[test]
+fn divergence_is_reported_with_place_and_time() {
+    // A perfusion law that pumps heat in (negative ṁ_b) makes T run away.
+    let p = PennesProblem::builder(grid(), "healthy", |_t: f64| -2000.0)
+        .initial_temperature(38.0)
+        .build()
+        .unwrap();
+    let mut lbm = LbmSolver::new(p, LbmConfig::default()).unwrap();
+    let e = lbm.solve_steady(None).unwrap_err();
+    match e {
+        BioheatError::Diverged {
+            step,
+            time_s,
+            value,
+            ..
+        } => {
+            assert!(step > 0 && time_s > 0.0);
+            assert!(!(value.abs() <= 1e3));
+        }
+        e => panic!("{e:?}"),
+    }
+    // The time loop also refuses to continue silently with a huge source.
+    let p = builder()
+        .heat_source(grid().constant(1e13))
+        .build()
+        .unwrap();
+    let mut lbm = LbmSolver::new(p, LbmConfig::default()).unwrap();
+    let r = (0..100).try_for_each(|_| lbm.step());
+    assert!(matches!(r, Err(BioheatError::Diverged { .. })), "{r:?}");
+}
