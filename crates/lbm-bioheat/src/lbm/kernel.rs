@@ -121,7 +121,7 @@ pub(crate) fn stream_collide_row<const LINEAR: bool>(
         if change > stat.max_change {
             stat.max_change = change;
         }
-        if !(t.abs() <= p.limit) && stat.bad.is_none() {
+        if (!t.is_finite() || t.abs() > p.limit) && stat.bad.is_none() {
             stat.bad = Some((i, j, t));
         }
     }
