@@ -10,7 +10,7 @@
 //! | module | crate | owns |
 //! |---|---|---|
 //! | [`physics`] | `mnp-physics` | relaxation, Rosensweig heating, mixture properties, injection clouds |
-//! | [`bioheat`] | `lbm-bioheat` | Pennes bioheat solvers (planned) |
+//! | [`bioheat`] | `lbm-bioheat` | tissue problems, the D2Q5 MRT lattice Boltzmann Pennes solver, probes and output |
 //! | [`dose`] | `thermal-dose` | CEM43 and Arrhenius damage, ablation ratios |
 //! | [`pso`] | `pso` | particle swarm optimization (planned) |
 //! | [`dataset`] | `mnp-dataset` | tabular data and preprocessing (planned) |
@@ -32,6 +32,10 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod error;
+pub mod scenario;
+
+pub use error::{Error, Result};
 pub use lbm_bioheat as bioheat;
 pub use ml_regress as regress;
 pub use mnp_dataset as dataset;

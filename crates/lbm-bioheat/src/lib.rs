@@ -15,10 +15,13 @@ pub mod analytic;
 pub mod error;
 pub mod grid;
 pub mod lbm;
+pub mod output;
 pub mod perfusion;
+pub mod probe;
 pub mod problem;
 pub mod shape;
 pub mod solver;
+pub mod validation;
 
 pub use error::{BioheatError, Result};
 pub use grid::Grid;

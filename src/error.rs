@@ -1,0 +1,21 @@
+//! The facade's error type: any error of the composed crates.
+
+use thiserror::Error;
+
+/// An error from one of the composed crates.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// From `mnp-physics`.
+    #[error(transparent)]
+    Physics(#[from] mnp_physics::PhysicsError),
+    /// From `lbm-bioheat`.
+    #[error(transparent)]
+    Bioheat(#[from] lbm_bioheat::BioheatError),
+    /// From `thermal-dose`.
+    #[error(transparent)]
+    Dose(#[from] thermal_dose::DoseError),
+}
+
+/// `Result` with the facade's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
