@@ -66,6 +66,9 @@ impl Region {
     pub fn perfusion(&self) -> &dyn PerfusionModel {
         self.perfusion.as_ref()
     }
+    pub(crate) fn perfusion_arc(&self) -> Arc<dyn PerfusionModel> {
+        Arc::clone(&self.perfusion)
+    }
 }
 
 impl fmt::Debug for Region {

@@ -7,6 +7,7 @@
 //! g = Nᵀ diag(1/5, 1/2, 1/2, 1/20, 1/4) n.
 
 use crate::perfusion::PerfusionModel;
+use std::sync::Arc;
 
 /// Everything the kernel reads besides the populations.
 pub(crate) struct KernelParams<'a> {
@@ -21,7 +22,7 @@ pub(crate) struct KernelParams<'a> {
     /// Region label per cell (nonlinear problems only).
     pub labels: &'a [u8],
     /// Perfusion law per region (nonlinear problems only).
-    pub models: &'a [&'a dyn PerfusionModel],
+    pub models: &'a [Arc<dyn PerfusionModel>],
     /// Blood temperature (°C).
     pub t_blood: f64,
     /// ϖ = −4 + 20w.

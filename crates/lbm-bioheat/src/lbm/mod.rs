@@ -19,15 +19,17 @@ mod kernel;
 pub use config::{LbmConfig, TimeStep};
 
 use crate::error::{BioheatError, Result};
+use crate::perfusion::PerfusionModel;
 use crate::problem::{Boundary, PennesProblem, Side};
 use crate::solver::{SteadySolver, SteadyState, TransientSolver};
 use kernel::{KernelParams, RowStat, stream_collide_row};
 use ndarray::{Array2, ArrayView2};
+use std::sync::Arc;
 
 /// The LBM solver: owns a [`PennesProblem`] and the lattice state. It
 /// implements both [`TransientSolver`] and [`SteadySolver`] (marching to a
 /// tolerance on max |ΔT| per step).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LbmSolver {
     problem: PennesProblem,
     config: LbmConfig,
@@ -46,8 +48,24 @@ pub struct LbmSolver {
     perfusion: Vec<f64>,
     source: Vec<f64>,
     labels: Vec<u8>,
+    /// The regions' perfusion laws, shared with the problem.
+    models: Vec<Arc<dyn PerfusionModel>>,
     linear: bool,
     last_change: f64,
+}
+
+impl std::fmt::Debug for LbmSolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LbmSolver")
+            .field("nx", &self.nx)
+            .field("ny", &self.ny)
+            .field("dt", &self.dt)
+            .field("steps", &self.steps)
+            .field("linear", &self.linear)
+            .field("last_change", &self.last_change)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LbmSolver {
@@ -76,6 +94,7 @@ impl LbmSolver {
             perfusion: vec![0.0; n],
             source: vec![0.0; n],
             labels: vec![0; n],
+            models: Vec::new(),
             last_change: f64::INFINITY,
         };
         solver.dt = solver.choose_time_step();
@@ -112,6 +131,12 @@ impl LbmSolver {
 
     /// Per-cell 1/τ, perfusion and source coefficients in lattice units.
     fn prepare_coefficients(&mut self) -> Result<()> {
+        self.models = self
+            .problem
+            .regions()
+            .iter()
+            .map(|r| r.perfusion_arc())
+            .collect();
         let p = &self.problem;
         let dx = p.grid().dx();
         let scale = self.dt / (self.cs2() * dx * dx);
@@ -277,19 +302,13 @@ impl LbmSolver {
 
     fn step_inner(&mut self) -> Result<()> {
         self.fill_ghosts();
-        let models: Vec<&dyn crate::perfusion::PerfusionModel> = self
-            .problem
-            .regions()
-            .iter()
-            .map(|r| r.perfusion())
-            .collect();
         let params = KernelParams {
             py: self.py,
             omega: &self.omega,
             perfusion: &self.perfusion,
             source: &self.source,
             labels: &self.labels,
-            models: &models,
+            models: &self.models,
             t_blood: self.problem.blood_temperature(),
             varpi: -4.0 + 20.0 * self.config.moving_weight,
             s_e: self.config.s_e,

@@ -1,0 +1,97 @@
+//! Verification of the LBM Pennes solver at publication resolution
+//! (SPEC §10): Zhang 2008's 1D transient, the cosh profile and its observed
+//! order, the uniform disk source (Bessel form), the spreading Gaussian
+//! hill, the exact uniform state and the steady energy balance.
+//!
+//! Run: `cargo run --release --example bioheat_validation` (under a minute).
+//! The last line of standard output is a JSON object with the key figures.
+
+use mnp_suite::bioheat::validation::{
+    cosh_profile, disk_source, energy_balance, gaussian_hill, observed_orders, uniform_state,
+    zhang_2008,
+};
+use mnp_suite::bioheat::{LbmConfig, LbmSolver, PennesProblem, TimeStep};
+use serde_json::json;
+
+fn lbm(
+    time_step: TimeStep,
+    tolerance: f64,
+) -> impl Fn(PennesProblem) -> mnp_suite::bioheat::Result<LbmSolver> {
+    move |p| {
+        LbmSolver::new(
+            p,
+            LbmConfig::default()
+                .with_time_step(time_step)?
+                .with_steady_tolerance(tolerance)?,
+        )
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Zhang 2008 on 200 cells (dx = 0.2 mm), dt = 0.05 s.
+    let z = zhang_2008(200, lbm(TimeStep::Seconds(0.05), 1e-10))?;
+    println!("Zhang 2008, 1D transient, T(x = 0) in °C (200 cells, dt = 0.05 s)");
+    println!(
+        "{:>10} {:>12} {:>12} {:>12} {:>10}",
+        "t_s", "LBM", "exact", "Zhang 2008", "err_C"
+    );
+    let labels = ["300", "1000", "3000", "10000", "steady"];
+    for k in 0..5 {
+        println!(
+            "{:>10} {:>12.5} {:>12.5} {:>12.5} {:>10.2e}",
+            labels[k],
+            z.ours[k],
+            z.exact[k],
+            z.published[k],
+            (z.ours[k] - z.exact[k]).abs()
+        );
+    }
+
+    let ns = [25, 50, 100, 200, 400];
+    let cosh: Vec<f64> = ns
+        .iter()
+        .map(|&n| cosh_profile(n, lbm(TimeStep::Tau(1.0), 1e-12)))
+        .collect::<Result<_, _>>()?;
+    let orders = observed_orders(&cosh);
+    println!("\nSteady cosh profile (10 mm slab, W = 4e4 W/(m^3 K)): max error and observed order");
+    println!("{:>6} {:>12} {:>8}", "cells", "max_err_C", "order");
+    for (k, n) in ns.iter().enumerate() {
+        let o = if k == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.3}", orders[k - 1])
+        };
+        println!("{:>6} {:>12.3e} {:>8}", n, cosh[k], o);
+    }
+    let order = *orders.last().expect("several grids");
+
+    let (disk_err, disk_centre) = disk_source(240, lbm(TimeStep::Tau(2.0), 1e-10))?;
+    let hill_err = gaussian_hill(128, lbm(TimeStep::Tau(1.0), 1e-8))?;
+    let uniform_err = uniform_state(10_000, lbm(TimeStep::Tau(1.0), 1e-8))?;
+    let (imbalance, peak) = energy_balance(100, lbm(TimeStep::Tau(3.0), 1e-13))?;
+    println!("\nOther checks");
+    println!(
+        "  disk source, 240^2 over 60 mm: max error {disk_err:.2e} °C of a {disk_centre:.3} °C rise"
+    );
+    println!("  Gaussian hill, 128^2 over 16 mm, 10 s: max error {hill_err:.2e} °C of 5 °C");
+    println!("  uniform state T_b + Q/W(T) at 44 °C, 10 000 steps: max drift {uniform_err:.2e} °C");
+    println!(
+        "  steady energy balance, 100^2 heated tumor (peak {peak:.2} °C): relative imbalance {imbalance:.2e}"
+    );
+
+    let out = json!({
+        "zhang_t0_c": z.ours,
+        "zhang_exact_t0_c": z.exact,
+        "zhang_published_t0_c": z.published,
+        "zhang_max_err_c": z.max_error,
+        "disk_max_err_c": disk_err,
+        "cosh_max_err_c": cosh.last(),
+        "convergence_order": order,
+        "hill_max_err_c": hill_err,
+        "uniform_drift_c": uniform_err,
+        "energy_imbalance_rel": imbalance,
+        "lbm_vs_steady_max_diff_c": null,
+    });
+    println!("{}", serde_json::to_string(&out)?);
+    Ok(())
+}
