@@ -36,10 +36,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "t_s", "LBM", "exact", "Zhang 2008", "err_C"
     );
     let labels = ["300", "1000", "3000", "10000", "steady"];
-    for k in 0..5 {
+    for (k, label) in labels.iter().enumerate() {
         println!(
             "{:>10} {:>12.5} {:>12.5} {:>12.5} {:>10.2e}",
-            labels[k],
+            label,
             z.ours[k],
             z.exact[k],
             z.published[k],
