@@ -15,9 +15,11 @@ pub(crate) struct KernelParams<'a> {
     pub py: usize,
     /// 1/τ per padded cell.
     pub omega: &'a [f64],
-    /// Linear problems: W δt/(ρc) per cell. Nonlinear: c_b δt/(ρc).
+    /// Linear problems: a = 1/(1 + W'/2) per cell, with W' = W δt/(ρc).
+    /// Nonlinear: c_b δt/(ρc).
     pub perfusion: &'a [f64],
-    /// (Q + Q_m) δt/(ρc) per cell (°C per step).
+    /// Linear problems: c₁ = ½(W' T_b + Q') per cell. Nonlinear: Q' =
+    /// (Q + Q_m) δt/(ρc) (°C per step).
     pub source: &'a [f64],
     /// Region label per cell (nonlinear problems only).
     pub labels: &'a [u8],
@@ -68,6 +70,120 @@ impl RowStat {
 /// and stores the post-collision populations and T. `LINEAR` selects a
 /// per-cell constant perfusion coefficient; otherwise W = ṁ_b(T_prev)·c_b δt/(ρc)
 /// with the previous step's temperature (exact at steady state).
+///
+/// Every array is cut to the row's n = py − 2 interior cells before the
+/// loop, so the loop has no bounds checks and no branches (divergence is
+/// detected from reductions, and the row re-scanned only when it happened):
+/// the linear path vectorizes.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn stream_collide_row_generic<const LINEAR: bool>(
+    i: usize,
+    src: [&[f64]; 5],
+    d0: &mut [f64],
+    d1: &mut [f64],
+    d2: &mut [f64],
+    d3: &mut [f64],
+    d4: &mut [f64],
+    t_row: &mut [f64],
+    p: &KernelParams<'_>,
+) -> RowStat {
+    let py = p.py;
+    let n = py - 2;
+    let base = i * py + 1; // first interior cell of the row
+    let s0 = &src[0][base..base + n];
+    let s1 = &src[1][base - py..base - py + n];
+    let s2 = &src[2][base - 1..base - 1 + n];
+    let s3 = &src[3][base + py..base + py + n];
+    let s4 = &src[4][base + 1..base + 1 + n];
+    let omega = &p.omega[base..base + n];
+    let perf = &p.perfusion[base..base + n];
+    let source = &p.source[base..base + n];
+    let labels = &p.labels[base..base + n];
+    let (d0, d1, d2) = (&mut d0[1..1 + n], &mut d1[1..1 + n], &mut d2[1..1 + n]);
+    let (d3, d4, tr) = (&mut d3[1..1 + n], &mut d4[1..1 + n], &mut t_row[1..1 + n]);
+    let (tb, varpi, se, sq) = (p.t_blood, p.varpi, p.s_e, p.s_q);
+    let _ = tb; // used by the nonlinear path only
+    let (mut max_change, mut max_abs, mut nan) = (0.0f64, 0.0f64, false);
+    // The update loop carries no reduction (a floating-point max reduction
+    // would stop it vectorizing): each block's old temperatures are kept in
+    // an L1-resident buffer and reduced after the block.
+    const BLOCK: usize = 256;
+    let mut prev = [0.0f64; BLOCK];
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let prev = &mut prev[..end - start];
+        prev.copy_from_slice(&tr[start..end]);
+        for j in start..end {
+            let (g0, g1, g2, g3, g4) = (s0[j], s1[j], s2[j], s3[j], s4[j]);
+            let sum = g0 + g1 + g2 + g3 + g4;
+            // T = Σg + ½S with S = W'(T_b − T) + Q', solved for T (SPEC §8);
+            // then S = 2(T − Σg) exactly. The linear form needs no division.
+            let t = if LINEAR {
+                (sum + source[j]) * perf[j]
+            } else {
+                let w = perf[j] * p.models[labels[j] as usize].rate(tr[j]);
+                (sum + 0.5 * (w * tb + source[j])) / (1.0 + 0.5 * w)
+            };
+            let s = 2.0 * (t - sum);
+            let s_t = omega[j];
+            // Post-collision moments; the conserved one gains the whole source.
+            let n0 = t + 0.5 * s;
+            let n1 = (1.0 - s_t) * (g1 - g3);
+            let n2 = (1.0 - s_t) * (g2 - g4);
+            let n3_raw = sum - 5.0 * g0;
+            let n3 = n3_raw - se * (n3_raw - varpi * t) + (1.0 - 0.5 * se) * varpi * s;
+            let n4 = (1.0 - sq) * (g1 - g2 + g3 - g4);
+            let a = 0.2 * n0 + 0.05 * n3;
+            d0[j] = 0.2 * (n0 - n3);
+            d1[j] = a + 0.5 * n1 + 0.25 * n4;
+            d2[j] = a + 0.5 * n2 - 0.25 * n4;
+            d3[j] = a - 0.5 * n1 + 0.25 * n4;
+            d4[j] = a - 0.5 * n2 - 0.25 * n4;
+            tr[j] = t;
+        }
+        for (&t, &t_prev) in tr[start..end].iter().zip(prev.iter()) {
+            max_change = max_change.max((t - t_prev).abs());
+            max_abs = max_abs.max(t.abs());
+            nan |= t.is_nan();
+        }
+        start = end;
+    }
+    let bad = if nan || max_abs > p.limit {
+        // Cold path: name the first offending cell (padded indices).
+        tr.iter()
+            .position(|t| !t.is_finite() || t.abs() > p.limit)
+            .map(|j| (i, j + 1, tr[j]))
+    } else {
+        None
+    };
+    RowStat { max_change, bad }
+}
+
+/// [`stream_collide_row_generic`] compiled for AVX2 (4 doubles per vector
+/// instead of SSE2's 2). Rust never fuses a·b + c on its own, so this gives
+/// bit-identical results to the baseline build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+fn stream_collide_row_avx2<const LINEAR: bool>(
+    i: usize,
+    src: [&[f64]; 5],
+    d0: &mut [f64],
+    d1: &mut [f64],
+    d2: &mut [f64],
+    d3: &mut [f64],
+    d4: &mut [f64],
+    t_row: &mut [f64],
+    p: &KernelParams<'_>,
+) -> RowStat {
+    stream_collide_row_generic::<LINEAR>(i, src, d0, d1, d2, d3, d4, t_row, p)
+}
+
+/// One row of the step, with the widest instruction set the CPU offers
+/// (AVX2 when detected at run time, else the baseline build). The AVX2 copy
+/// is 25 % faster on the 2048² lattice (docs/PERFORMANCE.md).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub(crate) fn stream_collide_row<const LINEAR: bool>(
@@ -81,50 +197,12 @@ pub(crate) fn stream_collide_row<const LINEAR: bool>(
     t_row: &mut [f64],
     p: &KernelParams<'_>,
 ) -> RowStat {
-    let py = p.py;
-    let base = i * py;
-    let mut stat = RowStat::EMPTY;
-    let (tb, varpi, se, sq) = (p.t_blood, p.varpi, p.s_e, p.s_q);
-    for j in 1..py - 1 {
-        let c = base + j;
-        let g0 = src[0][c];
-        let g1 = src[1][c - py];
-        let g2 = src[2][c - 1];
-        let g3 = src[3][c + py];
-        let g4 = src[4][c + 1];
-        let t_prev = t_row[j];
-        let w = if LINEAR {
-            p.perfusion[c]
-        } else {
-            p.perfusion[c] * p.models[p.labels[c] as usize].rate(t_prev)
-        };
-        let q = p.source[c];
-        let sum = g0 + g1 + g2 + g3 + g4;
-        // T = Σg + ½S with S = W(T_b − T) + Q', solved for T (SPEC §8).
-        let t = (sum + 0.5 * (w * tb + q)) / (1.0 + 0.5 * w);
-        let s = w * (tb - t) + q;
-        let s_t = p.omega[c];
-        // Post-collision moments; the conserved one gains the whole source.
-        let n0 = t + 0.5 * s;
-        let n1 = (1.0 - s_t) * (g1 - g3);
-        let n2 = (1.0 - s_t) * (g2 - g4);
-        let n3_raw = sum - 5.0 * g0;
-        let n3 = n3_raw - se * (n3_raw - varpi * t) + (1.0 - 0.5 * se) * varpi * s;
-        let n4 = (1.0 - sq) * (g1 - g2 + g3 - g4);
-        let a = 0.2 * n0 + 0.05 * n3;
-        d0[j] = 0.2 * (n0 - n3);
-        d1[j] = a + 0.5 * n1 + 0.25 * n4;
-        d2[j] = a + 0.5 * n2 - 0.25 * n4;
-        d3[j] = a - 0.5 * n1 + 0.25 * n4;
-        d4[j] = a - 0.5 * n2 - 0.25 * n4;
-        t_row[j] = t;
-        let change = (t - t_prev).abs();
-        if change > stat.max_change {
-            stat.max_change = change;
-        }
-        if (!t.is_finite() || t.abs() > p.limit) && stat.bad.is_none() {
-            stat.bad = Some((i, j, t));
-        }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the only precondition of calling a function compiled with
+        // `target_feature(enable = "avx2")` is that the CPU supports AVX2,
+        // which was detected just above.
+        return unsafe { stream_collide_row_avx2::<LINEAR>(i, src, d0, d1, d2, d3, d4, t_row, p) };
     }
-    stat
+    stream_collide_row_generic::<LINEAR>(i, src, d0, d1, d2, d3, d4, t_row, p)
 }

@@ -1,0 +1,121 @@
+//! LBM step throughput (MLUPS) on 1 and 2 threads, beside a STREAM-style
+//! triad measured in the same run, for the roofline in docs/PERFORMANCE.md.
+//!
+//! Run: `cargo bench --bench lbm`
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use mnp_suite::bioheat::validation::heated_tumor_problem;
+use mnp_suite::bioheat::{
+    ConstantPerfusion, Grid, LbmConfig, LbmSolver, PennesProblem, Shape, TransientSolver,
+    TumorPerfusion,
+};
+use rayon::prelude::*;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Times `iters` calls of `step` inside `pool`, entering the pool once per
+/// sample so that the hand-off is not measured.
+fn timed_in(pool: &rayon::ThreadPool, iters: u64, mut step: impl FnMut() + Send) -> Duration {
+    pool.install(|| {
+        let start = Instant::now();
+        for _ in 0..iters {
+            step();
+        }
+        start.elapsed()
+    })
+}
+
+/// A linear problem (constant perfusion in both regions) with a Gaussian
+/// source: the kernel's plain path.
+fn linear_problem(n: usize) -> PennesProblem {
+    let grid = Grid::centered_square(n, 0.05).unwrap();
+    let q = grid.field(|x, y| 2e5 * (-(x * x + y * y) / (2.0 * 4e-6)).exp());
+    PennesProblem::builder(grid, "healthy", ConstantPerfusion(0.5))
+        .region(
+            "tumor",
+            &Shape::circle(0.0, 0.0, 5e-3).unwrap(),
+            ConstantPerfusion(0.833),
+        )
+        .heat_source(q)
+        .build()
+        .unwrap()
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+fn lbm_steps(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lbm_step_linear");
+    for n in [100usize, 512, 2048] {
+        if n == 2048 {
+            g.sample_size(10).measurement_time(Duration::from_secs(10));
+        }
+        g.throughput(Throughput::Elements((n * n) as u64));
+        for threads in [1usize, 2] {
+            let mut lbm = LbmSolver::new(linear_problem(n), LbmConfig::default()).unwrap();
+            let pool = pool(threads);
+            g.bench_function(
+                BenchmarkId::new(format!("{n}"), format!("{threads}t")),
+                |b| b.iter_custom(|iters| timed_in(&pool, iters, || lbm.step().unwrap())),
+            );
+        }
+    }
+    g.finish();
+
+    // Temperature-dependent perfusion (Eqs. 3, 4): one exp per healthy cell.
+    let mut g = c.benchmark_group("lbm_step_nonlinear");
+    let n = 512;
+    g.throughput(Throughput::Elements((n * n) as u64));
+    for threads in [1usize, 2] {
+        let mut lbm =
+            LbmSolver::new(heated_tumor_problem(n).unwrap(), LbmConfig::default()).unwrap();
+        let pool = pool(threads);
+        g.bench_function(
+            BenchmarkId::new(format!("{n}"), format!("{threads}t")),
+            |b| b.iter_custom(|iters| timed_in(&pool, iters, || lbm.step().unwrap())),
+        );
+    }
+    g.finish();
+    let _ = TumorPerfusion; // the nonlinear problem uses Eqs. 3 and 4
+}
+
+/// a = b + s·c over 3 × 256 MiB (beyond the last-level cache); throughput
+/// counted as 24 B per element, like STREAM.
+fn triad(c: &mut Criterion) {
+    const LEN: usize = 1 << 25;
+    let mut a = vec![0.0f64; LEN];
+    let b: Vec<f64> = (0..LEN).map(|i| i as f64).collect();
+    let cc: Vec<f64> = (0..LEN).map(|i| (LEN - i) as f64).collect();
+    let mut g = c.benchmark_group("triad");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    g.throughput(Throughput::Bytes((24 * LEN) as u64));
+    for threads in [1usize, 2] {
+        let pool = pool(threads);
+        g.bench_function(
+            BenchmarkId::from_parameter(format!("{threads}t")),
+            |bench| {
+                bench.iter_custom(|iters| {
+                    timed_in(&pool, iters, || {
+                        a.par_chunks_mut(1 << 16)
+                            .zip(b.par_chunks(1 << 16))
+                            .zip(cc.par_chunks(1 << 16))
+                            .for_each(|((a, b), c)| {
+                                for ((a, b), c) in a.iter_mut().zip(b).zip(c) {
+                                    *a = b + 3.0 * c;
+                                }
+                            });
+                        black_box(&a);
+                    })
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, triad, lbm_steps);
+criterion_main!(benches);
