@@ -206,3 +206,79 @@ pub(crate) fn stream_collide_row<const LINEAR: bool>(
     }
     stream_collide_row_generic::<LINEAR>(i, src, d0, d1, d2, d3, d4, t_row, p)
 }
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use crate::perfusion::{HealthyTissuePerfusion, TumorPerfusion};
+
+    /// The AVX2 build of the row kernel gives the same bits as the baseline
+    /// build, on the linear and the nonlinear path.
+    #[test]
+    fn avx2_and_baseline_rows_are_bit_identical() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            eprintln!("no AVX2 on this CPU: the AVX2 kernel cannot run, nothing to compare");
+            return;
+        }
+        let (nx, ny) = (3usize, 301usize); // a row longer than one block
+        let py = ny + 2;
+        let len = (nx + 2) * py;
+        let wave = |k: usize, a: f64| 0.2 * 37.0 + a * ((k as f64) * 0.37).sin();
+        let src: Vec<Vec<f64>> = (0..5)
+            .map(|q| (0..len).map(|k| wave(k + 7 * q, 0.05)).collect())
+            .collect();
+        let omega: Vec<f64> = (0..len)
+            .map(|k| 1.0 / (0.8 + 0.4 * ((k % 13) as f64 / 13.0)))
+            .collect();
+        let coef_a: Vec<f64> = (0..len).map(|k| 1e-3 * (1.0 + (k % 7) as f64)).collect();
+        let coef_b: Vec<f64> = (0..len).map(|k| 1e-2 * ((k % 5) as f64)).collect();
+        let labels: Vec<u8> = (0..len).map(|k| (k % 2) as u8).collect();
+        let models: Vec<Arc<dyn PerfusionModel>> =
+            vec![Arc::new(HealthyTissuePerfusion), Arc::new(TumorPerfusion)];
+        let p = KernelParams {
+            py,
+            omega: &omega,
+            perfusion: &coef_a,
+            source: &coef_b,
+            labels: &labels,
+            models: &models,
+            t_blood: 37.0,
+            varpi: -2.0 / 3.0,
+            s_e: 1.5,
+            s_q: 1.5,
+            limit: 1e3,
+        };
+        let srcs = [&src[0][..], &src[1], &src[2], &src[3], &src[4]];
+        let run = |avx: bool, linear: bool| -> Vec<Vec<f64>> {
+            let mut d: Vec<Vec<f64>> = (0..6).map(|_| vec![0.0; py]).collect();
+            d[5] = (0..py).map(|j| 40.0 + 0.01 * j as f64).collect();
+            let [d0, d1, d2, d3, d4, t] = &mut d[..] else {
+                unreachable!()
+            };
+            // SAFETY: AVX2 support was checked at the top of the test.
+            unsafe {
+                match (avx, linear) {
+                    (true, true) => {
+                        stream_collide_row_avx2::<true>(2, srcs, d0, d1, d2, d3, d4, t, &p)
+                    }
+                    (true, false) => {
+                        stream_collide_row_avx2::<false>(2, srcs, d0, d1, d2, d3, d4, t, &p)
+                    }
+                    (false, true) => {
+                        stream_collide_row_generic::<true>(2, srcs, d0, d1, d2, d3, d4, t, &p)
+                    }
+                    (false, false) => {
+                        stream_collide_row_generic::<false>(2, srcs, d0, d1, d2, d3, d4, t, &p)
+                    }
+                };
+            }
+            d
+        };
+        for linear in [true, false] {
+            let (a, b) = (run(true, linear), run(false, linear));
+            for (x, y) in a.iter().flatten().zip(b.iter().flatten()) {
+                assert_eq!(x.to_bits(), y.to_bits(), "linear = {linear}");
+            }
+        }
+    }
+}

@@ -26,6 +26,42 @@ use kernel::{KernelParams, RowStat, stream_collide_row};
 use ndarray::{Array2, ArrayView2};
 use std::sync::Arc;
 
+/// A lattice-sized buffer whose data starts `offset` elements into its
+/// allocation. Large allocations are page-aligned, so without offsets every
+/// array would start at the same address modulo 4 KiB and the kernel's
+/// loads and stores would alias in the store buffer ("4K aliasing"); each
+/// buffer gets a different offset instead.
+#[derive(Clone)]
+struct Buffer {
+    data: Vec<f64>,
+    offset: usize,
+}
+
+impl Buffer {
+    /// `len` zeros, starting `k`·48 elements (k·384 B: the 11 buffers sit
+    /// on distinct cache lines, evenly spread over 4 KiB) into the allocation.
+    fn new(len: usize, k: usize) -> Self {
+        let offset = k * 48;
+        Self {
+            data: vec![0.0; len + offset],
+            offset,
+        }
+    }
+}
+
+impl std::ops::Deref for Buffer {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        &self.data[self.offset..]
+    }
+}
+
+impl std::ops::DerefMut for Buffer {
+    fn deref_mut(&mut self) -> &mut [f64] {
+        &mut self.data[self.offset..]
+    }
+}
+
 /// The LBM solver: owns a [`PennesProblem`] and the lattice state. It
 /// implements both [`TransientSolver`] and [`SteadySolver`] (marching to a
 /// tolerance on max |ΔT| per step).
@@ -39,11 +75,11 @@ pub struct LbmSolver {
     dt: f64,
     steps: usize,
     /// Post-collision populations at the current time (padded layout).
-    f: [Vec<f64>; 5],
+    f: [Buffer; 5],
     /// Scratch for the next step.
-    g: [Vec<f64>; 5],
+    g: [Buffer; 5],
     /// Temperature (°C) per padded cell.
-    temperature: Vec<f64>,
+    temperature: Buffer,
     omega: Vec<f64>,
     /// W' = W δt/(ρc) per cell (linear) or c_b δt/(ρc) (nonlinear).
     perfusion: Vec<f64>,
@@ -102,9 +138,9 @@ impl LbmSolver {
             py,
             dt: 0.0,
             steps: 0,
-            f: std::array::from_fn(|_| vec![0.0; n]),
-            g: std::array::from_fn(|_| vec![0.0; n]),
-            temperature: vec![0.0; n],
+            f: std::array::from_fn(|q| Buffer::new(n, q)),
+            g: std::array::from_fn(|q| Buffer::new(n, 5 + q)),
+            temperature: Buffer::new(n, 10),
             omega: vec![0.0; n],
             perfusion: vec![0.0; n],
             source: vec![0.0; n],
@@ -348,12 +384,13 @@ impl LbmSolver {
             &self.f[4],
         ];
         let [g0, g1, g2, g3, g4] = &mut self.g;
+        let dst: [&mut [f64]; 5] = [g0, g1, g2, g3, g4];
         let stat = sweep(
             self.nx,
             self.py,
             self.linear,
             src,
-            [g0, g1, g2, g3, g4],
+            dst,
             &mut self.temperature,
             &params,
         );
@@ -387,7 +424,7 @@ fn sweep(
     py: usize,
     linear: bool,
     src: [&[f64]; 5],
-    dst: [&mut Vec<f64>; 5],
+    dst: [&mut [f64]; 5],
     temperature: &mut [f64],
     params: &KernelParams<'_>,
 ) -> RowStat {
