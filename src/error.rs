@@ -17,5 +17,5 @@ pub enum Error {
     Dose(#[from] thermal_dose::DoseError),
 }
 
-/// `Result` with the facade's [`Error`].
+/// `Result` with the facade's [`enum@Error`].
 pub type Result<T> = std::result::Result<T, Error>;
