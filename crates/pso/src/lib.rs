@@ -1,19 +1,51 @@
 //! # pso
 //!
 //! Particle swarm optimization (Kennedy & Eberhart 1995) as used by
-//! Jiang et al. 2022, App. C, to maximize the injection objective J.
+//! Jiang et al. 2022 (App. C) to maximize the injection objective J:
+//! v ← w v + c1 r1 (p − x) + c2 r2 (g − x), x ← x + v, with r1, r2 ~ U[0, 1]
+//! per dimension, the inertia w falling linearly from 0.8 to 0 and
+//! c1 = c2 = 1.5 ([`Pso::paper`]).
 //!
-//! **Status: planned, not implemented yet.** This crate currently exposes no
-//! API. The planned content (see `docs/ARCHITECTURE.md` of the workspace):
+//! Beyond the paper: constant, linear, exponential and user [`Inertia`]
+//! schedules; Clerc's constriction ([`Update::Constriction`]); ring and von
+//! Neumann [`Topology`]s; velocity clamping; [`BoundHandling`] (clamp,
+//! reflect, re-seed); user-given initial positions; early stop on
+//! stagnation; an [`Observer`] per generation and a full history.
 //!
-//! - an objective trait with single and batch (parallel) evaluation, box
-//!   bounds, minimization and maximization;
-//! - the paper's global-best PSO with a linearly falling inertia weight
-//!   (0.8 → 0, c1 = c2 = 1.5), plus other inertia schedules, the constriction
-//!   variant, ring and von Neumann topologies, velocity clamping and bound
-//!   strategies;
-//! - seeded runs that give the same bits on any number of threads, a history
-//!   and an observer per generation;
-//! - the classic test functions (sphere, Rastrigin, Shubert, Rosenbrock,
-//!   Ackley, Griewank) with their known optima (Table C.1).
+//! Runs are seeded: random numbers are drawn on the calling thread in a fixed
+//! order while evaluations run in parallel (feature `rayon`), so the same
+//! seed gives the same bits on any number of threads. A NaN objective value
+//! counts as the worst possible and never becomes a best.
+//!
+//! ```
+//! use pso::functions::{Sphere, TestFunction};
+//! use pso::{Goal, Pso};
+//!
+//! # fn main() -> pso::Result<()> {
+//! let report = Pso::paper().with_seed(7).run(&Sphere, Goal::Minimize, &Sphere.bounds(5)?)?;
+//! assert!(report.best_value < 1e-6);
+//! assert_eq!(report.evaluations, 20 * 300);
+//!
+//! // Maximize a closure over the unit box, as the injection problem does.
+//! let bounds = pso::Bounds::unit(2)?;
+//! let j = |x: &[f64]| 1.0 - (x[0] - 0.3).powi(2) - (x[1] - 0.6).powi(2);
+//! let best = Pso::paper().run(&j, Goal::Maximize, &bounds)?;
+//! assert!((best.best_position[0] - 0.3).abs() < 1e-3);
+//! assert!(Pso::paper().with_particles(0).is_err());
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
+
+mod error;
+pub mod functions;
+mod problem;
+mod schedule;
+mod swarm;
+mod topology;
+
+pub use error::{PsoError, Result};
+pub use problem::{Bounds, Goal, Objective};
+pub use schedule::Inertia;
+pub use swarm::{BoundHandling, Generation, Observer, Pso, Report, Update};
+pub use topology::Topology;
