@@ -12,7 +12,7 @@
 //! | [`physics`] | `mnp-physics` | relaxation, Rosensweig heating, mixture properties, injection clouds |
 //! | [`bioheat`] | `lbm-bioheat` | tissue problems, the D2Q5 MRT lattice Boltzmann Pennes solver, probes and output |
 //! | [`dose`] | `thermal-dose` | CEM43 and Arrhenius damage, ablation ratios |
-//! | [`pso`] | `pso` | particle swarm optimization (planned) |
+//! | [`pso`] | `pso` | particle swarm optimization |
 //! | [`dataset`] | `mnp-dataset` | tabular data and preprocessing (planned) |
 //! | [`regress`] | `ml-regress` | SVR, Elastic Net, tree ensembles (planned) |
 //!
