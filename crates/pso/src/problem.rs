@@ -9,6 +9,27 @@ use crate::error::{PsoError, Result};
 pub trait Objective: Sync {
     /// The objective value at `x`.
     fn evaluate(&self, x: &[f64]) -> f64;
+
+    /// Values at every position of `positions` into `values` (same length),
+    /// in parallel with the `rayon` feature when `parallel` is true, else one
+    /// by one. Override it when a whole swarm is cheaper to evaluate at once
+    /// (a batched solver, a GPU); each `values[i]` must depend on
+    /// `positions[i]` alone, so results do not depend on scheduling.
+    fn evaluate_batch(&self, positions: &[Vec<f64>], values: &mut [f64], parallel: bool) {
+        #[cfg(feature = "rayon")]
+        if parallel {
+            use rayon::prelude::*;
+            values
+                .par_iter_mut()
+                .zip(positions.par_iter())
+                .for_each(|(v, x)| *v = self.evaluate(x));
+            return;
+        }
+        let _ = parallel;
+        for (v, x) in values.iter_mut().zip(positions) {
+            *v = self.evaluate(x);
+        }
+    }
 }
 
 impl<F: Fn(&[f64]) -> f64 + Sync> Objective for F {

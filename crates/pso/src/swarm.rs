@@ -458,17 +458,9 @@ impl Pso {
         x: &[Vec<f64>],
         scores: &mut [f64],
     ) {
-        #[cfg(feature = "rayon")]
-        if self.parallel {
-            use rayon::prelude::*;
-            scores
-                .par_iter_mut()
-                .zip(x.par_iter())
-                .for_each(|(s, xi)| *s = goal.score(objective.evaluate(xi)));
-            return;
-        }
-        for (s, xi) in scores.iter_mut().zip(x) {
-            *s = goal.score(objective.evaluate(xi));
+        objective.evaluate_batch(x, scores, self.parallel);
+        for s in scores.iter_mut() {
+            *s = goal.score(*s);
         }
     }
 }

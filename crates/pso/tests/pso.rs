@@ -300,3 +300,33 @@ proptest! {
         prop_assert!(b.contains(&r.best_position));
     }
 }
+
+/// A user's batch evaluation is used, and is held to the same contract.
+#[test]
+fn custom_batch_evaluation() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Batched(AtomicUsize);
+    impl Objective for Batched {
+        fn evaluate(&self, x: &[f64]) -> f64 {
+            x.iter().map(|v| v * v).sum()
+        }
+        fn evaluate_batch(&self, positions: &[Vec<f64>], values: &mut [f64], _parallel: bool) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            for (v, x) in values.iter_mut().zip(positions) {
+                *v = self.evaluate(x);
+            }
+        }
+    }
+    let f = Batched(AtomicUsize::new(0));
+    let b = Sphere.bounds(3).unwrap();
+    let r = Pso::paper()
+        .with_seed(9)
+        .run(&f, Goal::Minimize, &b)
+        .unwrap();
+    assert_eq!(f.0.load(Ordering::Relaxed), 300); // one call per generation
+    let plain = Pso::paper()
+        .with_seed(9)
+        .run(&Sphere, Goal::Minimize, &b)
+        .unwrap();
+    assert_eq!(r.best_value, plain.best_value);
+}
