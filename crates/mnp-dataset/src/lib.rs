@@ -4,15 +4,41 @@
 //! parameters → size (Glänzer et al. 2025) and descriptors → SAR, r1, r2
 //! (the DiMag database).
 //!
-//! **Status: planned, not implemented yet.** This crate currently exposes no
-//! API. The planned content (see `docs/ARCHITECTURE.md` of the workspace):
+//! - [`Table`]: numeric and text columns with missing cells, read from CSV
+//!   with inferred (or overridden) column types; errors name the file, line
+//!   and column;
+//! - [`split`]: scikit-learn's splitters: shuffled and stratified
+//!   train/test splits, [`split::KFold`] (fold sizes and order as
+//!   scikit-learn), leave-one-out and [`split::GroupKFold`].
 //!
-//! - CSV loading into typed tables (numeric and categorical columns, missing
-//!   cells kept as missing) with errors naming file, line and column;
-//! - transformers fitted on training rows only: imputation, standard and
-//!   min-max scaling, one-hot encoding, log10 target transform;
-//! - splitters matching scikit-learn: shuffled and stratified train/test,
-//!   KFold, leave-one-out, GroupKFold;
-//! - the DiMag loader with DOI normalization and duplicate reports, and a
-//!   documented synthetic size-prediction fixture.
+//! Planned (issue 6): transformers fitted on training rows (imputation,
+//! scaling, one-hot encoding, log10 target), a pipeline to a feature
+//! matrix, and the synthetic size-prediction fixture; (issue 7) the DiMag
+//! loader.
+//!
+//! ```
+//! use mnp_dataset::split::{GroupKFold, KFold};
+//!
+//! # fn main() -> mnp_dataset::Result<()> {
+//! // scikit-learn's KFold(3) on 7 rows: test folds [0,1,2], [3,4], [5,6].
+//! let folds = KFold { k: 3, shuffle: None }.split(7)?;
+//! assert_eq!(folds[0].test, vec![0, 1, 2]);
+//! assert_eq!(folds[2].test, vec![5, 6]);
+//!
+//! // GroupKFold never splits a group (rows of one article, say).
+//! let doi = ["a", "a", "b", "c", "c", "c", "d"];
+//! for fold in (GroupKFold { k: 2 }).split(&doi)? {
+//!     let groups: Vec<_> = fold.test.iter().map(|&i| doi[i]).collect();
+//!     assert!(fold.train.iter().all(|&i| !groups.contains(&doi[i])));
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
+
+mod error;
+pub mod split;
+mod table;
+
+pub use error::{DatasetError, Result};
+pub use table::{Column, ColumnData, ColumnType, CsvOptions, Table, is_missing};

@@ -1,0 +1,70 @@
+//! The crate's error type and `Result` alias.
+
+use thiserror::Error;
+
+/// Everything that can go wrong in `mnp-dataset`.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum DatasetError {
+    /// The file could not be read, or a row is malformed.
+    #[error("{file}, line {line}: {message}")]
+    Csv {
+        /// The file.
+        file: String,
+        /// The line (1-based, the header is line 1).
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A cell of a numeric column does not parse as a number.
+    #[error("{file}, line {line}, column '{column}': cannot read '{value}' as a number")]
+    NotANumber {
+        /// The file.
+        file: String,
+        /// The line (1-based).
+        line: u64,
+        /// The column's name.
+        column: String,
+        /// The cell's text.
+        value: String,
+    },
+    /// No column of that name.
+    #[error("no column named '{0}'")]
+    UnknownColumn(String),
+    /// A column of the wrong kind for the operation.
+    #[error("column '{column}' is {found}, expected {expected}")]
+    WrongColumnType {
+        /// The column.
+        column: String,
+        /// Its kind.
+        found: &'static str,
+        /// The kind needed.
+        expected: &'static str,
+    },
+    /// A table or selection with no rows.
+    #[error("no rows to work with")]
+    Empty,
+    /// A parameter outside its range.
+    #[error("invalid {name} = {value}: expected {allowed}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// The accepted range.
+        allowed: &'static str,
+    },
+    /// Lengths that must agree do not.
+    #[error("{what} has {found} entries, expected {expected}")]
+    LengthMismatch {
+        /// Which input.
+        what: &'static str,
+        /// The length needed.
+        expected: usize,
+        /// The length given.
+        found: usize,
+    },
+}
+
+/// `Result` with [`DatasetError`].
+pub type Result<T> = std::result::Result<T, DatasetError>;

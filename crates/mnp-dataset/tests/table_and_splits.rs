@@ -1,0 +1,208 @@
+//! CSV tables and scikit-learn-compatible splitters.
+
+use mnp_dataset::split::{
+    GroupKFold, KFold, equal_width_bins, leave_one_out, stratified_train_test_split,
+    train_test_split,
+};
+use mnp_dataset::{ColumnData, ColumnType, CsvOptions, DatasetError, Table};
+use proptest::prelude::*;
+use std::collections::HashSet;
+
+fn write(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mnp-dataset-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.csv"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn csv_types_missing_cells_and_selection() {
+    let path = write(
+        "ok",
+        "flow_ml_min,reactor,temp_C,size_nm\n1.5,coil,80,12.5\n,chip,NA,20\n2.0, coil ,90.5,NaN\n3,,85,31\n",
+    );
+    let t = Table::from_csv(&path, &CsvOptions::default()).unwrap();
+    assert_eq!(t.rows(), 4);
+    assert_eq!(
+        t.numeric("flow_ml_min").unwrap(),
+        &[Some(1.5), None, Some(2.0), Some(3.0)]
+    );
+    assert_eq!(t.numeric("temp_C").unwrap()[1], None);
+    match &t.column("reactor").unwrap().data {
+        ColumnData::Text(v) => assert_eq!(
+            v,
+            &[
+                Some("coil".into()),
+                Some("chip".into()),
+                Some("coil".into()),
+                None
+            ]
+        ),
+        d => panic!("{d:?}"),
+    }
+    assert_eq!(t.column("size_nm").unwrap().data.missing(), 1);
+    let f = t.select(&["temp_C", "reactor"]).unwrap();
+    assert_eq!(f.columns()[0].name, "temp_C");
+    assert_eq!(
+        t.take(&[3, 0]).unwrap().numeric("size_nm").unwrap(),
+        &[Some(31.0), Some(12.5)]
+    );
+    assert!(t.take(&[4]).is_err());
+    assert_eq!(
+        t.select(&["nope"]).unwrap_err(),
+        DatasetError::UnknownColumn("nope".into())
+    );
+    assert!(matches!(
+        t.numeric("reactor").unwrap_err(),
+        DatasetError::WrongColumnType { .. }
+    ));
+    // A missing target is refused, naming the row.
+    assert!(t.target("size_nm").is_err());
+    assert_eq!(t.target("flow_ml_min").is_err(), true);
+}
+
+#[test]
+fn csv_errors_name_the_line_and_column() {
+    // Row 3 (line 4) has a field too many.
+    let path = write("ragged", "a,b\n1,2\n3,4\n5,6,7\n");
+    match Table::from_csv(&path, &CsvOptions::default()).unwrap_err() {
+        DatasetError::Csv { file, line, .. } => {
+            assert!(file.ends_with("ragged.csv"));
+            assert_eq!(line, 4);
+        }
+        e => panic!("{e:?}"),
+    }
+    // A column forced numeric with a word on line 3.
+    let path = write("word", "a,b\n1,2\n3,x\n");
+    let mut opts = CsvOptions::default();
+    opts.types.insert("b".into(), ColumnType::Numeric);
+    assert_eq!(
+        Table::from_csv(&path, &opts).unwrap_err(),
+        DatasetError::NotANumber {
+            file: path.display().to_string(),
+            line: 3,
+            column: "b".into(),
+            value: "x".into()
+        }
+    );
+    // Without the override the column is text.
+    let t = Table::from_csv(&path, &CsvOptions::default()).unwrap();
+    assert_eq!(t.column("b").unwrap().data.column_type(), ColumnType::Text);
+    let e = Table::from_csv("/nonexistent/file.csv", &CsvOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("/nonexistent/file.csv"));
+}
+
+#[test]
+fn kfold_matches_scikit_learn_sizes_and_order() {
+    // KFold(5) on 23 rows: sizes 5,5,5,4,4, contiguous.
+    let folds = KFold {
+        k: 5,
+        shuffle: None,
+    }
+    .split(23)
+    .unwrap();
+    let sizes: Vec<usize> = folds.iter().map(|f| f.test.len()).collect();
+    assert_eq!(sizes, [5, 5, 5, 4, 4]);
+    assert_eq!(folds[1].test, (5..10).collect::<Vec<_>>());
+    assert_eq!(folds[4].test, (19..23).collect::<Vec<_>>());
+    for f in &folds {
+        assert_eq!(f.train.len() + f.test.len(), 23);
+    }
+    // Shuffled: same sizes, every row tested once, seeded.
+    let a = KFold {
+        k: 5,
+        shuffle: Some(3),
+    }
+    .split(23)
+    .unwrap();
+    let b = KFold {
+        k: 5,
+        shuffle: Some(3),
+    }
+    .split(23)
+    .unwrap();
+    assert_eq!(a, b);
+    let mut all: Vec<usize> = a.iter().flat_map(|f| f.test.clone()).collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..23).collect::<Vec<_>>());
+    assert_ne!(a[0].test, folds[0].test);
+    assert!(
+        KFold {
+            k: 1,
+            shuffle: None
+        }
+        .split(10)
+        .is_err()
+    );
+    assert!(
+        KFold {
+            k: 5,
+            shuffle: None
+        }
+        .split(4)
+        .is_err()
+    );
+    let loo = leave_one_out(26).unwrap();
+    assert_eq!(loo.len(), 26);
+    assert_eq!(loo[7].test, vec![7]);
+    assert_eq!(loo[7].train.len(), 25);
+}
+
+#[test]
+fn group_kfold_follows_scikit_learn() {
+    // Sizes a 2, b 1, c 3, d 1: c → fold 0, a → fold 1, d → fold 1, b → fold 0.
+    let groups = ["a", "a", "b", "c", "c", "c", "d"];
+    let folds = GroupKFold { k: 2 }.split(&groups).unwrap();
+    assert_eq!(folds[0].test, vec![2, 3, 4, 5]);
+    assert_eq!(folds[1].test, vec![0, 1, 6]);
+    assert!(GroupKFold { k: 5 }.split(&groups).is_err());
+}
+
+#[test]
+fn train_test_sizes_bins_and_strata() {
+    // scikit-learn: test = ceil(0.2 · 26) = 6.
+    let s = train_test_split(26, 0.2, 7).unwrap();
+    assert_eq!((s.train.len(), s.test.len()), (20, 6));
+    assert_eq!(s, train_test_split(26, 0.2, 7).unwrap());
+    assert_ne!(s, train_test_split(26, 0.2, 8).unwrap());
+    assert!(train_test_split(26, 0.0, 7).is_err());
+    assert!(train_test_split(2, 0.9, 7).is_err());
+    // pandas.cut(y, 5): right-closed, the minimum in bin 0.
+    let y = [0.0, 1.0, 2.0, 2.5, 5.0, 7.5, 10.0];
+    assert_eq!(equal_width_bins(&y, 5).unwrap(), vec![0, 0, 0, 1, 2, 3, 4]);
+    assert!(equal_width_bins(&[1.0, f64::NAN], 5).is_err());
+    // Stratified: each bin represented in proportion.
+    let strata: Vec<usize> = (0..100)
+        .map(|i| {
+            if i < 60 {
+                0
+            } else if i < 90 {
+                1
+            } else {
+                2
+            }
+        })
+        .collect();
+    let s = stratified_train_test_split(&strata, 0.2, 1).unwrap();
+    let count = |b: usize| s.test.iter().filter(|&&i| strata[i] == b).count();
+    assert_eq!((count(0), count(1), count(2)), (12, 6, 2));
+}
+
+proptest! {
+    /// GroupKFold never puts one group on both sides, and tests every row
+    /// exactly once.
+    #[test]
+    fn group_kfold_never_splits_a_group(groups in prop::collection::vec(0u32..12, 10..80), k in 2usize..5) {
+        let distinct: HashSet<u32> = groups.iter().copied().collect();
+        prop_assume!(distinct.len() >= k);
+        let folds = GroupKFold { k }.split(&groups).unwrap();
+        let mut seen = vec![0; groups.len()];
+        for f in &folds {
+            let test_groups: HashSet<u32> = f.test.iter().map(|&i| groups[i]).collect();
+            prop_assert!(f.train.iter().all(|&i| !test_groups.contains(&groups[i])));
+            for &i in &f.test { seen[i] += 1; }
+        }
+        prop_assert!(seen.iter().all(|&c| c == 1));
+    }
+}
