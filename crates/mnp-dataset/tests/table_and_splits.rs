@@ -59,7 +59,7 @@ fn csv_types_missing_cells_and_selection() {
     ));
     // A missing target is refused, naming the row.
     assert!(t.target("size_nm").is_err());
-    assert_eq!(t.target("flow_ml_min").is_err(), true);
+    assert!(t.target("flow_ml_min").is_err());
 }
 
 #[test]
