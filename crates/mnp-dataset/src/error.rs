@@ -54,6 +54,36 @@ pub enum DatasetError {
         /// The accepted range.
         allowed: &'static str,
     },
+    /// A transformer used before `fit`.
+    #[error("{0} used before it was fitted")]
+    NotFitted(&'static str),
+    /// A column with no value in the rows a transformer was fitted on.
+    #[error("column '{0}' has no value in the fitting rows")]
+    NoValues(String),
+    /// A category seen at transform time but not when fitting.
+    #[error("column '{column}': category '{value}' was not seen when fitting")]
+    UnseenCategory {
+        /// The column.
+        column: String,
+        /// The category.
+        value: String,
+    },
+    /// A missing or non-finite value left in a feature matrix.
+    #[error("column '{column}', row {row}: no finite value after the transforms")]
+    MissingValue {
+        /// The column.
+        column: String,
+        /// The row (0-based).
+        row: usize,
+    },
+    /// A target value that cannot take a logarithm.
+    #[error("target value {value} at row {row} must be > 0 for log10")]
+    NonPositiveTarget {
+        /// The row (0-based).
+        row: usize,
+        /// The value.
+        value: f64,
+    },
     /// Lengths that must agree do not.
     #[error("{what} has {found} entries, expected {expected}")]
     LengthMismatch {
@@ -64,6 +94,12 @@ pub enum DatasetError {
         /// The length given.
         found: usize,
     },
+}
+
+impl DatasetError {
+    pub(crate) fn not_fitted(what: &'static str) -> Self {
+        DatasetError::NotFitted(what)
+    }
 }
 
 /// `Result` with [`DatasetError`].

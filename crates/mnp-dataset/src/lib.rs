@@ -11,10 +11,14 @@
 //!   train/test splits, [`split::KFold`] (fold sizes and order as
 //!   scikit-learn), leave-one-out and [`split::GroupKFold`].
 //!
-//! Planned (issue 6): transformers fitted on training rows (imputation,
-//! scaling, one-hot encoding, log10 target), a pipeline to a feature
-//! matrix, and the synthetic size-prediction fixture; (issue 7) the DiMag
-//! loader.
+//! - [`transform`]: transformers fitted on training rows and applied to the
+//!   rest: [`Imputer`] (zero, mean, median; most frequent text),
+//!   [`Scaler`] (standard, min-max), [`OneHotEncoder`] (unseen categories:
+//!   error or all zeros), a [`Pipeline`] to a named [`FeatureMatrix`], and
+//!   the log10 target transform.
+//!
+//! Planned (issue 6): the synthetic size-prediction fixture; (issue 7) the
+//! DiMag loader.
 //!
 //! ```
 //! use mnp_dataset::split::{GroupKFold, KFold};
@@ -39,6 +43,11 @@
 mod error;
 pub mod split;
 mod table;
+pub mod transform;
 
 pub use error::{DatasetError, Result};
 pub use table::{Column, ColumnData, ColumnType, CsvOptions, Table, is_missing};
+pub use transform::{
+    FeatureMatrix, Imputer, NumericImputation, OneHotEncoder, Pipeline, Scaler, Scaling,
+    Transformer, UnknownCategory, exp10_target, log10_target,
+};

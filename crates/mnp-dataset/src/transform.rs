@@ -1,0 +1,462 @@
+//! Transformers fitted on training rows and applied to any rows: imputation,
+//! scaling, one-hot encoding, a pipeline to a feature matrix, and the log10
+//! target transform.
+
+use crate::error::{DatasetError, Result};
+use crate::table::{Column, ColumnData, Table};
+use ndarray::Array2;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A table-to-table transform learned from training rows.
+pub trait Transformer {
+    /// Learns its parameters from `table` (the training rows only).
+    ///
+    /// # Errors
+    /// A column it cannot learn from (for example no value at all).
+    fn fit(&mut self, table: &Table) -> Result<()>;
+    /// Applies the learned transform to `table` (any rows, same columns).
+    ///
+    /// # Errors
+    /// Not fitted, a missing column, or a value it cannot handle.
+    fn transform(&self, table: &Table) -> Result<Table>;
+    /// `fit` then `transform` on the same rows.
+    ///
+    /// # Errors
+    /// As `fit` and `transform`.
+    fn fit_transform(&mut self, table: &Table) -> Result<Table> {
+        self.fit(table)?;
+        self.transform(table)
+    }
+}
+
+/// How missing numbers are filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NumericImputation {
+    /// With 0.
+    Zero,
+    /// With the training mean.
+    #[default]
+    Mean,
+    /// With the training median.
+    Median,
+}
+
+/// Fills missing cells: numbers by [`NumericImputation`], text with the
+/// training rows' most frequent category (ties: the first in sorted order).
+#[derive(Debug, Clone, Default)]
+pub struct Imputer {
+    /// The numeric strategy.
+    pub numeric: NumericImputation,
+    fill_numbers: BTreeMap<String, f64>,
+    fill_text: BTreeMap<String, String>,
+    fitted: bool,
+}
+
+impl Imputer {
+    /// An imputer with the numeric strategy `numeric`.
+    pub fn new(numeric: NumericImputation) -> Self {
+        Self {
+            numeric,
+            ..Self::default()
+        }
+    }
+}
+
+impl Transformer for Imputer {
+    fn fit(&mut self, table: &Table) -> Result<()> {
+        self.fill_numbers.clear();
+        self.fill_text.clear();
+        for c in table.columns() {
+            match &c.data {
+                ColumnData::Numeric(v) => {
+                    let mut vals: Vec<f64> = v.iter().flatten().copied().collect();
+                    let fill = match self.numeric {
+                        NumericImputation::Zero => 0.0,
+                        _ if vals.is_empty() => return Err(DatasetError::NoValues(c.name.clone())),
+                        NumericImputation::Mean => vals.iter().sum::<f64>() / vals.len() as f64,
+                        NumericImputation::Median => {
+                            vals.sort_by(f64::total_cmp);
+                            let m = vals.len() / 2;
+                            if vals.len() % 2 == 1 {
+                                vals[m]
+                            } else {
+                                0.5 * (vals[m - 1] + vals[m])
+                            }
+                        }
+                    };
+                    self.fill_numbers.insert(c.name.clone(), fill);
+                }
+                ColumnData::Text(v) => {
+                    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+                    for s in v.iter().flatten() {
+                        *counts.entry(s.as_str()).or_default() += 1;
+                    }
+                    let best = counts
+                        .iter()
+                        .fold(None, |acc: Option<(&str, usize)>, (&k, &n)| match acc {
+                            Some((_, m)) if m >= n => acc,
+                            _ => Some((k, n)),
+                        })
+                        .ok_or_else(|| DatasetError::NoValues(c.name.clone()))?;
+                    self.fill_text.insert(c.name.clone(), best.0.to_string());
+                }
+            }
+        }
+        self.fitted = true;
+        Ok(())
+    }
+
+    fn transform(&self, table: &Table) -> Result<Table> {
+        if !self.fitted {
+            return Err(DatasetError::not_fitted("Imputer"));
+        }
+        let columns = table
+            .columns()
+            .iter()
+            .map(|c| {
+                let data = match &c.data {
+                    ColumnData::Numeric(v) => {
+                        let fill = *self
+                            .fill_numbers
+                            .get(&c.name)
+                            .ok_or_else(|| DatasetError::UnknownColumn(c.name.clone()))?;
+                        ColumnData::Numeric(v.iter().map(|x| Some(x.unwrap_or(fill))).collect())
+                    }
+                    ColumnData::Text(v) => {
+                        let fill = self
+                            .fill_text
+                            .get(&c.name)
+                            .ok_or_else(|| DatasetError::UnknownColumn(c.name.clone()))?;
+                        ColumnData::Text(
+                            v.iter()
+                                .map(|x| Some(x.clone().unwrap_or_else(|| fill.clone())))
+                                .collect(),
+                        )
+                    }
+                };
+                Ok(Column {
+                    name: c.name.clone(),
+                    data,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Table::new(columns)
+    }
+}
+
+/// How numeric columns are scaled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scaling {
+    /// (x − mean)/sd with the population sd (scikit-learn's
+    /// `StandardScaler`); a constant column keeps sd = 1.
+    #[default]
+    Standard,
+    /// (x − min)/(max − min) (scikit-learn's `MinMaxScaler`); a constant
+    /// column keeps a range of 1.
+    MinMax,
+}
+
+/// Scales numeric columns; text columns pass through.
+#[derive(Debug, Clone, Default)]
+pub struct Scaler {
+    /// The scaling.
+    pub scaling: Scaling,
+    params: BTreeMap<String, (f64, f64)>,
+    fitted: bool,
+}
+
+impl Scaler {
+    /// A scaler of kind `scaling`.
+    pub fn new(scaling: Scaling) -> Self {
+        Self {
+            scaling,
+            ..Self::default()
+        }
+    }
+
+    /// Undoes the scaling of column `name` for the value `z`.
+    ///
+    /// # Errors
+    /// Not fitted or an unknown column.
+    pub fn inverse(&self, name: &str, z: f64) -> Result<f64> {
+        if !self.fitted {
+            return Err(DatasetError::not_fitted("Scaler"));
+        }
+        let (shift, scale) = self
+            .params
+            .get(name)
+            .ok_or_else(|| DatasetError::UnknownColumn(name.to_string()))?;
+        Ok(z * scale + shift)
+    }
+}
+
+impl Transformer for Scaler {
+    fn fit(&mut self, table: &Table) -> Result<()> {
+        self.params.clear();
+        for c in table.columns() {
+            if let ColumnData::Numeric(v) = &c.data {
+                let vals: Vec<f64> = v.iter().flatten().copied().collect();
+                if vals.is_empty() {
+                    return Err(DatasetError::NoValues(c.name.clone()));
+                }
+                let n = vals.len() as f64;
+                let (shift, scale) = match self.scaling {
+                    Scaling::Standard => {
+                        let mean = vals.iter().sum::<f64>() / n;
+                        let sd = (vals.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+                        (mean, if sd > 0.0 { sd } else { 1.0 })
+                    }
+                    Scaling::MinMax => {
+                        let (lo, hi) = vals
+                            .iter()
+                            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                                (a.min(x), b.max(x))
+                            });
+                        (lo, if hi > lo { hi - lo } else { 1.0 })
+                    }
+                };
+                self.params.insert(c.name.clone(), (shift, scale));
+            }
+        }
+        self.fitted = true;
+        Ok(())
+    }
+
+    fn transform(&self, table: &Table) -> Result<Table> {
+        if !self.fitted {
+            return Err(DatasetError::not_fitted("Scaler"));
+        }
+        let columns = table
+            .columns()
+            .iter()
+            .map(|c| {
+                Ok(match &c.data {
+                    ColumnData::Numeric(v) => {
+                        let (shift, scale) = *self
+                            .params
+                            .get(&c.name)
+                            .ok_or_else(|| DatasetError::UnknownColumn(c.name.clone()))?;
+                        Column {
+                            name: c.name.clone(),
+                            data: ColumnData::Numeric(
+                                v.iter().map(|x| x.map(|x| (x - shift) / scale)).collect(),
+                            ),
+                        }
+                    }
+                    ColumnData::Text(_) => c.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Table::new(columns)
+    }
+}
+
+/// What one-hot encoding does with a category not seen when fitting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownCategory {
+    /// Refuse, naming the column and the category.
+    #[default]
+    Error,
+    /// Encode the row as all zeros for that column.
+    AllZeros,
+}
+
+/// Replaces each text column by 0/1 columns `name=category` (categories in
+/// sorted order); numeric columns pass through.
+#[derive(Debug, Clone, Default)]
+pub struct OneHotEncoder {
+    /// Handling of unseen categories.
+    pub unknown: UnknownCategory,
+    categories: BTreeMap<String, Vec<String>>,
+    fitted: bool,
+}
+
+impl OneHotEncoder {
+    /// An encoder with the given handling of unseen categories.
+    pub fn new(unknown: UnknownCategory) -> Self {
+        Self {
+            unknown,
+            ..Self::default()
+        }
+    }
+}
+
+impl Transformer for OneHotEncoder {
+    fn fit(&mut self, table: &Table) -> Result<()> {
+        self.categories.clear();
+        for c in table.columns() {
+            if let ColumnData::Text(v) = &c.data {
+                let cats: BTreeSet<&String> = v.iter().flatten().collect();
+                self.categories
+                    .insert(c.name.clone(), cats.into_iter().cloned().collect());
+            }
+        }
+        self.fitted = true;
+        Ok(())
+    }
+
+    fn transform(&self, table: &Table) -> Result<Table> {
+        if !self.fitted {
+            return Err(DatasetError::not_fitted("OneHotEncoder"));
+        }
+        let mut columns = Vec::new();
+        for c in table.columns() {
+            match &c.data {
+                ColumnData::Numeric(_) => columns.push(c.clone()),
+                ColumnData::Text(v) => {
+                    let cats = self
+                        .categories
+                        .get(&c.name)
+                        .ok_or_else(|| DatasetError::UnknownColumn(c.name.clone()))?;
+                    for (row, cell) in v.iter().enumerate() {
+                        let known = cell.as_ref().is_some_and(|s| cats.binary_search(s).is_ok());
+                        if !known && self.unknown == UnknownCategory::Error {
+                            return Err(match cell {
+                                Some(s) => DatasetError::UnseenCategory {
+                                    column: c.name.clone(),
+                                    value: s.clone(),
+                                },
+                                None => DatasetError::MissingValue {
+                                    column: c.name.clone(),
+                                    row,
+                                },
+                            });
+                        }
+                    }
+                    for cat in cats {
+                        columns.push(Column {
+                            name: format!("{}={}", c.name, cat),
+                            data: ColumnData::Numeric(
+                                v.iter()
+                                    .map(|x| Some(f64::from(u8::from(x.as_ref() == Some(cat)))))
+                                    .collect(),
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        Table::new(columns)
+    }
+}
+
+/// A numeric feature matrix (rows × features) with its feature names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureMatrix {
+    /// The values.
+    pub data: Array2<f64>,
+    /// One name per column of `data`.
+    pub names: Vec<String>,
+}
+
+impl FeatureMatrix {
+    /// The matrix of an all-numeric table.
+    ///
+    /// # Errors
+    /// A text column, or a missing or non-finite value (naming the column
+    /// and row).
+    pub fn from_table(table: &Table) -> Result<Self> {
+        let (n, p) = (table.rows(), table.columns().len());
+        let mut data = Array2::zeros((n, p));
+        for (j, c) in table.columns().iter().enumerate() {
+            let v = match &c.data {
+                ColumnData::Numeric(v) => v,
+                ColumnData::Text(_) => {
+                    return Err(DatasetError::WrongColumnType {
+                        column: c.name.clone(),
+                        found: "text",
+                        expected: "numeric (one-hot encode it first)",
+                    });
+                }
+            };
+            for (i, x) in v.iter().enumerate() {
+                data[[i, j]] =
+                    x.filter(|x| x.is_finite())
+                        .ok_or_else(|| DatasetError::MissingValue {
+                            column: c.name.clone(),
+                            row: i,
+                        })?;
+            }
+        }
+        Ok(Self {
+            data,
+            names: table.columns().iter().map(|c| c.name.clone()).collect(),
+        })
+    }
+}
+
+/// Imputation, then scaling of numeric columns, then one-hot encoding of
+/// text columns, fitted on training rows: the preprocessing of Glänzer et
+/// al. 2025 and of DiMag.
+#[derive(Debug, Clone, Default)]
+pub struct Pipeline {
+    /// Step 1.
+    pub imputer: Imputer,
+    /// Step 2 (`None` to leave numbers unscaled).
+    pub scaler: Option<Scaler>,
+    /// Step 3.
+    pub encoder: OneHotEncoder,
+}
+
+impl Pipeline {
+    /// A pipeline with the given choices.
+    pub fn new(
+        imputation: NumericImputation,
+        scaling: Option<Scaling>,
+        unknown: UnknownCategory,
+    ) -> Self {
+        Self {
+            imputer: Imputer::new(imputation),
+            scaler: scaling.map(Scaler::new),
+            encoder: OneHotEncoder::new(unknown),
+        }
+    }
+
+    /// Fits every step on `train` (training rows only).
+    ///
+    /// # Errors
+    /// As the steps' `fit`.
+    pub fn fit(&mut self, train: &Table) -> Result<()> {
+        let t = self.imputer.fit_transform(train)?;
+        let t = match &mut self.scaler {
+            Some(s) => s.fit_transform(&t)?,
+            None => t,
+        };
+        self.encoder.fit(&t)
+    }
+
+    /// The feature matrix of `table` with the fitted steps.
+    ///
+    /// # Errors
+    /// As the steps' `transform`, or a value left missing.
+    pub fn transform(&self, table: &Table) -> Result<FeatureMatrix> {
+        let t = self.imputer.transform(table)?;
+        let t = match &self.scaler {
+            Some(s) => s.transform(&t)?,
+            None => t,
+        };
+        FeatureMatrix::from_table(&self.encoder.transform(&t)?)
+    }
+}
+
+/// log10 of a positive target (SAR, r1, r2 span decades).
+///
+/// # Errors
+/// A value ≤ 0 or non-finite (naming the row).
+pub fn log10_target(y: &[f64]) -> Result<Vec<f64>> {
+    y.iter()
+        .enumerate()
+        .map(|(row, &v)| {
+            if v > 0.0 && v.is_finite() {
+                Ok(v.log10())
+            } else {
+                Err(DatasetError::NonPositiveTarget { row, value: v })
+            }
+        })
+        .collect()
+}
+
+/// The inverse of [`log10_target`]: 10^z.
+pub fn exp10_target(z: &[f64]) -> Vec<f64> {
+    z.iter().map(|v| 10f64.powf(*v)).collect()
+}
