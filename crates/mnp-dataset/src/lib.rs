@@ -17,8 +17,10 @@
 //!   error or all zeros), a [`Pipeline`] to a named [`FeatureMatrix`], and
 //!   the log10 target transform.
 //!
-//! Planned (issue 6): the synthetic size-prediction fixture; (issue 7) the
-//! DiMag loader.
+//! - [`fixture`]: a **synthetic** size-prediction table with the shape of
+//!   Glänzer et al. 2025's (26 runs × 22 features), from a documented law.
+//!
+//! Planned (issue 7): the DiMag loader.
 //!
 //! ```
 //! use mnp_dataset::split::{GroupKFold, KFold};
@@ -41,6 +43,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod fixture;
 pub mod split;
 mod table;
 pub mod transform;

@@ -277,3 +277,37 @@ impl Table {
         })
     }
 }
+
+impl Table {
+    /// Writes the table as CSV with a header row; missing cells are empty.
+    ///
+    /// # Errors
+    /// An I/O error, naming the file.
+    pub fn to_csv(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let err = |e: csv::Error| DatasetError::Csv {
+            file: path.display().to_string(),
+            line: 0,
+            message: e.to_string(),
+        };
+        let mut w = csv::Writer::from_path(path).map_err(err)?;
+        w.write_record(self.columns.iter().map(|c| c.name.as_str()))
+            .map_err(err)?;
+        for r in 0..self.rows {
+            let row: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| match &c.data {
+                    ColumnData::Numeric(v) => v[r].map_or(String::new(), |x| x.to_string()),
+                    ColumnData::Text(v) => v[r].clone().unwrap_or_default(),
+                })
+                .collect();
+            w.write_record(&row).map_err(err)?;
+        }
+        w.flush().map_err(|e| DatasetError::Csv {
+            file: path.display().to_string(),
+            line: 0,
+            message: e.to_string(),
+        })
+    }
+}
