@@ -1,17 +1,45 @@
 //! # ml-regress
 //!
-//! Regression models for nanoparticle properties, validated against
-//! scikit-learn on the same data.
+//! Regression models for nanoparticle properties, matching scikit-learn's
+//! definitions so results can be compared number for number.
 //!
-//! **Status: planned, not implemented yet.** This crate currently exposes no
-//! API. The planned content (see `docs/ARCHITECTURE.md` of the workspace):
+//! - [`Regressor`] / [`Predict`]: fit on an ndarray design matrix, predict;
+//!   hyper-parameters are checked before fitting (an unchecked params type
+//!   validates into a checked one, as linfa does);
+//! - [`ElasticNet`]: cyclic coordinate descent with scikit-learn's objective
+//!   and duality-gap stopping rule;
+//! - [`metrics`]: RMSE, MAE, R², residual standard deviation;
+//! - [`validation`]: out-of-fold predictions over any folds, cross-validated
+//!   scores, a parallel grid search, and `linspace`/`logspace`/`cartesian`
+//!   parameter grids.
 //!
-//! - a regressor trait with fit / predict and hyper-parameters checked before
-//!   fitting;
-//! - ε-SVR by SMO with linear, polynomial, RBF and sigmoid kernels;
-//! - Elastic Net by coordinate descent (scikit-learn's objective);
-//! - CART regression trees, random forests, extremely randomized trees and
-//!   gradient-boosted trees;
-//! - metrics (RMSE, MAE, R², residual spread), cross-validation and a
-//!   parallel grid search.
+//! Planned (issue 6): ε-SVR by SMO; (issue 7) regression trees, random
+//! forests, extra trees and gradient boosting.
+//!
+//! ```
+//! use ml_regress::{ElasticNetParams, Predict, Regressor};
+//! use ndarray::{array, Array1};
+//!
+//! # fn main() -> ml_regress::Result<()> {
+//! // y = 3 + 2 x0 − x1, recovered exactly as α → 0.
+//! let x = array![[0.0, 1.0], [1.0, 0.0], [2.0, 3.0], [3.0, 1.0], [4.0, 5.0]];
+//! let y: Array1<f64> = x.rows().into_iter().map(|r| 3.0 + 2.0 * r[0] - r[1]).collect();
+//! let model = ElasticNetParams { alpha: 0.0, tol: 1e-12, max_iter: 100_000, ..Default::default() }
+//!     .check()?
+//!     .fit(x.view(), y.view())?;
+//! assert!((model.coefficients[0] - 2.0).abs() < 1e-8 && (model.intercept - 3.0).abs() < 1e-8);
+//! assert!(ElasticNetParams { l1_ratio: 1.5, ..Default::default() }.check().is_err());
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
+
+mod elastic_net;
+mod error;
+pub mod metrics;
+mod traits;
+pub mod validation;
+
+pub use elastic_net::{ElasticNet, ElasticNetModel, ElasticNetParams};
+pub use error::{RegressError, Result};
+pub use traits::{Predict, Regressor};
