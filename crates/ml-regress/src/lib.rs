@@ -8,13 +8,17 @@
 //!   validates into a checked one, as linfa does);
 //! - [`ElasticNet`]: cyclic coordinate descent with scikit-learn's objective
 //!   and duality-gap stopping rule;
+//! - [`Svr`]: ε-SVR by SMO with LIBSVM's second-order working-set
+//!   selection; kernels linear, polynomial, RBF and sigmoid with γ = scale,
+//!   auto or a value; support vectors and dual coefficients inspectable;
 //! - [`metrics`]: RMSE, MAE, R², residual standard deviation;
 //! - [`validation`]: out-of-fold predictions over any folds, cross-validated
 //!   scores, a parallel grid search, and `linspace`/`logspace`/`cartesian`
 //!   parameter grids.
 //!
-//! Planned (issue 6): ε-SVR by SMO; (issue 7) regression trees, random
-//! forests, extra trees and gradient boosting.
+//! Planned: shrinking and an LRU kernel cache for large SVR problems and
+//! `serde` for fitted models (issue 6); regression trees, random forests,
+//! extra trees and gradient boosting (issue 7).
 //!
 //! ```
 //! use ml_regress::{ElasticNetParams, Predict, Regressor};
@@ -37,9 +41,11 @@
 mod elastic_net;
 mod error;
 pub mod metrics;
+mod svr;
 mod traits;
 pub mod validation;
 
 pub use elastic_net::{ElasticNet, ElasticNetModel, ElasticNetParams};
 pub use error::{RegressError, Result};
+pub use svr::{Gamma, Kernel, Svr, SvrModel, SvrParams};
 pub use traits::{Predict, Regressor};

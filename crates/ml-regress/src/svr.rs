@@ -1,0 +1,439 @@
+//! ε-support vector regression solved by SMO with LIBSVM's second-order
+//! working-set selection (Fan, Chen & Lin 2005), in scikit-learn's
+//! parametrization: kernels linear, poly (γ, coef0, degree), RBF (γ) and
+//! sigmoid (γ, coef0), with γ = "scale" or "auto" as scikit-learn defines
+//! them.
+
+use crate::error::{RegressError, Result, invalid};
+use crate::traits::{Predict, Regressor, check_data, check_features};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+
+/// The kernel's γ.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Gamma {
+    /// 1/(n_features · Var(X)), Var over all entries (scikit-learn's default).
+    Scale,
+    /// 1/n_features.
+    Auto,
+    /// A fixed value ≥ 0.
+    Value(f64),
+}
+
+/// The kernel function.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kernel {
+    /// x·z.
+    Linear,
+    /// (γ x·z + coef0)^degree.
+    Poly {
+        /// γ.
+        gamma: Gamma,
+        /// coef0.
+        coef0: f64,
+        /// Degree (≥ 1).
+        degree: u32,
+    },
+    /// exp(−γ‖x − z‖²).
+    Rbf {
+        /// γ.
+        gamma: Gamma,
+    },
+    /// tanh(γ x·z + coef0).
+    Sigmoid {
+        /// γ.
+        gamma: Gamma,
+        /// coef0.
+        coef0: f64,
+    },
+}
+
+/// Unchecked SVR hyper-parameters (scikit-learn's defaults: RBF with
+/// γ = scale, C = 1, ε = 0.1, tol = 1e-3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SvrParams {
+    /// The kernel.
+    pub kernel: Kernel,
+    /// Box constraint C > 0.
+    pub c: f64,
+    /// Width ε ≥ 0 of the insensitive tube.
+    pub epsilon: f64,
+    /// Stopping tolerance on the KKT violation (> 0).
+    pub tol: f64,
+    /// Iteration limit.
+    pub max_iter: usize,
+    /// Kernel cache budget in MB: the kernel matrix is precomputed when it
+    /// fits, else computed row by row as needed.
+    pub cache_mb: f64,
+}
+
+impl Default for SvrParams {
+    fn default() -> Self {
+        Self {
+            kernel: Kernel::Rbf {
+                gamma: Gamma::Scale,
+            },
+            c: 1.0,
+            epsilon: 0.1,
+            tol: 1e-3,
+            max_iter: 10_000_000,
+            cache_mb: 200.0,
+        }
+    }
+}
+
+impl SvrParams {
+    /// Validates the hyper-parameters.
+    ///
+    /// # Errors
+    /// C ≤ 0, ε < 0, γ < 0, degree 0, tol ≤ 0, non-finite values.
+    pub fn check(self) -> Result<Svr> {
+        if !(self.c.is_finite() && self.c > 0.0) {
+            return Err(invalid("C", self.c, "a finite value > 0"));
+        }
+        if !(self.epsilon.is_finite() && self.epsilon >= 0.0) {
+            return Err(invalid("epsilon", self.epsilon, "a finite value >= 0"));
+        }
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(invalid("tol", self.tol, "a finite value > 0"));
+        }
+        let gamma = match self.kernel {
+            Kernel::Linear => None,
+            Kernel::Poly {
+                gamma,
+                degree,
+                coef0,
+            } => {
+                if degree == 0 {
+                    return Err(invalid("degree", 0.0, "at least 1"));
+                }
+                if !coef0.is_finite() {
+                    return Err(invalid("coef0", coef0, "a finite value"));
+                }
+                Some(gamma)
+            }
+            Kernel::Rbf { gamma } => Some(gamma),
+            Kernel::Sigmoid { gamma, coef0 } => {
+                if !coef0.is_finite() {
+                    return Err(invalid("coef0", coef0, "a finite value"));
+                }
+                Some(gamma)
+            }
+        };
+        if let Some(Gamma::Value(g)) = gamma
+            && !(g.is_finite() && g >= 0.0)
+        {
+            return Err(invalid("gamma", g, "a finite value >= 0"));
+        }
+        Ok(Svr { params: self })
+    }
+}
+
+/// Checked SVR settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Svr {
+    params: SvrParams,
+}
+
+/// A fitted SVR: f(x) = Σ dual_coef_k K(sv_k, x) + intercept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvrModel {
+    kernel: Kernel,
+    gamma: f64,
+    /// The support vectors (rows with α − α* ≠ 0).
+    pub support_vectors: Array2<f64>,
+    /// Their training row indices.
+    pub support: Vec<usize>,
+    /// α − α* of each support vector.
+    pub dual_coef: Array1<f64>,
+    /// The intercept b = −ρ.
+    pub intercept: f64,
+    /// SMO iterations taken.
+    pub iterations: usize,
+}
+
+impl SvrModel {
+    /// The γ actually used (after "scale"/"auto" were resolved).
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+}
+
+fn kernel_value(kernel: Kernel, gamma: f64, a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    match kernel {
+        Kernel::Linear => a.dot(&b),
+        Kernel::Poly { coef0, degree, .. } => (gamma * a.dot(&b) + coef0).powi(degree as i32),
+        Kernel::Rbf { .. } => {
+            let d2: f64 = a.iter().zip(b.iter()).map(|(x, y)| (x - y).powi(2)).sum();
+            (-gamma * d2).exp()
+        }
+        Kernel::Sigmoid { coef0, .. } => (gamma * a.dot(&b) + coef0).tanh(),
+    }
+}
+
+fn resolve_gamma(kernel: Kernel, x: &ArrayView2<f64>) -> f64 {
+    let g = match kernel {
+        Kernel::Linear => return 0.0,
+        Kernel::Poly { gamma, .. } | Kernel::Rbf { gamma } | Kernel::Sigmoid { gamma, .. } => gamma,
+    };
+    let p = x.ncols() as f64;
+    match g {
+        Gamma::Value(v) => v,
+        Gamma::Auto => 1.0 / p,
+        Gamma::Scale => {
+            let n = x.len() as f64;
+            let mean = x.sum() / n;
+            let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+            if var > 0.0 { 1.0 / (p * var) } else { 1.0 }
+        }
+    }
+}
+
+/// Rows of the kernel matrix, precomputed when they fit in the budget.
+struct KernelRows<'a> {
+    x: ArrayView2<'a, f64>,
+    kernel: Kernel,
+    gamma: f64,
+    full: Option<Array2<f64>>,
+}
+
+impl KernelRows<'_> {
+    fn row(&self, i: usize, out: &mut [f64]) {
+        match &self.full {
+            Some(k) => out.copy_from_slice(k.row(i).as_slice().expect("standard layout")),
+            None => {
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = kernel_value(self.kernel, self.gamma, self.x.row(i), self.x.row(j));
+                }
+            }
+        }
+    }
+}
+
+impl Regressor for Svr {
+    type Model = SvrModel;
+
+    fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<SvrModel> {
+        check_data(&x, &y)?;
+        let p = &self.params;
+        let l = x.nrows();
+        let gamma = resolve_gamma(p.kernel, &x);
+        let fits = (l * l * 8) as f64 <= p.cache_mb * 1e6;
+        let full = fits.then(|| {
+            let mut k = Array2::zeros((l, l));
+            for i in 0..l {
+                for j in 0..=i {
+                    let v = kernel_value(p.kernel, gamma, x.row(i), x.row(j));
+                    k[[i, j]] = v;
+                    k[[j, i]] = v;
+                }
+            }
+            k
+        });
+        let rows = KernelRows {
+            x,
+            kernel: p.kernel,
+            gamma,
+            full,
+        };
+        let diag: Vec<f64> = (0..l)
+            .map(|i| kernel_value(p.kernel, gamma, x.row(i), x.row(i)))
+            .collect();
+        // 2l variables: t < l is α_t (sign +1), t ≥ l is α*_{t−l} (sign −1).
+        let n2 = 2 * l;
+        let sign = |t: usize| if t < l { 1.0 } else { -1.0 };
+        let mut alpha = vec![0.0; n2];
+        let mut grad: Vec<f64> = (0..n2)
+            .map(|t| {
+                if t < l {
+                    p.epsilon - y[t]
+                } else {
+                    p.epsilon + y[t - l]
+                }
+            })
+            .collect();
+        let c = p.c;
+        let (mut ki, mut kj) = (vec![0.0; l], vec![0.0; l]);
+        let tau = 1e-12;
+        let mut iterations = 0;
+        loop {
+            // Working-set selection (WSS2).
+            let mut gmax = f64::NEG_INFINITY;
+            let mut i_sel = None;
+            for t in 0..n2 {
+                let up = if sign(t) > 0.0 {
+                    alpha[t] < c
+                } else {
+                    alpha[t] > 0.0
+                };
+                if up && -sign(t) * grad[t] >= gmax {
+                    gmax = -sign(t) * grad[t];
+                    i_sel = Some(t);
+                }
+            }
+            let Some(i) = i_sel else { break };
+            rows.row(i % l, &mut ki);
+            let mut gmax2 = f64::NEG_INFINITY;
+            let mut j_sel = None;
+            let mut obj_min = f64::INFINITY;
+            for t in 0..n2 {
+                let low = if sign(t) > 0.0 {
+                    alpha[t] > 0.0
+                } else {
+                    alpha[t] < c
+                };
+                if !low {
+                    continue;
+                }
+                let yg = sign(t) * grad[t];
+                gmax2 = gmax2.max(yg);
+                let b = gmax + yg;
+                if b > 0.0 {
+                    // Q_ii + Q_tt − 2 y_i y_t Q_it, with Q_st = y_s y_t K.
+                    let a = diag[i % l] + diag[t % l] - 2.0 * ki[t % l];
+                    let a = if a > 0.0 { a } else { tau };
+                    let obj = -(b * b) / a;
+                    if obj <= obj_min {
+                        obj_min = obj;
+                        j_sel = Some(t);
+                    }
+                }
+            }
+            if gmax + gmax2 < p.tol || iterations >= p.max_iter {
+                break;
+            }
+            let Some(j) = j_sel else { break };
+            iterations += 1;
+            rows.row(j % l, &mut kj);
+            let (yi, yj) = (sign(i), sign(j));
+            let qij = yi * yj * ki[j % l];
+            let (qii, qjj) = (diag[i % l], diag[j % l]);
+            let (old_i, old_j) = (alpha[i], alpha[j]);
+            if yi != yj {
+                let quad = (qii + qjj + 2.0 * qij).max(tau);
+                let delta = (-grad[i] - grad[j]) / quad;
+                let diff = alpha[i] - alpha[j];
+                alpha[i] += delta;
+                alpha[j] += delta;
+                if diff > 0.0 {
+                    if alpha[j] < 0.0 {
+                        alpha[j] = 0.0;
+                        alpha[i] = diff;
+                    }
+                } else if alpha[i] < 0.0 {
+                    alpha[i] = 0.0;
+                    alpha[j] = -diff;
+                }
+                if diff > 0.0 {
+                    if alpha[i] > c {
+                        alpha[i] = c;
+                        alpha[j] = c - diff;
+                    }
+                } else if alpha[j] > c {
+                    alpha[j] = c;
+                    alpha[i] = c + diff;
+                }
+            } else {
+                let quad = (qii + qjj - 2.0 * qij).max(tau);
+                let delta = (grad[i] - grad[j]) / quad;
+                let sum = alpha[i] + alpha[j];
+                alpha[i] -= delta;
+                alpha[j] += delta;
+                if sum > c {
+                    if alpha[i] > c {
+                        alpha[i] = c;
+                        alpha[j] = sum - c;
+                    }
+                } else if alpha[j] < 0.0 {
+                    alpha[j] = 0.0;
+                    alpha[i] = sum;
+                }
+                if sum > c {
+                    if alpha[j] > c {
+                        alpha[j] = c;
+                        alpha[i] = sum - c;
+                    }
+                } else if alpha[i] < 0.0 {
+                    alpha[i] = 0.0;
+                    alpha[j] = sum;
+                }
+            }
+            let (di, dj) = (alpha[i] - old_i, alpha[j] - old_j);
+            for t in 0..n2 {
+                // Q_ti = y_t y_i K(t, i).
+                let st = sign(t);
+                grad[t] += st * (yi * ki[t % l] * di + yj * kj[t % l] * dj);
+            }
+        }
+        // ρ as LIBSVM computes it.
+        let (mut ub, mut lb, mut sum_free, mut nr_free) =
+            (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize);
+        for t in 0..n2 {
+            let yg = sign(t) * grad[t];
+            let at_upper = alpha[t] >= c;
+            let at_lower = alpha[t] <= 0.0;
+            if at_upper {
+                if sign(t) < 0.0 {
+                    ub = ub.min(yg)
+                } else {
+                    lb = lb.max(yg)
+                }
+            } else if at_lower {
+                if sign(t) > 0.0 {
+                    ub = ub.min(yg)
+                } else {
+                    lb = lb.max(yg)
+                }
+            } else {
+                nr_free += 1;
+                sum_free += yg;
+            }
+        }
+        let rho = if nr_free > 0 {
+            sum_free / nr_free as f64
+        } else {
+            0.5 * (ub + lb)
+        };
+        let coef: Vec<(usize, f64)> = (0..l)
+            .map(|k| (k, alpha[k] - alpha[k + l]))
+            .filter(|(_, v)| *v != 0.0)
+            .collect();
+        let support: Vec<usize> = coef.iter().map(|(k, _)| *k).collect();
+        let mut sv = Array2::zeros((support.len(), x.ncols()));
+        for (r, &k) in support.iter().enumerate() {
+            sv.row_mut(r).assign(&x.row(k));
+        }
+        if !rho.is_finite() {
+            return Err(RegressError::NonFinite {
+                what: "SVR intercept",
+                row: 0,
+            });
+        }
+        Ok(SvrModel {
+            kernel: p.kernel,
+            gamma,
+            support_vectors: sv,
+            support,
+            dual_coef: coef.iter().map(|(_, v)| *v).collect(),
+            intercept: -rho,
+            iterations,
+        })
+    }
+}
+
+impl Predict for SvrModel {
+    fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        check_features(self.support_vectors.ncols(), &x)?;
+        Ok(x.rows()
+            .into_iter()
+            .map(|r| {
+                self.support_vectors
+                    .rows()
+                    .into_iter()
+                    .zip(&self.dual_coef)
+                    .map(|(sv, c)| c * kernel_value(self.kernel, self.gamma, sv, r))
+                    .sum::<f64>()
+                    + self.intercept
+            })
+            .collect())
+    }
+}

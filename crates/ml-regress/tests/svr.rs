@@ -1,0 +1,201 @@
+//! ε-SVR against scikit-learn 1.9.1 and exact cases.
+
+use ml_regress::{Gamma, Kernel, Predict, RegressError, Regressor, SvrParams};
+use ndarray::{Array1, Array2, array};
+
+fn data() -> (Array2<f64>, Array1<f64>, Array2<f64>) {
+    let x = Array2::from_shape_fn((30, 5), |(i, j)| {
+        (i as f64 * (j + 1) as f64 * 0.7).sin() + 0.1 * j as f64
+    });
+    let y = x.dot(&array![2.0, -1.0, 0.0, 0.5, 0.0])
+        + 1.5
+        + Array1::from_shape_fn(30, |i| 0.1 * (3.0 * i as f64).cos());
+    let xt = Array2::from_shape_fn((4, 5), |(i, j)| (i as f64 * (j + 2) as f64 * 0.3).cos());
+    (x, y, xt)
+}
+
+/// scikit-learn 1.9.1: `SVR(tol=1e-9, **kw).fit(X, y)`: support count,
+/// intercept, predictions at the four test rows. LIBSVM (inside
+/// scikit-learn) keeps kernel values in 32-bit floats while we solve in f64.
+#[test]
+fn every_kernel_matches_scikit_learn() {
+    let (x, y, xt) = data();
+    let cases: [(Kernel, f64, f64, usize, f64, [f64; 4]); 4] = [
+        (
+            Kernel::Linear,
+            2.0,
+            0.1,
+            6,
+            1.5242993340747084,
+            [
+                2.9534954186884126,
+                2.5930913834095115,
+                2.0452608747497125,
+                1.853219626194677,
+            ],
+        ),
+        (
+            Kernel::Poly {
+                gamma: Gamma::Value(0.5),
+                coef0: 1.0,
+                degree: 3,
+            },
+            5.0,
+            0.05,
+            24,
+            1.4881553152620346,
+            [
+                2.858473898453227,
+                2.2167235546864412,
+                1.3900033421471623,
+                1.2998338642000893,
+            ],
+        ),
+        (
+            Kernel::Rbf {
+                gamma: Gamma::Scale,
+            },
+            10.0,
+            0.1,
+            11,
+            1.58076150303246,
+            [
+                2.056399533295783,
+                2.519903576470557,
+                1.7322515486544403,
+                1.4790384945514465,
+            ],
+        ),
+        (
+            Kernel::Sigmoid {
+                gamma: Gamma::Value(0.1),
+                coef0: 0.5,
+            },
+            0.5,
+            0.2,
+            22,
+            1.5557336696391229,
+            [
+                2.0907419923096136,
+                1.9884819085201584,
+                1.7931302593088345,
+                1.5640925222022766,
+            ],
+        ),
+    ];
+    for (kernel, c, epsilon, n_sv, intercept, pred) in cases {
+        let m = SvrParams {
+            kernel,
+            c,
+            epsilon,
+            tol: 1e-9,
+            ..Default::default()
+        }
+        .check()
+        .unwrap()
+        .fit(x.view(), y.view())
+        .unwrap();
+        let ours = m.predict(xt.view()).unwrap();
+        // Measured: linear, RBF and sigmoid agree to 1e-7; the cubic kernel
+        // (entries up to ~40) is ill-conditioned: scikit-learn's own answer
+        // moves by 5e-5 between tol 1e-6 and 1e-9, and LIBSVM's 32-bit kernel
+        // values leave us 1.2e-5 apart. All within the 1e-3 asked for.
+        let tol = if matches!(kernel, Kernel::Poly { .. }) {
+            1e-4
+        } else {
+            1e-6
+        };
+        for (a, b) in ours.iter().zip(pred) {
+            assert!((a - b).abs() < tol * b.abs(), "{kernel:?}: {a} vs {b}");
+        }
+        assert!(
+            (m.intercept - intercept).abs() < tol,
+            "{kernel:?}: intercept {} vs {intercept}",
+            m.intercept
+        );
+        assert_eq!(m.support.len(), n_sv, "{kernel:?}");
+    }
+    // γ = "scale": 1/(p · Var(X)).
+    let m = SvrParams::default()
+        .check()
+        .unwrap()
+        .fit(x.view(), y.view())
+        .unwrap();
+    assert!((m.gamma() - 0.4007732116390954).abs() < 1e-12);
+}
+
+#[test]
+fn exact_cases() {
+    let (x, y, _) = data();
+    // ε wider than the target's range: no support vector, a constant prediction.
+    let range = y.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+        - y.iter().cloned().fold(f64::INFINITY, f64::min);
+    let m = SvrParams {
+        epsilon: range,
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+    .fit(x.view(), y.view())
+    .unwrap();
+    assert!(m.support.is_empty());
+    let p = m.predict(x.view()).unwrap();
+    assert!(p.iter().all(|v| (v - p[0]).abs() < 1e-12));
+    // RBF with a huge C and ε = 0 interpolates its training points.
+    let m = SvrParams {
+        kernel: Kernel::Rbf {
+            gamma: Gamma::Value(2.0),
+        },
+        c: 1e6,
+        epsilon: 0.0,
+        tol: 1e-10,
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+    .fit(x.view(), y.view())
+    .unwrap();
+    let p = m.predict(x.view()).unwrap();
+    for (a, b) in p.iter().zip(&y) {
+        assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn bad_hyper_parameters() {
+    let bad = |p: SvrParams| p.check().unwrap_err();
+    assert!(matches!(
+        bad(SvrParams {
+            c: 0.0,
+            ..Default::default()
+        }),
+        RegressError::InvalidParameter { name: "C", .. }
+    ));
+    assert!(matches!(
+        bad(SvrParams {
+            epsilon: -0.1,
+            ..Default::default()
+        }),
+        RegressError::InvalidParameter { .. }
+    ));
+    assert!(matches!(
+        bad(SvrParams {
+            kernel: Kernel::Rbf {
+                gamma: Gamma::Value(-1.0)
+            },
+            ..Default::default()
+        }),
+        RegressError::InvalidParameter { name: "gamma", .. }
+    ));
+    assert!(matches!(
+        bad(SvrParams {
+            kernel: Kernel::Poly {
+                gamma: Gamma::Auto,
+                coef0: 0.0,
+                degree: 0
+            },
+            ..Default::default()
+        }),
+        RegressError::InvalidParameter { name: "degree", .. }
+    ));
+}
