@@ -15,6 +15,12 @@ pub enum Error {
     /// From `thermal-dose`.
     #[error(transparent)]
     Dose(#[from] thermal_dose::DoseError),
+    /// From `mnp-dataset`.
+    #[error(transparent)]
+    Dataset(#[from] mnp_dataset::DatasetError),
+    /// From `ml-regress`.
+    #[error(transparent)]
+    Regress(#[from] ml_regress::RegressError),
 }
 
 /// `Result` with the facade's [`enum@Error`].

@@ -13,8 +13,8 @@
 //! | [`bioheat`] | `lbm-bioheat` | tissue problems, the D2Q5 MRT lattice Boltzmann Pennes solver, probes and output |
 //! | [`dose`] | `thermal-dose` | CEM43 and Arrhenius damage, ablation ratios |
 //! | [`pso`] | `pso` | particle swarm optimization |
-//! | [`dataset`] | `mnp-dataset` | tabular data and preprocessing (planned) |
-//! | [`regress`] | `ml-regress` | SVR, Elastic Net, tree ensembles (planned) |
+//! | [`dataset`] | `mnp-dataset` | tables, CSV, transformers, scikit-learn splitters, the synthetic size fixture |
+//! | [`regress`] | `ml-regress` | Elastic Net, ε-SVR, metrics, cross-validation, grid search (tree ensembles planned) |
 //!
 //! ```
 //! use mnp_suite::physics::{InjectionCloud, InjectionReference, NormalizedInjection, CellGrid};
@@ -34,6 +34,7 @@
 
 pub mod error;
 pub mod scenario;
+pub mod size;
 
 pub use error::{Error, Result};
 pub use lbm_bioheat as bioheat;

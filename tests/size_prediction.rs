@@ -1,0 +1,108 @@
+//! The size-prediction pipeline against scikit-learn 1.9.1 on the synthetic
+//! fixture (seed 2025): the same preprocessing per training fold
+//! (`ColumnTransformer` of mean/zero `SimpleImputer` + `StandardScaler` or
+//! `MinMaxScaler` for numbers, most-frequent `SimpleImputer` +
+//! `OneHotEncoder(handle_unknown="ignore")` for text), `cross_val_predict`,
+//! RMSE of the pooled predictions.
+
+use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
+use mnp_suite::dataset::split::{KFold, leave_one_out};
+use mnp_suite::dataset::{NumericImputation, Scaling};
+use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
+use mnp_suite::size::{ModelSpec, Preprocessing, cross_validate};
+
+#[test]
+fn cross_validated_rmse_matches_scikit_learn() {
+    let t = synthetic_size_fixture(26, 2025).unwrap();
+    let names: Vec<&str> = t
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != SIZE_TARGET)
+        .collect();
+    let features = t.select(&names).unwrap();
+    let y = t.target(SIZE_TARGET).unwrap();
+    let loo = leave_one_out(26).unwrap();
+    let kfold = KFold {
+        k: 5,
+        shuffle: None,
+    }
+    .split(26)
+    .unwrap();
+    let paper = Preprocessing::default();
+    let other = Preprocessing {
+        imputation: NumericImputation::Zero,
+        scaling: Scaling::MinMax,
+    };
+    let svr = |kernel, c, epsilon| {
+        ModelSpec::Svr(SvrParams {
+            kernel,
+            c,
+            epsilon,
+            ..Default::default()
+        })
+    };
+    let cases = [
+        (
+            svr(
+                Kernel::Rbf {
+                    gamma: Gamma::Value(0.1),
+                },
+                150.0,
+                0.5,
+            ),
+            paper,
+            &loo,
+            46.495874902551094,
+            1e-7,
+        ),
+        (
+            svr(
+                Kernel::Poly {
+                    gamma: Gamma::Value(0.5),
+                    coef0: 1.0,
+                    degree: 3,
+                },
+                100.0,
+                0.1,
+            ),
+            paper,
+            &loo,
+            45.328405508931965,
+            1e-6,
+        ),
+        (
+            ModelSpec::ElasticNet(ElasticNetParams {
+                alpha: 0.5,
+                l1_ratio: 0.3,
+                ..Default::default()
+            }),
+            paper,
+            &loo,
+            37.816160859256506,
+            1e-9,
+        ),
+        (
+            svr(
+                Kernel::Sigmoid {
+                    gamma: Gamma::Value(0.05),
+                    coef0: 0.0,
+                },
+                120.0,
+                0.2,
+            ),
+            other,
+            &kfold,
+            50.580757795041905,
+            1e-6,
+        ),
+    ];
+    for (model, pre, folds, sklearn, tol) in cases {
+        let (_, score) = cross_validate(&features, &y, pre, &model, folds).unwrap();
+        assert!(
+            (score.rmse - sklearn).abs() < tol * sklearn,
+            "{model:?}: {} vs {sklearn}",
+            score.rmse
+        );
+    }
+}
