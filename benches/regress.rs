@@ -1,0 +1,104 @@
+//! Regression costs beside scikit-learn (docs/PERFORMANCE.md): an RBF SVR
+//! fit on 1000 × 20, an Elastic Net path of 50 α on the same data, and the
+//! paper-sized grid search of `examples/size_prediction.rs`.
+//!
+//! Run: `cargo bench --bench regress`
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
+use mnp_suite::dataset::split::leave_one_out;
+use mnp_suite::regress::validation::{linspace, logspace};
+use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, Regressor, SvrParams};
+use mnp_suite::size::{ModelSpec, Preprocessing, grid_search};
+use ndarray::{Array1, Array2};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// x_ij = sin(0.37 i (j + 1)) + cos(0.11 i j); y = Σ_j x_ij/(j + 1) + 0.3 sin(i).
+pub fn data(n: usize, p: usize) -> (Array2<f64>, Array1<f64>) {
+    let x = Array2::from_shape_fn((n, p), |(i, j)| {
+        (0.37 * i as f64 * (j + 1) as f64).sin() + (0.11 * (i * j) as f64).cos()
+    });
+    let y = Array1::from_shape_fn(n, |i| {
+        (0..p).map(|j| x[[i, j]] / (j + 1) as f64).sum::<f64>() + 0.3 * (i as f64).sin()
+    });
+    (x, y)
+}
+
+fn regress(c: &mut Criterion) {
+    let (x, y) = data(1000, 20);
+    let svr = SvrParams {
+        kernel: Kernel::Rbf {
+            gamma: Gamma::Scale,
+        },
+        c: 1.0,
+        epsilon: 0.1,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let mut g = c.benchmark_group("regress");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("svr_rbf_fit_1000x20", |b| {
+        b.iter(|| black_box(svr.fit(x.view(), y.view()).unwrap()))
+    });
+    g.bench_function("enet_path_50_alphas_1000x20", |b| {
+        b.iter(|| {
+            for a in logspace(-4.0, 0.0, 50) {
+                let m = ElasticNetParams {
+                    alpha: a,
+                    l1_ratio: 0.5,
+                    ..Default::default()
+                }
+                .check()
+                .unwrap();
+                black_box(m.fit(x.view(), y.view()).unwrap());
+            }
+        })
+    });
+    let t = synthetic_size_fixture(26, 2025).unwrap();
+    let names: Vec<&str> = t
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != SIZE_TARGET)
+        .collect();
+    let features = t.select(&names).unwrap();
+    let target = t.target(SIZE_TARGET).unwrap();
+    let loo = leave_one_out(26).unwrap();
+    let svr_grid: Vec<ModelSpec> = linspace(100.0, 200.0, 5)
+        .into_iter()
+        .flat_map(|c| {
+            linspace(0.0, 5.0, 11).into_iter().flat_map(move |g| {
+                linspace(0.1, 1.0, 4).into_iter().map(move |e| {
+                    ModelSpec::Svr(SvrParams {
+                        kernel: Kernel::Rbf {
+                            gamma: Gamma::Value(g),
+                        },
+                        c,
+                        epsilon: e,
+                        ..Default::default()
+                    })
+                })
+            })
+        })
+        .collect();
+    g.bench_function("size_grid_search_rbf_220x26_loo", |b| {
+        b.iter(|| {
+            black_box(
+                grid_search(
+                    &features,
+                    &target,
+                    Preprocessing::default(),
+                    &svr_grid,
+                    &loo,
+                )
+                .unwrap(),
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, regress);
+criterion_main!(benches);
