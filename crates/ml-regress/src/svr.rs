@@ -259,14 +259,15 @@ impl Regressor for Svr {
             // Working-set selection (WSS2).
             let mut gmax = f64::NEG_INFINITY;
             let mut i_sel = None;
-            for t in 0..n2 {
-                let up = if sign(t) > 0.0 {
-                    alpha[t] < c
-                } else {
-                    alpha[t] > 0.0
-                };
-                if up && -sign(t) * grad[t] >= gmax {
-                    gmax = -sign(t) * grad[t];
+            for t in 0..l {
+                if alpha[t] < c && -grad[t] >= gmax {
+                    gmax = -grad[t];
+                    i_sel = Some(t);
+                }
+            }
+            for t in l..n2 {
+                if alpha[t] > 0.0 && grad[t] >= gmax {
+                    gmax = grad[t];
                     i_sel = Some(t);
                 }
             }
@@ -275,26 +276,31 @@ impl Regressor for Svr {
             let mut gmax2 = f64::NEG_INFINITY;
             let mut j_sel = None;
             let mut obj_min = f64::INFINITY;
-            for t in 0..n2 {
-                let low = if sign(t) > 0.0 {
-                    alpha[t] > 0.0
-                } else {
-                    alpha[t] < c
-                };
-                if !low {
-                    continue;
-                }
-                let yg = sign(t) * grad[t];
-                gmax2 = gmax2.max(yg);
-                let b = gmax + yg;
-                if b > 0.0 {
-                    // Q_ii + Q_tt − 2 y_i y_t Q_it, with Q_st = y_s y_t K.
-                    let a = diag[i % l] + diag[t % l] - 2.0 * ki[t % l];
-                    let a = if a > 0.0 { a } else { tau };
-                    let obj = -(b * b) / a;
-                    if obj <= obj_min {
-                        obj_min = obj;
-                        j_sel = Some(t);
+            let kii = diag[i % l];
+            // t in the α half (y = +1): in I_low when α_t > 0, y·G = G_t;
+            // in the α* half (y = −1): when α*_t < C, y·G = −G_{l+t}.
+            // Q_ii + Q_tt − 2 y_i y_t Q_it = K_ii + K_tt − 2 K_it either way.
+            for half in 0..2 {
+                for k in 0..l {
+                    let t = half * l + k;
+                    let (low, yg) = if half == 0 {
+                        (alpha[t] > 0.0, grad[t])
+                    } else {
+                        (alpha[t] < c, -grad[t])
+                    };
+                    if !low {
+                        continue;
+                    }
+                    gmax2 = gmax2.max(yg);
+                    let b = gmax + yg;
+                    if b > 0.0 {
+                        let a = kii + diag[k] - 2.0 * ki[k];
+                        let a = if a > 0.0 { a } else { tau };
+                        let obj = -(b * b) / a;
+                        if obj <= obj_min {
+                            obj_min = obj;
+                            j_sel = Some(t);
+                        }
                     }
                 }
             }
@@ -357,11 +363,17 @@ impl Regressor for Svr {
                     alpha[j] = sum;
                 }
             }
-            let (di, dj) = (alpha[i] - old_i, alpha[j] - old_j);
-            for t in 0..n2 {
-                // Q_ti = y_t y_i K(t, i).
-                let st = sign(t);
-                grad[t] += st * (yi * ki[t % l] * di + yj * kj[t % l] * dj);
+            let (a, b) = (yi * (alpha[i] - old_i), yj * (alpha[j] - old_j));
+            // Q_ti = y_t y_i K(t mod l, i): the α half gains, the α* half loses.
+            let (g_plus, g_minus) = grad.split_at_mut(l);
+            for ((gp, gm), (&k1, &k2)) in g_plus
+                .iter_mut()
+                .zip(g_minus.iter_mut())
+                .zip(ki.iter().zip(kj.iter()))
+            {
+                let d = a * k1 + b * k2;
+                *gp += d;
+                *gm -= d;
             }
         }
         // ρ as LIBSVM computes it.
