@@ -8,6 +8,7 @@ use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 
 /// Unchecked Elastic Net hyper-parameters; [`ElasticNetParams::check`]
 /// turns them into an [`ElasticNet`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ElasticNetParams {
     /// Overall penalty α ≥ 0 (scikit-learn's `alpha`, default 1).
@@ -58,6 +59,7 @@ impl ElasticNetParams {
 }
 
 /// Checked Elastic Net settings.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ElasticNet {
     params: ElasticNetParams,
@@ -71,6 +73,7 @@ impl ElasticNet {
 }
 
 /// A fitted Elastic Net.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ElasticNetModel {
     /// Coefficients w (one per feature).

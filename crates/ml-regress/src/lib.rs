@@ -16,9 +16,12 @@
 //!   scores, a parallel grid search, and `linspace`/`logspace`/`cartesian`
 //!   parameter grids.
 //!
-//! Planned: shrinking and an LRU kernel cache for large SVR problems and
-//! `serde` for fitted models (issue 6); regression trees, random forests,
-//! extra trees and gradient boosting (issue 7).
+//! With the `serde` feature, hyper-parameters and fitted models serialize
+//! (the `mnp-suite` facade turns it on).
+//!
+//! Planned: shrinking and an LRU kernel cache for large SVR problems
+//! (issue 6); regression trees, random forests, extra trees and gradient
+//! boosting (issue 7).
 //!
 //! ```
 //! use ml_regress::{ElasticNetParams, Predict, Regressor};

@@ -9,6 +9,7 @@ use crate::traits::{Predict, Regressor, check_data, check_features};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 /// The kernel's γ.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Gamma {
     /// 1/(n_features · Var(X)), Var over all entries (scikit-learn's default).
@@ -20,6 +21,7 @@ pub enum Gamma {
 }
 
 /// The kernel function.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Kernel {
     /// x·z.
@@ -49,6 +51,7 @@ pub enum Kernel {
 
 /// Unchecked SVR hyper-parameters (scikit-learn's defaults: RBF with
 /// γ = scale, C = 1, ε = 0.1, tol = 1e-3).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SvrParams {
     /// The kernel.
@@ -129,12 +132,14 @@ impl SvrParams {
 }
 
 /// Checked SVR settings.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Svr {
     params: SvrParams,
 }
 
 /// A fitted SVR: f(x) = Σ dual_coef_k K(sv_k, x) + intercept.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct SvrModel {
     kernel: Kernel,

@@ -199,3 +199,39 @@ fn bad_hyper_parameters() {
         RegressError::InvalidParameter { name: "degree", .. }
     ));
 }
+
+/// Fitted models survive a JSON round trip (feature `serde`, which the
+/// workspace enables through the facade).
+#[cfg(feature = "serde")]
+#[test]
+fn fitted_models_round_trip_through_json() {
+    let (x, y, xt) = data();
+    let m = SvrParams {
+        kernel: Kernel::Poly {
+            gamma: Gamma::Scale,
+            coef0: 1.0,
+            degree: 2,
+        },
+        c: 3.0,
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+    .fit(x.view(), y.view())
+    .unwrap();
+    let back: ml_regress::SvrModel =
+        serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+    assert_eq!(back, m);
+    assert_eq!(
+        back.predict(xt.view()).unwrap(),
+        m.predict(xt.view()).unwrap()
+    );
+    let en = ml_regress::ElasticNetParams::default()
+        .check()
+        .unwrap()
+        .fit(x.view(), y.view())
+        .unwrap();
+    let back: ml_regress::ElasticNetModel =
+        serde_json::from_str(&serde_json::to_string(&en).unwrap()).unwrap();
+    assert_eq!(back, en);
+}
