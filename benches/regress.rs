@@ -9,7 +9,7 @@ use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
 use mnp_suite::dataset::split::leave_one_out;
 use mnp_suite::regress::validation::{linspace, logspace};
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, Regressor, SvrParams};
-use mnp_suite::size::{ModelSpec, Preprocessing, grid_search};
+use mnp_suite::size::{ModelSpec, Preprocessing, features_and_target, grid_search};
 use ndarray::{Array1, Array2};
 use std::hint::black_box;
 use std::time::Duration;
@@ -57,14 +57,7 @@ fn regress(c: &mut Criterion) {
         })
     });
     let t = synthetic_size_fixture(26, 2025).unwrap();
-    let names: Vec<&str> = t
-        .columns()
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|n| *n != SIZE_TARGET)
-        .collect();
-    let features = t.select(&names).unwrap();
-    let target = t.target(SIZE_TARGET).unwrap();
+    let (features, target) = features_and_target(&t, SIZE_TARGET).unwrap();
     let loo = leave_one_out(26).unwrap();
     let svr_grid: Vec<ModelSpec> = linspace(100.0, 200.0, 5)
         .into_iter()

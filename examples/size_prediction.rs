@@ -21,7 +21,9 @@ use mnp_suite::dataset::split::{KFold, Split, leave_one_out, train_test_split};
 use mnp_suite::dataset::{CsvOptions, NumericImputation, Scaling, Table};
 use mnp_suite::regress::validation::linspace;
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
-use mnp_suite::size::{ModelSpec, Preprocessing, cross_validate, grid_search, test_split};
+use mnp_suite::size::{
+    ModelSpec, Preprocessing, cross_validate, features_and_target, grid_search, test_split,
+};
 use serde_json::{Value, json};
 
 #[derive(Parser, Debug)]
@@ -151,14 +153,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (t, SIZE_TARGET.to_string())
         }
     };
-    let names: Vec<&str> = table
-        .columns()
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|n| *n != target)
-        .collect();
-    let features = table.select(&names)?;
-    let y = table.target(&target)?;
+    let (features, y) = features_and_target(&table, &target)?;
     let n = y.len();
     let folds: Vec<Split> = match args.cv.as_str() {
         "loo" => leave_one_out(n)?,

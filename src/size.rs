@@ -6,7 +6,7 @@
 
 use crate::error::Result;
 use ml_regress::metrics::{r2, residual_sd, rmse};
-use ml_regress::validation::CvScore;
+use ml_regress::validation::{CvScore, Scoring, best_candidate};
 use ml_regress::{ElasticNetParams, Predict, Regressor, SvrParams};
 use mnp_dataset::split::Split;
 use mnp_dataset::{NumericImputation, Pipeline, Scaling, Table, UnknownCategory};
@@ -133,14 +133,23 @@ pub fn grid_search(
     if scores.is_empty() {
         return Err(ml_regress::RegressError::Empty.into());
     }
-    let best = (0..scores.len()).fold(0, |a, b| {
-        if scores[b].rmse < scores[a].rmse {
-            b
-        } else {
-            a
-        }
-    });
+    let best = best_candidate(&scores, Scoring::Rmse);
     Ok((scores, best))
+}
+
+/// Splits `table` into its features (every column but `target`, in order)
+/// and the target values.
+///
+/// # Errors
+/// An unknown target column, or a missing or non-numeric target value.
+pub fn features_and_target(table: &Table, target: &str) -> Result<(Table, Vec<f64>)> {
+    let names: Vec<&str> = table
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != target)
+        .collect();
+    Ok((table.select(&names)?, table.target(target)?))
 }
 
 /// The test part of a train/test split: measured and predicted values, RMSE

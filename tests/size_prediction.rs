@@ -9,19 +9,12 @@ use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
 use mnp_suite::dataset::split::{KFold, leave_one_out};
 use mnp_suite::dataset::{NumericImputation, Scaling};
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
-use mnp_suite::size::{ModelSpec, Preprocessing, cross_validate};
+use mnp_suite::size::{ModelSpec, Preprocessing, cross_validate, features_and_target};
 
 #[test]
 fn cross_validated_rmse_matches_scikit_learn() {
     let t = synthetic_size_fixture(26, 2025).unwrap();
-    let names: Vec<&str> = t
-        .columns()
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|n| *n != SIZE_TARGET)
-        .collect();
-    let features = t.select(&names).unwrap();
-    let y = t.target(SIZE_TARGET).unwrap();
+    let (features, y) = features_and_target(&t, SIZE_TARGET).unwrap();
     let loo = leave_one_out(26).unwrap();
     let kfold = KFold {
         k: 5,

@@ -130,18 +130,24 @@ pub fn grid_search<R: Regressor>(
         .map(|c| cross_validate(c, x, y, folds))
         .collect();
     let scores = scores.into_iter().collect::<Result<Vec<_>>>()?;
+    let best = best_candidate(&scores, scoring);
+    Ok(GridSearchResult { scores, best })
+}
+
+/// The index of the best score by `scoring` (the first on a tie; 0 for an
+/// empty slice).
+pub fn best_candidate(scores: &[CvScore], scoring: Scoring) -> usize {
     let key = |s: &CvScore| match scoring {
         Scoring::Rmse => s.rmse,
         Scoring::R2 => -s.r2,
     };
-    let best = (0..scores.len()).fold(0, |a, b| {
+    (0..scores.len()).fold(0, |a, b| {
         if key(&scores[b]) < key(&scores[a]) {
             b
         } else {
             a
         }
-    });
-    Ok(GridSearchResult { scores, best })
+    })
 }
 
 /// `n` evenly spaced values from `start` to `end` inclusive.
