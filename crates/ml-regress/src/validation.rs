@@ -150,13 +150,20 @@ pub fn best_candidate(scores: &[CvScore], scoring: Scoring) -> usize {
     })
 }
 
-/// `n` evenly spaced values from `start` to `end` inclusive.
+/// `n` evenly spaced values from `start` to `end` inclusive; the last is
+/// exactly `end`, as numpy's `linspace`.
 pub fn linspace(start: f64, end: f64, n: usize) -> Vec<f64> {
     match n {
         0 => vec![],
         1 => vec![start],
         _ => (0..n)
-            .map(|k| start + (end - start) * k as f64 / (n - 1) as f64)
+            .map(|k| {
+                if k == n - 1 {
+                    end
+                } else {
+                    start + (end - start) * k as f64 / (n - 1) as f64
+                }
+            })
             .collect(),
     }
 }

@@ -116,6 +116,9 @@ fn cross_validation_and_grid_search() {
                 .collect(),
         })
         .collect();
+    // numpy's linspace ends exactly on its end value: 0.1 + 0.9·9/9 would not.
+    assert_eq!(*linspace(0.1, 1.0, 10).last().unwrap(), 1.0);
+    assert_eq!(linspace(0.0, 1.0, 1), vec![0.0]);
     let grid = cartesian(&[logspace(-3.0, 0.0, 4), linspace(0.1, 1.0, 4)]);
     assert_eq!(grid.len(), 16);
     assert_eq!(grid[1], vec![0.001, 0.4]);
