@@ -76,6 +76,24 @@ fn regress(c: &mut Criterion) {
             })
         })
         .collect();
+    // One SVR fit on the fixture: 26 runs, the paper's best settings.
+    let mut pipeline = mnp_suite::dataset::Pipeline::default();
+    pipeline.fit(&features).unwrap();
+    let xf = pipeline.transform(&features).unwrap().data;
+    let yf = Array1::from(target.clone());
+    let paper_svr = SvrParams {
+        kernel: Kernel::Rbf {
+            gamma: Gamma::Value(3.16),
+        },
+        c: 152.59,
+        epsilon: 0.1,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    g.bench_function("svr_rbf_fit_fixture_26", |b| {
+        b.iter(|| black_box(paper_svr.fit(xf.view(), yf.view()).unwrap()))
+    });
     g.bench_function("size_grid_search_rbf_220x26_loo", |b| {
         b.iter(|| {
             black_box(

@@ -235,3 +235,27 @@ fn fitted_models_round_trip_through_json() {
         serde_json::from_str(&serde_json::to_string(&en).unwrap()).unwrap();
     assert_eq!(back, en);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+    /// Predictions do not depend on the order of the training rows (to the
+    /// solver's tolerance: SMO's working-set ties may resolve differently).
+    #[test]
+    fn invariant_to_row_order(perm_seed in proptest::prelude::any::<u64>()) {
+        let (x, y, xt) = data();
+        let mut order: Vec<usize> = (0..30).collect();
+        let mut s = perm_seed;
+        for i in (1..30).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            order.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let svr = SvrParams { kernel: Kernel::Rbf { gamma: Gamma::Value(0.4) }, c: 10.0, tol: 1e-10, ..Default::default() }.check().unwrap();
+        let a = svr.fit(x.view(), y.view()).unwrap().predict(xt.view()).unwrap();
+        let xs = x.select(ndarray::Axis(0), &order);
+        let ys = y.select(ndarray::Axis(0), &order);
+        let b = svr.fit(xs.view(), ys.view()).unwrap().predict(xt.view()).unwrap();
+        for (p, q) in a.iter().zip(&b) {
+            proptest::prop_assert!((p - q).abs() < 1e-7, "{} vs {}", p, q);
+        }
+    }
+}
