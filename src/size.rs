@@ -5,8 +5,8 @@
 //! grid search over candidates, and a final seeded train/test split.
 
 use crate::error::Result;
-use ml_regress::metrics::{r2, residual_sd, rmse};
-use ml_regress::validation::{CvScore, Scoring, best_candidate};
+use ml_regress::metrics::{residual_sd, rmse};
+use ml_regress::validation::{CvScore, Scoring, best_candidate, pooled_score};
 use ml_regress::{ElasticNetParams, Predict, Regressor, SvrParams};
 use mnp_dataset::split::Split;
 use mnp_dataset::{NumericImputation, Pipeline, Scaling, Table, UnknownCategory};
@@ -94,19 +94,8 @@ pub fn cross_validate(
             pred[*i] = p;
         }
     }
-    let (yy, pp): (Vec<f64>, Vec<f64>) = y
-        .iter()
-        .zip(&pred)
-        .filter(|(_, p)| !p.is_nan())
-        .map(|(a, b)| (*a, *b))
-        .unzip();
-    Ok((
-        pred,
-        CvScore {
-            rmse: rmse(&yy, &pp)?,
-            r2: r2(&yy, &pp)?,
-        },
-    ))
+    let score = pooled_score(y, &pred)?;
+    Ok((pred, score))
 }
 
 /// Every candidate's cross-validated score (in parallel with the `rayon`

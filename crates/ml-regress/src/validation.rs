@@ -67,9 +67,28 @@ pub fn cross_validate<R: Regressor>(
     folds: &[Fold],
 ) -> Result<CvScore> {
     let pred = cross_val_predict(regressor, x, y, folds)?;
+    pooled_score(
+        y.as_slice().unwrap_or(&y.to_vec()),
+        pred.as_slice().expect("owned array"),
+    )
+}
+
+/// RMSE and R² of out-of-fold predictions `pred` against `y`, over the
+/// rows that were predicted (NaN marks a row no fold tested).
+///
+/// # Errors
+/// No predicted row, or slices of different lengths.
+pub fn pooled_score(y: &[f64], pred: &[f64]) -> Result<CvScore> {
+    if y.len() != pred.len() {
+        return Err(RegressError::ShapeMismatch {
+            what: "predictions vs targets",
+            expected: y.len(),
+            found: pred.len(),
+        });
+    }
     let (yy, pp): (Vec<f64>, Vec<f64>) = y
         .iter()
-        .zip(&pred)
+        .zip(pred)
         .filter(|(_, p)| !p.is_nan())
         .map(|(a, b)| (*a, *b))
         .unzip();
