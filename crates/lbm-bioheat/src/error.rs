@@ -95,6 +95,40 @@ pub enum BioheatError {
         /// The tolerance asked for (°C).
         tolerance: f64,
     },
+    /// A steady problem whose temperature nothing fixes: no perfusion in
+    /// any cell and no fixed-temperature or convective wall, so the system
+    /// is singular (or its Jacobian cannot be made positive definite).
+    #[error(
+        "the steady problem is singular: no cell has perfusion and no wall has a fixed or \
+         convective temperature, so nothing fixes the temperature level"
+    )]
+    SingularSystem,
+    /// A linear solve of the finite-volume solver stalled.
+    #[error(
+        "the linear solver stopped after {iterations} iterations at relative residual \
+         {relative_residual}"
+    )]
+    LinearSolveFailed {
+        /// CG iterations taken.
+        iterations: usize,
+        /// ‖r‖₂/‖b‖₂ reached.
+        relative_residual: f64,
+    },
+    /// Newton's (or Picard's) iteration did not reach its tolerance.
+    #[error(
+        "the nonlinear solve did not converge in {iterations} iterations: last residual \
+         {residual} W/m^3 (max over cells), last update {last_update} °C, tolerance {tolerance} °C"
+    )]
+    NewtonNotConverged {
+        /// Iterations taken.
+        iterations: usize,
+        /// The last residual, max over the cells of the heat balance (W/m³).
+        residual: f64,
+        /// The last update max |δT| (°C).
+        last_update: f64,
+        /// The tolerance asked for (°C).
+        tolerance: f64,
+    },
     /// A probe point lies outside the grid's cell centres.
     #[error("point ({x}, {y}) m lies outside the domain")]
     OutsideDomain {

@@ -54,6 +54,7 @@
 
 pub mod analytic;
 pub mod error;
+pub mod fv;
 pub mod grid;
 pub mod lbm;
 pub mod output;
@@ -65,6 +66,7 @@ pub mod solver;
 pub mod validation;
 
 pub use error::{BioheatError, Result};
+pub use fv::{FvConfig, FvSolver, FvStats, ImplicitStep, Linearization, TimeScheme};
 pub use grid::Grid;
 pub use lbm::{LbmConfig, LbmSolver, TimeStep};
 pub use perfusion::{ConstantPerfusion, HealthyTissuePerfusion, PerfusionModel, TumorPerfusion};

@@ -13,6 +13,17 @@ pub trait PerfusionModel: Send + Sync {
     fn constant_rate(&self) -> Option<f64> {
         None
     }
+
+    /// ṁ_b (kg/(m³·s)) and its slope dṁ_b/dT (kg/(m³·s·K)) at
+    /// `temperature_c` (°C), for Newton's method. The default takes a
+    /// central difference with a step of 10⁻⁴ °C (three calls of
+    /// [`PerfusionModel::rate`]); override it with the exact slope when the
+    /// law is costly.
+    fn rate_and_slope(&self, temperature_c: f64) -> (f64, f64) {
+        const H: f64 = 1e-4;
+        let slope = (self.rate(temperature_c + H) - self.rate(temperature_c - H)) / (2.0 * H);
+        (self.rate(temperature_c), slope)
+    }
 }
 
 /// A temperature-independent perfusion ṁ_b (kg/(m³·s)).
@@ -25,6 +36,9 @@ impl PerfusionModel for ConstantPerfusion {
     }
     fn constant_rate(&self) -> Option<f64> {
         Some(self.0)
+    }
+    fn rate_and_slope(&self, _temperature_c: f64) -> (f64, f64) {
+        (self.0, 0.0)
     }
 }
 
@@ -39,6 +53,15 @@ impl PerfusionModel for HealthyTissuePerfusion {
             0.45 + 3.55 * (-(t - 45.0).powi(2) / 12.0).exp()
         } else {
             4.0
+        }
+    }
+    /// The exact slope −3.55·(T − 45)/6·exp(−(T − 45)²/12) below 45 °C, 0 above.
+    fn rate_and_slope(&self, t: f64) -> (f64, f64) {
+        if t <= 45.0 {
+            let e = 3.55 * (-(t - 45.0).powi(2) / 12.0).exp();
+            (0.45 + e, -e * (t - 45.0) / 6.0)
+        } else {
+            (4.0, 0.0)
         }
     }
 }
@@ -58,6 +81,15 @@ impl PerfusionModel for TumorPerfusion {
             0.8333 - (t - 37.0).powf(4.8) / 5438.0
         } else {
             0.416
+        }
+    }
+    /// The exact slope −4.8·(T − 37)^3.8/5438 between 37 and 42 °C, 0 elsewhere.
+    fn rate_and_slope(&self, t: f64) -> (f64, f64) {
+        if t <= 37.0 || t > 42.0 {
+            (self.rate(t), 0.0)
+        } else {
+            let p = (t - 37.0).powf(3.8) / 5438.0;
+            (0.8333 - p * (t - 37.0), -4.8 * p)
         }
     }
 }

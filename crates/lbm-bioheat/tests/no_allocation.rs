@@ -2,19 +2,33 @@
 //! LBM steps on a linear and a nonlinear problem, sequential and parallel.
 
 use lbm_bioheat::validation::heated_tumor_problem;
-use lbm_bioheat::{LbmConfig, LbmSolver, TransientSolver};
+use lbm_bioheat::{
+    FvConfig, FvSolver, ImplicitStep, LbmConfig, LbmSolver, SteadySolver, TransientSolver,
+};
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct Counting;
 
+/// Allocations by every thread (the parallel sweep's rayon workers).
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Allocations by this thread only: the sequential sweep runs on the
+    /// test's thread, and the test harness's own threads may allocate at
+    /// any moment (that once made a global count fail).
+    static LOCAL: Cell<usize> = const { Cell::new(0) };
+}
 
 // SAFETY: every call is forwarded unchanged to the system allocator; the
 // counter is a relaxed atomic with no effect on the memory handed out.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // A const-initialized thread-local needs no allocation; during
+        // thread teardown it may be gone, and then is not counted.
+        let _ = LOCAL.try_with(|c| c.set(c.get() + 1));
         // SAFETY: forwarded with the caller's layout.
         unsafe { System.alloc(layout) }
     }
@@ -27,16 +41,20 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn allocations_in_steps(solver: &mut LbmSolver, steps: usize) -> usize {
+/// (allocations on this thread, allocations on all threads) in `steps` steps.
+fn allocations_in_steps(solver: &mut impl TransientSolver, steps: usize) -> (usize, usize) {
     // Warm-up: the thread pool starts and its workers initialize lazily.
     for _ in 0..20 {
         solver.step().unwrap();
     }
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let (local, global) = (LOCAL.with(Cell::get), ALLOCATIONS.load(Ordering::Relaxed));
     for _ in 0..steps {
         solver.step().unwrap();
     }
-    ALLOCATIONS.load(Ordering::Relaxed) - before
+    (
+        LOCAL.with(Cell::get) - local,
+        ALLOCATIONS.load(Ordering::Relaxed) - global,
+    )
 }
 
 /// One test (the counter is global, so nothing may run beside it).
@@ -49,13 +67,43 @@ fn allocations_in_steps(solver: &mut LbmSolver, steps: usize) -> usize {
 #[test]
 fn lbm_steps_do_not_allocate() {
     let mut lbm = LbmSolver::new(heated_tumor_problem(40).unwrap(), LbmConfig::default()).unwrap();
-    let count = allocations_in_steps(&mut lbm, 500);
+    let (count, _) = allocations_in_steps(&mut lbm, 500);
     assert_eq!(count, 0, "sequential: {count} allocations in 500 steps");
 
     let mut lbm = LbmSolver::new(heated_tumor_problem(130).unwrap(), LbmConfig::default()).unwrap();
-    let count = allocations_in_steps(&mut lbm, 500);
+    let (_, count) = allocations_in_steps(&mut lbm, 500);
     assert!(
         count <= 25,
         "parallel: {count} allocations in 500 steps (130 rows each)"
     );
+
+    // The implicit finite-volume solver (Newton–multigrid per step, on the
+    // caller's thread): no allocation per step, with a fixed or an
+    // adaptive step; and none in a warm steady solve.
+    for step in [
+        ImplicitStep::Fixed(2.0),
+        ImplicitStep::Adaptive {
+            initial: 1.0,
+            tolerance: 1e-3,
+            min: 0.01,
+            max: 60.0,
+        },
+    ] {
+        let config = FvConfig::default().with_time_step(step).unwrap();
+        let mut fv = FvSolver::new(heated_tumor_problem(40).unwrap(), config).unwrap();
+        let (count, _) = allocations_in_steps(&mut fv, 50);
+        assert_eq!(
+            count, 0,
+            "implicit {step:?}: {count} allocations in 50 steps"
+        );
+    }
+    let mut fv = FvSolver::new(heated_tumor_problem(40).unwrap(), FvConfig::default()).unwrap();
+    fv.solve_steady(None).unwrap();
+    let q = fv.problem().heat_source().mapv(|q| 1.02 * q);
+    fv.set_heat_source(q).unwrap();
+    let before = LOCAL.with(Cell::get);
+    // The returned field is the one allocation of a solve.
+    let _ = fv.solve_steady(None).unwrap();
+    let count = LOCAL.with(Cell::get) - before;
+    assert!(count <= 1, "warm steady solve: {count} allocations");
 }

@@ -1,0 +1,488 @@
+//! A fast steady solver and an implicit transient solver of the Pennes
+//! equation (Jiang et al. 2022, Eq. 1) by cell-centred finite volumes.
+//!
+//! - Space: the 5-point finite-volume operator of [`operator`](self) with
+//!   harmonic face conductances and the LBM's walls (half a cell outside
+//!   the outer cell centres); second order.
+//! - Nonlinear perfusion (Eqs. 3, 4): Newton's method with the slope
+//!   dṁ_b/dT and a backtracking line search, falling back to Picard
+//!   iteration; a solve that does not converge is a typed error with the
+//!   last residual.
+//! - Linear systems: conjugate gradients preconditioned by one
+//!   aggregation-multigrid V-cycle (close to linear cost in the number of
+//!   cells; docs/PERFORMANCE.md).
+//! - Time: the θ-method, backward Euler (θ = 1) or Crank–Nicolson
+//!   (θ = ½), with a fixed or an adaptive (step-doubling) step.
+//!
+//! Steady and transient solves share one nonlinear kernel: find T with
+//! (ρc/δt)(T − Tⁿ) + θL(T) + (1 − θ)L(Tⁿ) = 0, where L(T) is the net heat
+//! loss per cell; the steady problem is L(T) = 0 (no mass term, θ = 1).
+
+mod config;
+mod multigrid;
+mod operator;
+
+pub use config::{FvConfig, ImplicitStep, Linearization, TimeScheme};
+
+use crate::error::{BioheatError, Result};
+use crate::problem::PennesProblem;
+use crate::solver::{SteadySolver, SteadyState, TransientSolver};
+use multigrid::{Hierarchy, LinearFailure};
+use ndarray::{Array2, ArrayView2};
+use operator::Operator;
+
+/// What the last steady solve or time step cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FvStats {
+    /// Newton (or Picard) iterations.
+    pub nonlinear_iterations: usize,
+    /// CG iterations summed over those.
+    pub linear_iterations: usize,
+    /// True when Newton fell back to Picard iteration.
+    pub picard_fallback: bool,
+}
+
+/// The finite-volume solver: owns a [`PennesProblem`] and the current
+/// temperature. It implements [`SteadySolver`] (Newton–multigrid, warm
+/// started from the current state) and [`TransientSolver`] (backward Euler
+/// or Crank–Nicolson). Single-threaded: run several in parallel (one per
+/// optimizer particle) rather than one on several threads.
+#[derive(Clone)]
+pub struct FvSolver {
+    problem: PennesProblem,
+    config: FvConfig,
+    op: Operator,
+    mg: Hierarchy,
+    /// Current temperature (°C), row-major (i along x).
+    temperature: Vec<f64>,
+    time: f64,
+    steps: usize,
+    /// The next transient step (s).
+    dt: f64,
+    stats: FvStats,
+    // Scratch.
+    residual: Vec<f64>,
+    delta: Vec<f64>,
+    trial: Vec<f64>,
+    sink: Vec<f64>,
+    rhs: Vec<f64>,
+    mass: Vec<f64>,
+    /// P(T) = ṁ_b c_b dx² and dP/dT at the last residual evaluation.
+    perf: Vec<f64>,
+    slope: Vec<f64>,
+    saved: Vec<f64>,
+    full: Vec<f64>,
+}
+
+impl std::fmt::Debug for FvSolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FvSolver")
+            .field("shape", &(self.op.nx, self.op.ny))
+            .field("multigrid_levels", &self.mg.depth())
+            .field("time", &self.time)
+            .field("steps", &self.steps)
+            .field("dt", &self.dt)
+            .field("config", &self.config)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FvSolver {
+    /// Prepares the operator and the multigrid hierarchy for `problem`,
+    /// starting at the problem's initial temperature.
+    ///
+    /// # Errors
+    /// None today for a built problem (kept fallible, as [`crate::LbmSolver::new`]).
+    pub fn new(problem: PennesProblem, config: FvConfig) -> Result<Self> {
+        let op = Operator::new(&problem);
+        let mg = Hierarchy::new(op.nx, op.ny, &op.ce, &op.cn);
+        let n = op.len();
+        let dt = match config.time_step {
+            ImplicitStep::Fixed(dt) => dt,
+            ImplicitStep::Adaptive { initial, .. } => initial,
+        };
+        let temperature = problem.initial_temperature().iter().copied().collect();
+        Ok(Self {
+            problem,
+            config,
+            op,
+            mg,
+            temperature,
+            time: 0.0,
+            steps: 0,
+            dt,
+            stats: FvStats::default(),
+            residual: vec![0.0; n],
+            delta: vec![0.0; n],
+            trial: vec![0.0; n],
+            sink: vec![0.0; n],
+            rhs: vec![0.0; n],
+            mass: vec![0.0; n],
+            perf: vec![0.0; n],
+            slope: vec![0.0; n],
+            saved: vec![0.0; n],
+            full: vec![0.0; n],
+        })
+    }
+
+    /// The problem being solved.
+    pub fn problem(&self) -> &PennesProblem {
+        &self.problem
+    }
+    /// The configuration.
+    pub fn config(&self) -> &FvConfig {
+        &self.config
+    }
+    /// What the last steady solve or time step cost.
+    pub fn last_stats(&self) -> FvStats {
+        self.stats
+    }
+    /// Levels of the multigrid hierarchy (the finest included).
+    pub fn multigrid_levels(&self) -> usize {
+        self.mg.depth()
+    }
+
+    /// Sets the current temperature (°C): the warm start of the next steady
+    /// solve, or the state a transient continues from.
+    ///
+    /// # Errors
+    /// A wrong shape or non-finite values.
+    pub fn set_state(&mut self, temperature: ArrayView2<f64>) -> Result<()> {
+        self.problem
+            .grid()
+            .check_shape("temperature", &temperature)?;
+        for ((i, j), &t) in temperature.indexed_iter() {
+            if !t.is_finite() {
+                return Err(BioheatError::InvalidField {
+                    what: "temperature (°C)",
+                    i,
+                    j,
+                    value: t,
+                    allowed: "a finite value",
+                });
+            }
+        }
+        for (dst, &t) in self.temperature.iter_mut().zip(temperature.iter()) {
+            *dst = t;
+        }
+        Ok(())
+    }
+
+    /// Replaces the heat source Q (W/m³); the current temperature is kept
+    /// as the warm start.
+    ///
+    /// # Errors
+    /// A wrong shape or non-finite values.
+    pub fn set_heat_source(&mut self, heat_source: Array2<f64>) -> Result<()> {
+        self.problem.set_heat_source(heat_source)?;
+        let area = self.op.area;
+        for ((s, q), qm) in self
+            .op
+            .source
+            .iter_mut()
+            .zip(self.problem.heat_source())
+            .zip(self.problem.metabolic_heat())
+        {
+            *s = (q + qm) * area;
+        }
+        Ok(())
+    }
+
+    /// Replaces (ρc) (J/(m³·K)) and k (W/(m·K)) per cell and rebuilds the
+    /// operator; the current temperature is kept as the warm start.
+    ///
+    /// # Errors
+    /// Invalid fields.
+    pub fn set_properties(
+        &mut self,
+        heat_capacity: Array2<f64>,
+        conductivity: Array2<f64>,
+    ) -> Result<()> {
+        self.problem.set_properties(heat_capacity, conductivity)?;
+        self.op = Operator::new(&self.problem);
+        self.mg = Hierarchy::new(self.op.nx, self.op.ny, &self.op.ce, &self.op.cn);
+        Ok(())
+    }
+
+    fn field(&self, v: &[f64]) -> Array2<f64> {
+        Array2::from_shape_vec((self.op.nx, self.op.ny), v.to_vec())
+            .expect("the state has the grid's shape")
+    }
+
+    /// residual = mass·T + θL(T) − rhs at T = `t`; returns its 2-norm.
+    /// Also leaves P(T) and dP/dT per cell in `perf` and `slope`.
+    fn residual_at(&mut self, theta: f64, t: &[f64], out: &mut [f64]) -> f64 {
+        self.op.balance(t, out, &mut self.perf, &mut self.slope);
+        let mut norm = 0.0;
+        for (k, g) in out.iter_mut().enumerate() {
+            *g = self.mass[k] * t[k] + theta * *g - self.rhs[k];
+            norm += *g * *g;
+        }
+        norm.sqrt()
+    }
+
+    fn check_finite(&self, t: &[f64]) -> Result<()> {
+        let limit = self.config.temperature_limit;
+        if let Some(k) = t.iter().position(|v| !v.is_finite() || v.abs() > limit) {
+            return Err(BioheatError::Diverged {
+                step: self.steps,
+                time_s: self.time,
+                i: k / self.op.ny,
+                j: k % self.op.ny,
+                value: t[k],
+            });
+        }
+        Ok(())
+    }
+
+    /// Solves mass·T + θL(T) = rhs for T, starting from `self.temperature`
+    /// and leaving the solution there.
+    fn nonlinear_solve(&mut self, theta: f64) -> Result<()> {
+        let cfg = self.config;
+        let mut stats = FvStats::default();
+        let mut newton = cfg.linearization == Linearization::Newton;
+        let mut residual = std::mem::take(&mut self.residual);
+        let start = std::mem::take(&mut self.temperature);
+        let mut norm = self.residual_at(theta, &start, &mut residual);
+        self.temperature = start;
+        let mut update = f64::INFINITY;
+        let tb = self.op.t_blood;
+        let mut iteration = 0;
+        while iteration < cfg.max_iterations {
+            iteration += 1;
+            stats.nonlinear_iterations = iteration;
+            // The Jacobian's diagonal beyond the conductances.
+            // P and dP/dT at the current iterate were left by residual_at.
+            for (k, s) in self.sink.iter_mut().enumerate() {
+                let slope = if newton {
+                    self.slope[k] * (self.temperature[k] - tb)
+                } else {
+                    0.0
+                };
+                *s = self.mass[k] + theta * (self.op.wall[k] + self.perf[k] + slope);
+            }
+            // The linear system's right-hand side −residual lives in `trial`
+            // until the line search needs it.
+            for (r, g) in self.trial.iter_mut().zip(&residual) {
+                *r = -g;
+            }
+            let solved = match self.mg.set_sink(&self.sink) {
+                Ok(()) => self.mg.solve(
+                    &self.trial,
+                    &mut self.delta,
+                    cfg.linear_tolerance,
+                    cfg.max_linear_iterations,
+                ),
+                Err(e) => Err(e),
+            };
+            match solved {
+                Ok(it) => stats.linear_iterations += it,
+                Err(_) if newton => {
+                    // An indefinite Newton system or a stalled CG: continue
+                    // with Picard, whose system is positive definite.
+                    newton = false;
+                    stats.picard_fallback = true;
+                    continue;
+                }
+                Err(failure) => {
+                    self.residual = residual;
+                    self.stats = stats;
+                    return Err(match failure {
+                        LinearFailure::Indefinite => BioheatError::SingularSystem,
+                        LinearFailure::NotConverged(rel) => BioheatError::LinearSolveFailed {
+                            iterations: cfg.max_linear_iterations,
+                            relative_residual: rel,
+                        },
+                    });
+                }
+            }
+            // Backtracking on ‖residual‖₂ (Newton only; a Picard step is
+            // taken whole).
+            let mut lambda = 1.0;
+            loop {
+                for ((x, t), d) in self
+                    .trial
+                    .iter_mut()
+                    .zip(&self.temperature)
+                    .zip(&self.delta)
+                {
+                    *x = t + lambda * d;
+                }
+                let trial = std::mem::take(&mut self.trial);
+                let new_norm = self.residual_at(theta, &trial, &mut residual);
+                self.trial = trial;
+                if !newton || new_norm <= (1.0 - 1e-4 * lambda) * norm || norm == 0.0 {
+                    norm = new_norm;
+                    break;
+                }
+                if lambda < 1.0 / 16.0 {
+                    break;
+                }
+                lambda *= 0.5;
+            }
+            if newton && lambda < 1.0 / 16.0 {
+                // Newton stalls (a kink of the perfusion law): recompute
+                // the residual at the current iterate and go on with Picard.
+                let current = std::mem::take(&mut self.temperature);
+                norm = self.residual_at(theta, &current, &mut residual);
+                self.temperature = current;
+                newton = false;
+                stats.picard_fallback = true;
+                continue;
+            }
+            std::mem::swap(&mut self.temperature, &mut self.trial);
+            update = self
+                .delta
+                .iter()
+                .map(|d| (lambda * d).abs())
+                .fold(0.0, f64::max);
+            if let Err(e) = self.check_finite(&self.temperature) {
+                self.residual = residual;
+                return Err(e);
+            }
+            if update <= cfg.tolerance || norm == 0.0 {
+                self.residual = residual;
+                self.stats = stats;
+                return Ok(());
+            }
+        }
+        let worst = residual.iter().map(|g| g.abs()).fold(0.0, f64::max);
+        self.residual = residual;
+        self.stats = stats;
+        Err(BioheatError::NewtonNotConverged {
+            iterations: iteration,
+            residual: worst / self.op.area,
+            last_update: update,
+            tolerance: cfg.tolerance,
+        })
+    }
+
+    /// One θ-method step of `dt` from the current state.
+    fn implicit_step(&mut self, dt: f64) -> Result<()> {
+        let theta = self.config.scheme.theta();
+        for (m, c) in self.mass.iter_mut().zip(&self.op.capacity) {
+            *m = c / dt;
+        }
+        // rhs = mass·Tⁿ − (1 − θ)L(Tⁿ).
+        let mut rhs = std::mem::take(&mut self.rhs);
+        if theta < 1.0 {
+            self.op
+                .balance(&self.temperature, &mut rhs, &mut self.perf, &mut self.slope);
+        } else {
+            rhs.fill(0.0);
+        }
+        for (k, r) in rhs.iter_mut().enumerate() {
+            *r = self.mass[k] * self.temperature[k] - (1.0 - theta) * *r;
+        }
+        self.rhs = rhs;
+        self.nonlinear_solve(theta)
+    }
+
+    fn step_adaptive(&mut self, tolerance: f64, min: f64, max: f64) -> Result<f64> {
+        let p = self.config.scheme.order() as f64;
+        let mut total = FvStats::default();
+        loop {
+            let dt = self.dt;
+            self.saved.copy_from_slice(&self.temperature);
+            self.implicit_step(dt)?;
+            add_stats(&mut total, self.stats);
+            self.full.copy_from_slice(&self.temperature);
+            self.temperature.copy_from_slice(&self.saved);
+            self.implicit_step(0.5 * dt)?;
+            add_stats(&mut total, self.stats);
+            self.implicit_step(0.5 * dt)?;
+            add_stats(&mut total, self.stats);
+            let err = self
+                .temperature
+                .iter()
+                .zip(&self.full)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            let factor = if err > 0.0 {
+                (0.9 * (tolerance / err).powf(1.0 / (p + 1.0))).clamp(0.2, 4.0)
+            } else {
+                4.0
+            };
+            if err <= tolerance || dt <= min {
+                self.dt = (dt * factor).clamp(min, max);
+                self.stats = total;
+                return Ok(dt);
+            }
+            self.temperature.copy_from_slice(&self.saved);
+            self.dt = (dt * factor).clamp(min, max);
+        }
+    }
+}
+
+fn add_stats(total: &mut FvStats, s: FvStats) {
+    total.nonlinear_iterations += s.nonlinear_iterations;
+    total.linear_iterations += s.linear_iterations;
+    total.picard_fallback |= s.picard_fallback;
+}
+
+impl SteadySolver for FvSolver {
+    /// Solves the steady problem by Newton–multigrid from `initial_guess`,
+    /// or, without one, from the current state (the problem's initial
+    /// temperature after [`FvSolver::new`], the last solution after a solve:
+    /// a warm start after [`FvSolver::set_heat_source`]). `iterations` counts
+    /// Newton iterations and `residual` is the last update max |δT| (°C).
+    ///
+    /// # Errors
+    /// [`BioheatError::SingularSystem`] when nothing fixes the temperature
+    /// (no perfusion and no fixed or convective wall);
+    /// [`BioheatError::NewtonNotConverged`] with the last residual;
+    /// [`BioheatError::Diverged`].
+    fn solve_steady(&mut self, initial_guess: Option<ArrayView2<f64>>) -> Result<SteadyState> {
+        if let Some(guess) = initial_guess {
+            self.set_state(guess)?;
+        }
+        if self.op.steady_is_singular(&self.temperature) {
+            return Err(BioheatError::SingularSystem);
+        }
+        self.mass.fill(0.0);
+        self.rhs.fill(0.0);
+        self.nonlinear_solve(1.0)?;
+        let last = self.delta.iter().map(|d| d.abs()).fold(0.0, f64::max);
+        Ok(SteadyState {
+            temperature: self.field(&self.temperature),
+            iterations: self.stats.nonlinear_iterations,
+            residual: last,
+        })
+    }
+}
+
+impl TransientSolver for FvSolver {
+    /// The next step (s): fixed, or the adaptive controller's proposal.
+    fn time_step(&self) -> f64 {
+        self.dt
+    }
+    fn time(&self) -> f64 {
+        self.time
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    /// One implicit step (with an adaptive step: one accepted step, of the
+    /// length [`TransientSolver::time_step`] reported before it or shorter).
+    fn step(&mut self) -> Result<()> {
+        let dt = match self.config.time_step {
+            ImplicitStep::Fixed(dt) => {
+                self.implicit_step(dt)?;
+                dt
+            }
+            ImplicitStep::Adaptive {
+                tolerance,
+                min,
+                max,
+                ..
+            } => self.step_adaptive(tolerance, min, max)?,
+        };
+        self.time += dt;
+        self.steps += 1;
+        Ok(())
+    }
+    fn temperature(&self) -> Array2<f64> {
+        self.field(&self.temperature)
+    }
+}

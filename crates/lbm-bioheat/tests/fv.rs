@@ -1,0 +1,297 @@
+//! The finite-volume steady and implicit transient solvers against the
+//! closed forms of SPEC §10, the LBM, and bad input.
+
+use lbm_bioheat::validation::{
+    cosh_profile, disk_source, energy_balance, gaussian_hill, heated_tumor_problem,
+    observed_orders, uniform_state, zhang_2008,
+};
+use lbm_bioheat::{
+    BioheatError, ConstantPerfusion, FvConfig, FvSolver, Grid, ImplicitStep, LbmConfig, LbmSolver,
+    Linearization, PennesProblem, SteadySolver, TimeScheme, TimeStep, TransientSolver,
+};
+
+fn fv(config: FvConfig) -> impl Fn(PennesProblem) -> lbm_bioheat::Result<FvSolver> {
+    move |p| FvSolver::new(p, config)
+}
+
+fn steady() -> FvConfig {
+    FvConfig::default().with_tolerance(1e-11).unwrap()
+}
+
+fn transient(scheme: TimeScheme, dt: f64) -> FvConfig {
+    FvConfig::default()
+        .with_scheme(scheme)
+        .with_time_step(ImplicitStep::Fixed(dt))
+        .unwrap()
+        .with_tolerance(1e-11)
+        .unwrap()
+}
+
+#[test]
+fn cosh_profile_converges_at_second_order() {
+    let errors: Vec<f64> = [20, 40, 80, 160]
+        .iter()
+        .map(|&n| cosh_profile(n, fv(steady())).unwrap())
+        .collect();
+    let orders = observed_orders(&errors);
+    println!("cosh errors {errors:?}, orders {orders:?}");
+    for o in &orders {
+        assert!((o - 2.0).abs() < 0.1, "orders {orders:?}");
+    }
+    assert!(errors[3] < 2e-3, "{errors:?}");
+}
+
+#[test]
+fn disk_source_matches_the_bessel_form() {
+    let (err, centre) = disk_source(120, fv(steady())).unwrap();
+    println!("disk err {err}, centre rise {centre}");
+    assert!(err < 0.02 * centre, "max error {err} of a {centre} rise");
+}
+
+#[test]
+fn uniform_state_is_exact_for_steady_and_both_schemes() {
+    // Nonlinear healthy-tissue perfusion at 44 °C: T_b + Q/W(T) is a fixed
+    // point of the discrete equations.
+    for scheme in [TimeScheme::BackwardEuler, TimeScheme::CrankNicolson] {
+        let drift = uniform_state(50, fv(transient(scheme, 5.0))).unwrap();
+        assert!(drift < 1e-9, "{scheme:?}: drift {drift}");
+    }
+}
+
+#[test]
+fn steady_energy_balance_holds() {
+    let (imbalance, peak) = energy_balance(60, fv(steady())).unwrap();
+    println!("imbalance {imbalance}, peak {peak}");
+    assert!(imbalance.abs() < 1e-6, "{imbalance}");
+    assert!(peak > 40.0 && peak < 60.0, "{peak}");
+}
+
+#[test]
+fn zhang_2008_series_with_crank_nicolson() {
+    let z = zhang_2008(100, fv(transient(TimeScheme::CrankNicolson, 2.0))).unwrap();
+    println!("zhang {:?} exact {:?}", z.ours, z.exact);
+    assert!(z.max_error < 0.02, "{z:?}");
+}
+
+#[test]
+fn zhang_2008_series_with_adaptive_backward_euler() {
+    let config = FvConfig::default()
+        .with_scheme(TimeScheme::BackwardEuler)
+        .with_time_step(ImplicitStep::Adaptive {
+            initial: 1.0,
+            tolerance: 1e-4,
+            min: 1e-3,
+            max: 200.0,
+        })
+        .unwrap();
+    let mut steps = 0;
+    let z = zhang_2008(100, |p| {
+        let s = FvSolver::new(p, config);
+        steps += 1;
+        s
+    })
+    .unwrap();
+    println!("adaptive zhang {:?}", z.ours);
+    assert!(z.max_error < 0.02, "{z:?}");
+    assert_eq!(steps, 1);
+}
+
+#[test]
+fn gaussian_hill_spreads_and_decays() {
+    let err = gaussian_hill(64, fv(transient(TimeScheme::CrankNicolson, 0.5))).unwrap();
+    println!("hill err {err}");
+    assert!(err < 0.02, "{err}");
+}
+
+/// Errors of a Gaussian hill at t = 10 s against a run with 64× smaller
+/// steps on the same grid: the time discretization error alone.
+fn time_errors(scheme: TimeScheme) -> Vec<f64> {
+    let run = |dt: f64| -> Vec<f64> {
+        let grid = Grid::centered_square(32, 0.016).unwrap();
+        let init = grid.field(|x, y| 37.0 + 5.0 * (-(x * x + y * y) / 2e-6).exp());
+        let p = PennesProblem::builder(grid, "tissue", ConstantPerfusion(10.0))
+            .initial_field(init)
+            .build()
+            .unwrap();
+        let mut s = FvSolver::new(p, transient(scheme, dt)).unwrap();
+        for _ in 0..(10.0 / dt).round() as usize {
+            s.step().unwrap();
+        }
+        s.temperature().into_raw_vec_and_offset().0
+    };
+    let reference = run(2.0 / 64.0);
+    [2.0, 1.0, 0.5]
+        .iter()
+        .map(|&dt| {
+            run(dt)
+                .iter()
+                .zip(&reference)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max)
+        })
+        .collect()
+}
+
+#[test]
+fn time_order_is_one_for_backward_euler_and_two_for_crank_nicolson() {
+    let be = observed_orders(&time_errors(TimeScheme::BackwardEuler));
+    let cn = observed_orders(&time_errors(TimeScheme::CrankNicolson));
+    println!("BE orders {be:?}, CN orders {cn:?}");
+    for o in &be {
+        assert!((o - 1.0).abs() < 0.15, "{be:?}");
+    }
+    for o in &cn {
+        assert!((o - 2.0).abs() < 0.15, "{cn:?}");
+    }
+}
+
+#[test]
+fn agrees_with_the_lbm_steady_state_on_the_heated_tumor() {
+    // Both schemes are second order: their difference falls 3.8× and 4.0×
+    // from 50² to 100² to 200² (0.092, 0.024, 0.006 °C), so they converge
+    // to the same solution; the paper's grid is 100².
+    let n = 100;
+    let lbm = LbmSolver::new(
+        heated_tumor_problem(n).unwrap(),
+        LbmConfig::default()
+            .with_time_step(TimeStep::Tau(2.0))
+            .unwrap()
+            .with_steady_tolerance(1e-10)
+            .unwrap(),
+    )
+    .unwrap()
+    .solve_steady(None)
+    .unwrap();
+    let mut solver = FvSolver::new(heated_tumor_problem(n).unwrap(), steady()).unwrap();
+    let fv = solver.solve_steady(None).unwrap();
+    let diff = fv
+        .temperature
+        .iter()
+        .zip(&lbm.temperature)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    println!("lbm vs fv {diff}, newton {}", fv.iterations);
+    assert!(diff < 0.05, "{diff}");
+    assert!(fv.iterations <= 10, "{}", fv.iterations);
+}
+
+#[test]
+fn newton_and_picard_reach_the_same_state_and_warm_starts_are_cheaper() {
+    let p = heated_tumor_problem(40).unwrap();
+    let mut newton = FvSolver::new(p.clone(), steady()).unwrap();
+    let a = newton.solve_steady(None).unwrap();
+    let mut picard = FvSolver::new(
+        p.clone(),
+        steady()
+            .with_linearization(Linearization::Picard)
+            .with_max_iterations(2000)
+            .unwrap(),
+    )
+    .unwrap();
+    let b = picard.solve_steady(None).unwrap();
+    let diff = a
+        .temperature
+        .iter()
+        .zip(&b.temperature)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(diff < 1e-8, "{diff}");
+    println!("newton {} picard {}", a.iterations, b.iterations);
+    assert!(
+        a.iterations < b.iterations,
+        "{} vs {}",
+        a.iterations,
+        b.iterations
+    );
+    // Warm start: 5 % more heat from the previous solution.
+    let cold_iterations = a.iterations;
+    newton
+        .set_heat_source(p.heat_source().mapv(|q| 1.05 * q))
+        .unwrap();
+    let warm = newton.solve_steady(None).unwrap();
+    let mut cold = FvSolver::new(p.clone(), steady()).unwrap();
+    cold.set_heat_source(p.heat_source().mapv(|q| 1.05 * q))
+        .unwrap();
+    let cold = cold.solve_steady(None).unwrap();
+    assert!(
+        warm.iterations < cold_iterations,
+        "{} vs {cold_iterations}",
+        warm.iterations
+    );
+    let diff = warm
+        .temperature
+        .iter()
+        .zip(&cold.temperature)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(diff < 1e-8, "{diff}");
+}
+
+#[test]
+fn singular_steady_problem_is_a_typed_error() {
+    let grid = Grid::centered_square(20, 0.02).unwrap();
+    let p = PennesProblem::builder(grid, "tissue", ConstantPerfusion(0.0))
+        .heat_source(grid.constant(1e4))
+        .build()
+        .unwrap();
+    let err = FvSolver::new(p, FvConfig::default())
+        .unwrap()
+        .solve_steady(None)
+        .unwrap_err();
+    assert_eq!(err, BioheatError::SingularSystem);
+}
+
+#[test]
+fn unconverged_newton_reports_its_last_residual() {
+    let config = FvConfig::default().with_max_iterations(1).unwrap();
+    let err = FvSolver::new(heated_tumor_problem(30).unwrap(), config)
+        .unwrap()
+        .solve_steady(None)
+        .unwrap_err();
+    match err {
+        BioheatError::NewtonNotConverged {
+            iterations,
+            residual,
+            last_update,
+            ..
+        } => {
+            assert_eq!(iterations, 1);
+            assert!(residual.is_finite() && residual > 0.0, "{residual}");
+            assert!(last_update > 1.0, "{last_update}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn bad_settings_are_refused() {
+    let c = FvConfig::default();
+    assert!(c.with_tolerance(0.0).is_err());
+    assert!(c.with_tolerance(f64::NAN).is_err());
+    assert!(c.with_max_iterations(0).is_err());
+    assert!(c.with_linear_tolerance(1.0, 10).is_err());
+    assert!(c.with_linear_tolerance(1e-6, 0).is_err());
+    assert!(c.with_time_step(ImplicitStep::Fixed(-1.0)).is_err());
+    assert!(
+        c.with_time_step(ImplicitStep::Adaptive {
+            initial: 10.0,
+            tolerance: 1e-3,
+            min: 1.0,
+            max: 5.0
+        })
+        .is_err()
+    );
+    assert!(c.with_temperature_limit(0.0).is_err());
+    let mut s = FvSolver::new(heated_tumor_problem(10).unwrap(), c).unwrap();
+    let wrong = ndarray::Array2::<f64>::zeros((3, 3));
+    assert!(matches!(
+        s.solve_steady(Some(wrong.view())),
+        Err(BioheatError::ShapeMismatch { .. })
+    ));
+    let mut nan = ndarray::Array2::<f64>::from_elem((10, 10), 37.0);
+    nan[[2, 3]] = f64::NAN;
+    assert!(matches!(
+        s.set_state(nan.view()),
+        Err(BioheatError::InvalidField { i: 2, j: 3, .. })
+    ));
+}
