@@ -1,16 +1,22 @@
-//! Verification of the LBM Pennes solver at publication resolution
+//! Verification of the Pennes solvers at publication resolution
 //! (SPEC §10): Zhang 2008's 1D transient, the cosh profile and its observed
 //! order, the uniform disk source (Bessel form), the spreading Gaussian
-//! hill, the exact uniform state and the steady energy balance.
+//! hill, the exact uniform state and the steady energy balance, for the LBM
+//! and for the finite-volume solver (Newton–multigrid steady, Crank–Nicolson
+//! and backward Euler transient); then the two steady states side by side.
 //!
 //! Run: `cargo run --release --example bioheat_validation` (under a minute).
 //! The last line of standard output is a JSON object with the key figures.
 
+use mnp_suite::bioheat::validation::heated_tumor_problem;
 use mnp_suite::bioheat::validation::{
     cosh_profile, disk_source, energy_balance, gaussian_hill, observed_orders, uniform_state,
     zhang_2008,
 };
-use mnp_suite::bioheat::{LbmConfig, LbmSolver, PennesProblem, TimeStep};
+use mnp_suite::bioheat::{
+    FvConfig, FvSolver, ImplicitStep, LbmConfig, LbmSolver, PennesProblem, SteadySolver,
+    TimeScheme, TimeStep,
+};
 use serde_json::json;
 
 fn lbm(
@@ -23,6 +29,21 @@ fn lbm(
             LbmConfig::default()
                 .with_time_step(time_step)?
                 .with_steady_tolerance(tolerance)?,
+        )
+    }
+}
+
+fn fv(
+    scheme: TimeScheme,
+    dt: f64,
+) -> impl Fn(PennesProblem) -> mnp_suite::bioheat::Result<FvSolver> {
+    move |p| {
+        FvSolver::new(
+            p,
+            FvConfig::default()
+                .with_scheme(scheme)
+                .with_time_step(ImplicitStep::Fixed(dt))?
+                .with_tolerance(1e-10)?,
         )
     }
 }
@@ -79,6 +100,69 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "  steady energy balance, 100^2 heated tumor (peak {peak:.2} °C): relative imbalance {imbalance:.2e}"
     );
 
+    // The finite-volume solver on the same cases.
+    let zf = zhang_2008(200, fv(TimeScheme::CrankNicolson, 5.0))?;
+    let zb = zhang_2008(200, fv(TimeScheme::BackwardEuler, 0.5))?;
+    let cosh_fv: Vec<f64> = ns
+        .iter()
+        .map(|&n| cosh_profile(n, fv(TimeScheme::CrankNicolson, 1.0)))
+        .collect::<Result<_, _>>()?;
+    let orders_fv = observed_orders(&cosh_fv);
+    let (disk_fv, _) = disk_source(240, fv(TimeScheme::CrankNicolson, 1.0))?;
+    let hill_fv = gaussian_hill(128, fv(TimeScheme::CrankNicolson, 0.1))?;
+    let uniform_fv = uniform_state(100, fv(TimeScheme::CrankNicolson, 10.0))?;
+    let (imbalance_fv, _) = energy_balance(100, fv(TimeScheme::CrankNicolson, 1.0))?;
+    println!("\nFinite volumes (Newton-multigrid steady; implicit transient)");
+    println!(
+        "{:>10} {:>12} {:>12} {:>12}",
+        "t_s", "CN dt=5s", "BE dt=0.5s", "exact"
+    );
+    for (k, label) in labels.iter().enumerate() {
+        println!(
+            "{:>10} {:>12.5} {:>12.5} {:>12.5}",
+            label, zf.ours[k], zb.ours[k], zf.exact[k]
+        );
+    }
+    println!(
+        "  Zhang max error: CN {:.2e} °C, BE {:.2e} °C",
+        zf.max_error, zb.max_error
+    );
+    println!("  cosh profile max error / order:");
+    for (k, n) in ns.iter().enumerate() {
+        let o = if k == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.3}", orders_fv[k - 1])
+        };
+        println!("{:>6} {:>12.3e} {:>8}", n, cosh_fv[k], o);
+    }
+    println!("  disk source 240^2: max error {disk_fv:.2e} °C");
+    println!("  Gaussian hill 128^2, CN dt = 0.1 s: max error {hill_fv:.2e} °C");
+    println!("  uniform state, 100 CN steps of 10 s: max drift {uniform_fv:.2e} °C");
+    println!("  steady energy balance 100^2: relative imbalance {imbalance_fv:.2e}");
+
+    // LBM and finite-volume steady states of the heated tumor (Eqs. 3, 4)
+    // at the paper's 100².
+    let lbm_steady = LbmSolver::new(
+        heated_tumor_problem(100)?,
+        LbmConfig::default()
+            .with_time_step(TimeStep::Tau(2.0))?
+            .with_steady_tolerance(1e-10)?,
+    )?
+    .solve_steady(None)?;
+    let fv_steady =
+        FvSolver::new(heated_tumor_problem(100)?, FvConfig::default())?.solve_steady(None)?;
+    let lbm_vs_steady = lbm_steady
+        .temperature
+        .iter()
+        .zip(&fv_steady.temperature)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    println!(
+        "\nHeated tumor 100^2: LBM ({} steps) vs finite volumes ({} Newton iterations): max |dT| = {lbm_vs_steady:.4} °C",
+        lbm_steady.iterations, fv_steady.iterations
+    );
+
     let out = json!({
         "zhang_t0_c": z.ours,
         "zhang_exact_t0_c": z.exact,
@@ -90,7 +174,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "hill_max_err_c": hill_err,
         "uniform_drift_c": uniform_err,
         "energy_imbalance_rel": imbalance,
-        "lbm_vs_steady_max_diff_c": null,
+        "lbm_vs_steady_max_diff_c": lbm_vs_steady,
+        "fv": {
+            "zhang_cn_t0_c": zf.ours,
+            "zhang_cn_max_err_c": zf.max_error,
+            "zhang_be_max_err_c": zb.max_error,
+            "cosh_max_err_c": cosh_fv.last(),
+            "convergence_order": orders_fv.last(),
+            "disk_max_err_c": disk_fv,
+            "hill_max_err_c": hill_fv,
+            "uniform_drift_c": uniform_fv,
+            "energy_imbalance_rel": imbalance_fv,
+        },
     });
     println!("{}", serde_json::to_string(&out)?);
     Ok(())

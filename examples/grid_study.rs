@@ -2,13 +2,15 @@
 //! temperatures of Table 2's eight-site optimum (t_opt 1.1 min,
 //! V_opt 0.376 mm², d_opt 2.82 mm, circular tumor of 10 mm) on 50², 100²
 //! and 200² grids, for blocks of 5 and 10 tumor diameters (50 and 100 mm),
-//! by the LBM marched to steady state.
+//! by the LBM marched to steady state and by the finite-volume
+//! Newton–multigrid steady solver (`solver`: `lbm` and `steady`).
 //!
-//! Run: `cargo run --release --example grid_study` (about a minute on 2 cores).
+//! Run: `cargo run --release --example grid_study` (about a minute on 2 cores;
+//! the LBM takes nearly all of it).
 //! The last line of standard output is a JSON object with the key figures.
 
 use mnp_suite::bioheat::probe::bilinear;
-use mnp_suite::bioheat::{LbmConfig, LbmSolver, SteadySolver, TimeStep};
+use mnp_suite::bioheat::{FvConfig, FvSolver, LbmConfig, LbmSolver, SteadySolver, TimeStep};
 use mnp_suite::physics::{InjectionPlan, InjectionReference};
 use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection};
 use serde_json::json;
@@ -40,14 +42,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = LbmConfig::default().with_time_step(TimeStep::Tau(2.0))?;
 
     println!(
-        "Table B.1: eight-site optimum (k_phi {:.4}, k_sigma {:.4}, k_d {:.4}), LBM steady state",
+        "Table B.1: eight-site optimum (k_phi {:.4}, k_sigma {:.4}, k_d {:.4}), steady state",
         k.k_phi(),
         k.k_sigma(),
         k.k_d()
     );
     println!(
-        "{:>5} {:>10} {:>8} {:>9} {:>9} {:>10} {:>10} {:>8} {:>7}",
-        "n", "domain_mm", "dx_mm", "Tc_C", "Tr_C", "paper_Tc", "paper_Tr", "steps", "time_s"
+        "{:>5} {:>10} {:>8} {:>7} {:>9} {:>9} {:>10} {:>10} {:>8} {:>9} {:>11}",
+        "n",
+        "domain_mm",
+        "dx_mm",
+        "solver",
+        "Tc_C",
+        "Tr_C",
+        "paper_Tc",
+        "paper_Tr",
+        "iters",
+        "time_s",
+        "max|lbm-fv|"
     );
     let mut cases = Vec::new();
     for domain_mm in [50u32, 100] {
@@ -56,35 +68,51 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let scenario = Scenario::paper_circular(n, side, GridAlignment::NodeAtCentre)?;
             let problem = scenario.problem(&cloud)?;
             let start = Instant::now();
-            let steady = LbmSolver::new(problem, config)?.solve_steady(None)?;
-            let seconds = start.elapsed().as_secs_f64();
-            let tc = bilinear(&scenario.grid, &steady.temperature, 0.0, 0.0)?;
-            let tr = bilinear(&scenario.grid, &steady.temperature, 5e-3, 0.0)?;
+            let lbm = LbmSolver::new(problem.clone(), config)?.solve_steady(None)?;
+            let lbm_seconds = start.elapsed().as_secs_f64();
+            let start = Instant::now();
+            let fv = FvSolver::new(problem, FvConfig::default())?.solve_steady(None)?;
+            let fv_seconds = start.elapsed().as_secs_f64();
+            let diff = lbm
+                .temperature
+                .iter()
+                .zip(&fv.temperature)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
             let p = paper(n, domain_mm);
             let show = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
-            println!(
-                "{:>5} {:>10} {:>8.3} {:>9.3} {:>9.3} {:>10} {:>10} {:>8} {:>7.1}",
-                n,
-                domain_mm,
-                side / n as f64 * 1e3,
-                tc,
-                tr,
-                show(p.map(|p| p.0)),
-                show(p.map(|p| p.1)),
-                steady.iterations,
-                seconds
-            );
-            cases.push(json!({
-                "n": n,
-                "domain_mm": domain_mm,
-                "solver": "lbm",
-                "tc_c": tc,
-                "tr_c": tr,
-                "paper_tc_c": p.map(|p| p.0),
-                "paper_tr_c": p.map(|p| p.1),
-                "steps": steady.iterations,
-                "runtime_s": seconds,
-            }));
+            for (solver, steady, seconds) in
+                [("lbm", &lbm, lbm_seconds), ("steady", &fv, fv_seconds)]
+            {
+                let tc = bilinear(&scenario.grid, &steady.temperature, 0.0, 0.0)?;
+                let tr = bilinear(&scenario.grid, &steady.temperature, 5e-3, 0.0)?;
+                println!(
+                    "{:>5} {:>10} {:>8.3} {:>7} {:>9.3} {:>9.3} {:>10} {:>10} {:>8} {:>9.4} {:>11.4}",
+                    n,
+                    domain_mm,
+                    side / n as f64 * 1e3,
+                    solver,
+                    tc,
+                    tr,
+                    show(p.map(|p| p.0)),
+                    show(p.map(|p| p.1)),
+                    steady.iterations,
+                    seconds,
+                    diff
+                );
+                cases.push(json!({
+                    "n": n,
+                    "domain_mm": domain_mm,
+                    "solver": solver,
+                    "tc_c": tc,
+                    "tr_c": tr,
+                    "paper_tc_c": p.map(|p| p.0),
+                    "paper_tr_c": p.map(|p| p.1),
+                    "iterations": steady.iterations,
+                    "runtime_s": seconds,
+                    "max_abs_lbm_minus_steady_c": diff,
+                }));
+            }
         }
     }
     println!("{}", serde_json::to_string(&json!({ "cases": cases }))?);

@@ -66,7 +66,7 @@ pub mod solver;
 pub mod validation;
 
 pub use error::{BioheatError, Result};
-pub use fv::{FvConfig, FvSolver, FvStats, ImplicitStep, Linearization, TimeScheme};
+pub use fv::{FvConfig, FvSolver, FvStats, ImplicitStep, Linearization, SparseSystem, TimeScheme};
 pub use grid::Grid;
 pub use lbm::{LbmConfig, LbmSolver, TimeStep};
 pub use perfusion::{ConstantPerfusion, HealthyTissuePerfusion, PerfusionModel, TumorPerfusion};

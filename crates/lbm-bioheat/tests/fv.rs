@@ -295,3 +295,37 @@ fn bad_settings_are_refused() {
         Err(BioheatError::InvalidField { i: 2, j: 3, .. })
     ));
 }
+
+#[test]
+fn exported_newton_system_is_symmetric_and_solved_by_the_multigrid_cg() {
+    let mut s = FvSolver::new(heated_tumor_problem(23).unwrap(), FvConfig::default()).unwrap();
+    // Away from 37 °C, so the perfusion slopes enter the Jacobian.
+    s.set_state(s.problem().grid().constant(41.0).view())
+        .unwrap();
+    let sys = s.steady_newton_system();
+    assert_eq!(sys.n, 23 * 23);
+    let mut dense = vec![0.0; sys.n * sys.n];
+    for ((&r, &c), &v) in sys.rows.iter().zip(&sys.cols).zip(&sys.values) {
+        dense[r * sys.n + c] += v;
+    }
+    for r in 0..sys.n {
+        for c in 0..r {
+            assert_eq!(dense[r * sys.n + c], dense[c * sys.n + r], "({r}, {c})");
+        }
+    }
+    let (x, iterations) = s.solve_steady_newton_system(1e-12).unwrap();
+    assert!(iterations > 0 && iterations < 40, "{iterations}");
+    let scale = sys.rhs.iter().map(|b| b.abs()).fold(0.0, f64::max);
+    for r in 0..sys.n {
+        let ax: f64 = (0..sys.n).map(|c| dense[r * sys.n + c] * x[c]).sum();
+        assert!((ax - sys.rhs[r]).abs() < 1e-9 * scale, "row {r}");
+    }
+    // Matrix Market files round-trip the entry count.
+    let dir = std::env::temp_dir().join(format!("fv_mm_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    sys.write_matrix_market(&dir.join("a.mtx"), &dir.join("b.mtx"))
+        .unwrap();
+    let text = std::fs::read_to_string(dir.join("a.mtx")).unwrap();
+    assert_eq!(text.lines().count(), 2 + sys.values.len());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
