@@ -10,8 +10,8 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mnp_suite::bioheat::{
     FvConfig, FvSolver, LbmConfig, LbmSolver, PennesProblem, SteadySolver, TimeStep,
 };
-use mnp_suite::physics::{InjectionPlan, InjectionReference};
-use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection};
+use mnp_suite::physics::InjectionReference;
+use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection, table2_eight_site_optimum};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -19,12 +19,7 @@ use std::time::Duration;
 /// d_opt 2.82 mm) on an n × n grid over the 50 mm block.
 fn paper_problem(n: usize) -> PennesProblem {
     let reference = InjectionReference::paper();
-    let plan = InjectionPlan {
-        waiting_time: 1.1 * 60.0,
-        total_volume: 0.376e-6,
-        distance: 2.82e-3,
-    };
-    let k = reference.normalize(8, &plan).unwrap();
+    let k = table2_eight_site_optimum(&reference).unwrap();
     let cloud = circular_injection(&reference, 8, &k, 0.0).unwrap();
     Scenario::paper_circular(n, 0.05, GridAlignment::NodeAtCentre)
         .unwrap()

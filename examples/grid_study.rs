@@ -11,8 +11,8 @@
 
 use mnp_suite::bioheat::probe::bilinear;
 use mnp_suite::bioheat::{FvConfig, FvSolver, LbmConfig, LbmSolver, SteadySolver, TimeStep};
-use mnp_suite::physics::{InjectionPlan, InjectionReference};
-use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection};
+use mnp_suite::physics::InjectionReference;
+use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection, table2_eight_site_optimum};
 use serde_json::json;
 use std::time::Instant;
 
@@ -30,12 +30,7 @@ fn paper(n: usize, domain_mm: u32) -> Option<(f64, f64)> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reference = InjectionReference::paper();
-    let plan = InjectionPlan {
-        waiting_time: 1.1 * 60.0,
-        total_volume: 0.376e-6,
-        distance: 2.82e-3,
-    };
-    let k = reference.normalize(8, &plan)?;
+    let k = table2_eight_site_optimum(&reference)?;
     let cloud = circular_injection(&reference, 8, &k, 0.0)?;
     // τ = 2 for the most diffusive cell: the steady state moves by < 1e-3 °C
     // between τ = 0.8 and 2 (docs/VALIDATION.md) and is reached in fewer steps.

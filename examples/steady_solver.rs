@@ -13,8 +13,8 @@
 
 use mnp_suite::bioheat::probe::bilinear;
 use mnp_suite::bioheat::{FvConfig, FvSolver, LbmConfig, LbmSolver, SteadySolver, TimeStep};
-use mnp_suite::physics::{InjectionPlan, InjectionReference};
-use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection};
+use mnp_suite::physics::InjectionReference;
+use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection, table2_eight_site_optimum};
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -38,12 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_or_else(|| PathBuf::from("target/steady_system"), PathBuf::from);
     std::fs::create_dir_all(&out_dir)?;
     let reference = InjectionReference::paper();
-    let plan = InjectionPlan {
-        waiting_time: 1.1 * 60.0,
-        total_volume: 0.376e-6,
-        distance: 2.82e-3,
-    };
-    let k = reference.normalize(8, &plan)?;
+    let k = table2_eight_site_optimum(&reference)?;
     let cloud = circular_injection(&reference, 8, &k, 0.0)?;
 
     println!("Steady Pennes solve of Table 2's eight-site optimum (50 mm block, Eqs. 3-4)");

@@ -9,7 +9,7 @@ use crate::error::Result;
 use lbm_bioheat::{Grid, HealthyTissuePerfusion, PennesProblem, Shape, TumorPerfusion};
 use mnp_physics::constants::PAPER_TEMPERATURE_K;
 use mnp_physics::{
-    AcField, CarrierFluid, CellGrid, GaussianSite, HeatingModel, InjectionCloud,
+    AcField, CarrierFluid, CellGrid, GaussianSite, HeatingModel, InjectionCloud, InjectionPlan,
     InjectionReference, Nanofluid, NormalizedInjection, Particle, Rosensweig,
 };
 use std::f64::consts::PI;
@@ -40,6 +40,23 @@ pub fn circular_injection(
         })
         .collect::<std::result::Result<_, _>>()?;
     Ok(InjectionCloud::new(sites))
+}
+
+/// Table 2's eight-site circular optimum of Jiang et al. 2022, the case of
+/// Table B.1: t_opt = 1.1 min, V_opt = 0.376 mm², d_opt = 2.82 mm (Eq. 11),
+/// normalized against `reference` (for the paper's reference: k_φ = 0.6839,
+/// k_σ = 0.2345, k_d = 0.6267). Its cloud is
+/// `circular_injection(reference, 8, &k, 0.0)`.
+///
+/// # Errors
+/// A reference for which this plan is outside the search box.
+pub fn table2_eight_site_optimum(reference: &InjectionReference) -> Result<NormalizedInjection> {
+    let plan = InjectionPlan {
+        waiting_time: 1.1 * 60.0,
+        total_volume: 0.376e-6,
+        distance: 2.82e-3,
+    };
+    Ok(reference.normalize(8, &plan)?)
 }
 
 /// Where the lattice sits relative to the tumor centre.

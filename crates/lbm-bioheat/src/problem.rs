@@ -243,6 +243,12 @@ impl PennesProblem {
     }
 }
 
+/// Checks a temperature field (°C) against `grid`: its shape, and a finite
+/// value in every cell.
+pub(crate) fn check_temperature(grid: &Grid, temperature: &ArrayView2<f64>) -> Result<()> {
+    check_field(grid, "temperature (°C)", temperature, Sign::Any)
+}
+
 #[derive(Clone, Copy)]
 enum Sign {
     Any,

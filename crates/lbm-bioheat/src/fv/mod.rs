@@ -149,20 +149,7 @@ impl FvSolver {
     /// # Errors
     /// A wrong shape or non-finite values.
     pub fn set_state(&mut self, temperature: ArrayView2<f64>) -> Result<()> {
-        self.problem
-            .grid()
-            .check_shape("temperature", &temperature)?;
-        for ((i, j), &t) in temperature.indexed_iter() {
-            if !t.is_finite() {
-                return Err(BioheatError::InvalidField {
-                    what: "temperature (°C)",
-                    i,
-                    j,
-                    value: t,
-                    allowed: "a finite value",
-                });
-            }
-        }
+        crate::problem::check_temperature(self.problem.grid(), &temperature)?;
         for (dst, &t) in self.temperature.iter_mut().zip(temperature.iter()) {
             *dst = t;
         }

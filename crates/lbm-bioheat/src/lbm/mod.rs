@@ -233,21 +233,10 @@ impl LbmSolver {
     /// # Errors
     /// A wrong shape or non-finite values.
     pub fn set_state(&mut self, temperature: ArrayView2<f64>) -> Result<()> {
-        self.problem
-            .grid()
-            .check_shape("temperature", &temperature)?;
+        crate::problem::check_temperature(self.problem.grid(), &temperature)?;
         let w = self.config.moving_weight;
         let tb = self.problem.blood_temperature();
         for ((i, j), &t) in temperature.indexed_iter() {
-            if !t.is_finite() {
-                return Err(BioheatError::InvalidField {
-                    what: "temperature (°C)",
-                    i,
-                    j,
-                    value: t,
-                    allowed: "a finite value",
-                });
-            }
             let c = self.padded(i, j);
             let wl = self.perfusion_lattice(c, t);
             let s = wl * (tb - t) + self.source[c];
