@@ -19,12 +19,14 @@ use clap::Parser;
 use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
 use mnp_suite::dataset::split::{KFold, Split, leave_one_out, train_test_split};
 use mnp_suite::dataset::{CsvOptions, NumericImputation, Scaling, Table};
+use mnp_suite::plot::{AxisScale, Series, predicted_vs_measured};
 use mnp_suite::regress::validation::linspace;
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
 use mnp_suite::size::{
     ModelSpec, Preprocessing, cross_validate, features_and_target, grid_search, test_split,
 };
 use serde_json::{Value, json};
+use std::path::Path;
 
 #[derive(Parser, Debug)]
 #[command(about = "MNP size prediction by SVR and Elastic Net (Glänzer et al. 2025)")]
@@ -171,12 +173,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         v => Gamma::Value(v.parse()?),
     };
 
+    let figures = std::cell::RefCell::new(Vec::<String>::new());
     let report = |label: &str,
                   model: &ModelSpec,
                   candidates: usize|
      -> Result<Value, Box<dyn std::error::Error>> {
-        let (_, cv) = cross_validate(&features, &y, pre, model, &folds)?;
+        let (oof, cv) = cross_validate(&features, &y, pre, model, &folds)?;
         let test = test_split(&features, &y, pre, model, &split)?;
+        // Predicted vs measured: pooled out-of-fold CV predictions (rows a
+        // splitter never tests are left out) and the 80/20 test rows.
+        let (cv_measured, cv_predicted): (Vec<f64>, Vec<f64>) = y
+            .iter()
+            .zip(&oof)
+            .filter(|(_, p)| p.is_finite())
+            .map(|(&m, &p)| (m, p))
+            .unzip();
+        std::fs::create_dir_all("out")?;
+        let figure = format!("out/size_prediction_{label}.png");
+        predicted_vs_measured(
+            Path::new(&figure),
+            &format!(
+                "{label}: CV RMSE {:.2}, test RMSE {:.2}",
+                cv.rmse, test.rmse
+            ),
+            &target,
+            AxisScale::Linear,
+            &[
+                Series {
+                    label: "cross-validation (out of fold)",
+                    measured: &cv_measured,
+                    predicted: &cv_predicted,
+                },
+                Series {
+                    label: "80/20 test split",
+                    measured: &test.measured,
+                    predicted: &test.predicted,
+                },
+            ],
+        )?;
+        figures.borrow_mut().push(figure);
         println!(
             "{:<6} {:>10} {:>9.3} {:>8.3} {:>10.3} {:>12.3}  {}",
             label,
@@ -188,7 +223,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             describe(model)
         );
         Ok(
-            json!({ "cv_rmse": cv.rmse, "cv_r2": cv.r2, "test_rmse": test.rmse, "residual_sd": test.residual_sd, "best_params": describe(model) }),
+            json!({ "cv_rmse": cv.rmse, "cv_r2": cv.r2, "test_rmse": test.rmse, "residual_sd": test.residual_sd, "best_params": describe(model), "figure": figures.borrow().last() }),
         )
     };
     println!(
@@ -262,6 +297,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         best["data"] = json!("synthetic fixture");
         best
     };
+    println!("figures: {}", figures.borrow().join(", "));
     println!("{}", serde_json::to_string(&out)?);
     Ok(())
 }

@@ -21,6 +21,9 @@ pub enum Error {
     /// From `ml-regress`.
     #[error(transparent)]
     Regress(#[from] ml_regress::RegressError),
+    /// A figure could not be drawn or written.
+    #[error("figure: {0}")]
+    Plot(String),
 }
 
 /// `Result` with the facade's [`enum@Error`].

@@ -16,6 +16,10 @@
 //! | [`dataset`] | `mnp-dataset` | tables, CSV, transformers, scikit-learn splitters, the synthetic size fixture |
 //! | [`regress`] | `ml-regress` | Elastic Net, ε-SVR, metrics, cross-validation, grid search (tree ensembles planned) |
 //!
+//! Beside them: [`scenario`] (the paper's tumor block heated by an injection
+//! cloud), [`size`] (the size-prediction pipeline) and [`plot`] (figures as
+//! PNG, with an embedded font).
+//!
 //! ```
 //! use mnp_suite::physics::{InjectionCloud, InjectionReference, NormalizedInjection, CellGrid};
 //!
@@ -33,6 +37,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod plot;
 pub mod scenario;
 pub mod size;
 
