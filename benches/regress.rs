@@ -42,6 +42,22 @@ fn regress(c: &mut Criterion) {
     g.bench_function("svr_rbf_fit_1000x20", |b| {
         b.iter(|| black_box(svr.fit(x.view(), y.view()).unwrap()))
     });
+    // The same fit with a 1 MB kernel cache: 125 of the 1000 rows fit, so
+    // the least-recently-used cache evicts and recomputes rows.
+    let svr_small_cache = SvrParams {
+        kernel: Kernel::Rbf {
+            gamma: Gamma::Scale,
+        },
+        c: 1.0,
+        epsilon: 0.1,
+        cache_mb: 1.0,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    g.bench_function("svr_rbf_fit_1000x20_cache_1mb", |b| {
+        b.iter(|| black_box(svr_small_cache.fit(x.view(), y.view()).unwrap()))
+    });
     g.bench_function("enet_path_50_alphas_1000x20", |b| {
         b.iter(|| {
             for a in logspace(-4.0, 0.0, 50) {

