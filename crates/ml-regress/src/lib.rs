@@ -19,9 +19,10 @@
 //! With the `serde` feature, hyper-parameters and fitted models serialize
 //! (the `mnp-suite` facade turns it on).
 //!
-//! Planned: shrinking and an LRU kernel cache for large SVR problems
-//! (issue 6); regression trees, random forests, extra trees and gradient
-//! boosting (issue 7).
+//! The SVR keeps kernel rows in a least-recently-used cache of `cache_mb`
+//! (the whole matrix when it fits) and offers LIBSVM's shrinking as an
+//! option. Planned: regression trees, random forests, extra trees and
+//! gradient boosting (issue 7).
 //!
 //! ```
 //! use ml_regress::{ElasticNetParams, Predict, Regressor};

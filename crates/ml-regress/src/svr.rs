@@ -69,6 +69,13 @@ pub struct SvrParams {
     /// in a least-recently-used cache of this size (at least two rows).
     /// Results do not depend on it; only the time does.
     pub cache_mb: f64,
+    /// LIBSVM's shrinking heuristic (scikit-learn's `shrinking`): variables
+    /// stuck at a bound leave the working set; the model agrees with the
+    /// unshrunk one within the tolerance. Off by default: our gradient
+    /// reconstruction recomputes every support vector's kernel row (LIBSVM
+    /// keeps the bound variables' share, Ḡ, to avoid that), so on the
+    /// benches it costs more than it saves (docs/PERFORMANCE.md).
+    pub shrinking: bool,
 }
 
 impl Default for SvrParams {
@@ -82,6 +89,7 @@ impl Default for SvrParams {
             tol: 1e-3,
             max_iter: 10_000_000,
             cache_mb: 200.0,
+            shrinking: false,
         }
     }
 }
@@ -164,6 +172,9 @@ pub struct SvrModel {
     pub intercept: f64,
     /// SMO iterations taken.
     pub iterations: usize,
+    /// The most of the 2l dual variables that shrinking held out of the
+    /// working set at once (0 without shrinking).
+    pub max_inactive: usize,
 }
 
 impl SvrModel {
@@ -294,6 +305,72 @@ impl<'a> KernelRows<'a> {
     }
 }
 
+/// LIBSVM's second-order working-set selection (WSS2) over the variables
+/// `vars` (indices into the 2l variables, increasing): i maximizes −y·G over
+/// I_up; j minimizes −b²/a over I_low with b = Gmax + y·G > 0. Returns
+/// (i, j, Gmax, max over I_low of y·G) and leaves row i of the kernel in
+/// `ki`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn select_pair(
+    vars: impl Iterator<Item = usize> + Clone,
+    l: usize,
+    c: f64,
+    alpha: &[f64],
+    grad: &[f64],
+    diag: &[f64],
+    ki: &mut [f64],
+    rows: &mut KernelRows,
+    tau: f64,
+) -> (Option<usize>, Option<usize>, f64, f64) {
+    let mut gmax = f64::NEG_INFINITY;
+    let mut i_sel = None;
+    for t in vars.clone() {
+        let (up, yg) = if t < l {
+            (alpha[t] < c, -grad[t])
+        } else {
+            (alpha[t] > 0.0, grad[t])
+        };
+        if up && yg >= gmax {
+            gmax = yg;
+            i_sel = Some(t);
+        }
+    }
+    let mut j_sel = None;
+    let mut gmax2 = f64::NEG_INFINITY;
+    if let Some(i) = i_sel {
+        rows.row(i % l, ki);
+        let mut obj_min = f64::INFINITY;
+        let kii = diag[i % l];
+        // t in the α half (y = +1): in I_low when α_t > 0, y·G = G_t; in
+        // the α* half (y = −1): when α*_t < C, y·G = −G_{l+t}.
+        // Q_ii + Q_tt − 2 y_i y_t Q_it = K_ii + K_tt − 2 K_it either way.
+        for t in vars {
+            let (low, yg) = if t < l {
+                (alpha[t] > 0.0, grad[t])
+            } else {
+                (alpha[t] < c, -grad[t])
+            };
+            if !low {
+                continue;
+            }
+            gmax2 = gmax2.max(yg);
+            let b = gmax + yg;
+            if b > 0.0 {
+                let k = if t < l { t } else { t - l };
+                let a = kii + diag[k] - 2.0 * ki[k];
+                let a = if a > 0.0 { a } else { tau };
+                let obj = -(b * b) / a;
+                if obj <= obj_min {
+                    obj_min = obj;
+                    j_sel = Some(t);
+                }
+            }
+        }
+    }
+    (i_sel, j_sel, gmax, gmax2)
+}
+
 impl Regressor for Svr {
     type Model = SvrModel;
 
@@ -323,59 +400,121 @@ impl Regressor for Svr {
         let (mut ki, mut kj) = (vec![0.0; l], vec![0.0; l]);
         let tau = 1e-12;
         let mut iterations = 0;
-        loop {
-            // Working-set selection (WSS2).
-            let mut gmax = f64::NEG_INFINITY;
-            let mut i_sel = None;
-            for t in 0..l {
-                if alpha[t] < c && -grad[t] >= gmax {
-                    gmax = -grad[t];
-                    i_sel = Some(t);
+        // Shrinking (LIBSVM): `active` lists, in increasing order, the
+        // variables that working-set selection and the gradient update visit.
+        // Variables stuck at a bound leave it every min(l, 1000) iterations;
+        // the gradients of inactive variables go stale and are rebuilt from
+        // the support vectors' kernel rows when the violation first falls
+        // below 10·tol and at convergence, where optimality is then checked
+        // on the full set. Without shrinking every variable stays active.
+        let linear_term = grad.clone();
+        let mut active: Vec<usize> = (0..n2).collect();
+        let mut unshrunk = false;
+        let mut max_inactive = 0;
+        let mut counter = l.min(1000) + 1;
+        let reconstruct =
+            |grad: &mut [f64], alpha: &[f64], active: &[usize], rows: &mut KernelRows| {
+                let mut inactive = vec![true; n2];
+                for &t in active {
+                    inactive[t] = false;
                 }
-            }
-            for t in l..n2 {
-                if alpha[t] > 0.0 && grad[t] >= gmax {
-                    gmax = grad[t];
-                    i_sel = Some(t);
+                for t in 0..n2 {
+                    if inactive[t] {
+                        grad[t] = linear_term[t];
+                    }
                 }
-            }
-            let Some(i) = i_sel else { break };
-            rows.row(i % l, &mut ki);
-            let mut gmax2 = f64::NEG_INFINITY;
-            let mut j_sel = None;
-            let mut obj_min = f64::INFINITY;
-            let kii = diag[i % l];
-            // t in the α half (y = +1): in I_low when α_t > 0, y·G = G_t;
-            // in the α* half (y = −1): when α*_t < C, y·G = −G_{l+t}.
-            // Q_ii + Q_tt − 2 y_i y_t Q_it = K_ii + K_tt − 2 K_it either way.
-            for half in 0..2 {
+                let mut row = vec![0.0; l];
                 for k in 0..l {
-                    let t = half * l + k;
-                    let (low, yg) = if half == 0 {
-                        (alpha[t] > 0.0, grad[t])
-                    } else {
-                        (alpha[t] < c, -grad[t])
-                    };
-                    if !low {
+                    let beta = alpha[k] - alpha[k + l];
+                    if beta == 0.0 {
                         continue;
                     }
-                    gmax2 = gmax2.max(yg);
-                    let b = gmax + yg;
-                    if b > 0.0 {
-                        let a = kii + diag[k] - 2.0 * ki[k];
-                        let a = if a > 0.0 { a } else { tau };
-                        let obj = -(b * b) / a;
-                        if obj <= obj_min {
-                            obj_min = obj;
-                            j_sel = Some(t);
+                    rows.row(k, &mut row);
+                    for t in 0..n2 {
+                        if inactive[t] {
+                            // Q_ts α_s summed over both halves of s = k:
+                            // y_t (α_k − α*_k) K(t mod l, k).
+                            let v = beta * row[t % l];
+                            grad[t] += if t < l { v } else { -v };
                         }
                     }
                 }
+            };
+        loop {
+            if p.shrinking {
+                counter -= 1;
+                if counter == 0 {
+                    counter = l.min(1000);
+                    // Gmax1 over I_up of −y·G, Gmax2 over I_low of y·G.
+                    let (mut g1, mut g2) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+                    for &t in &active {
+                        let (up, low, yg) = if t < l {
+                            (alpha[t] < c, alpha[t] > 0.0, grad[t])
+                        } else {
+                            (alpha[t] > 0.0, alpha[t] < c, -grad[t])
+                        };
+                        if up {
+                            g1 = g1.max(-yg);
+                        }
+                        if low {
+                            g2 = g2.max(yg);
+                        }
+                    }
+                    if !unshrunk && g1 + g2 <= 10.0 * p.tol {
+                        unshrunk = true;
+                        reconstruct(&mut grad, &alpha, &active, &mut rows);
+                        active = (0..n2).collect();
+                    }
+                    active.retain(|&t| {
+                        let g = grad[t];
+                        if alpha[t] >= c {
+                            if t < l { -g <= g1 } else { -g <= g2 }
+                        } else if alpha[t] <= 0.0 {
+                            if t < l { g <= g2 } else { g <= g1 }
+                        } else {
+                            true
+                        }
+                    });
+                    max_inactive = max_inactive.max(n2 - active.len());
+                }
             }
-            if gmax + gmax2 < p.tol || iterations >= p.max_iter {
+            // Working-set selection (WSS2) over the active variables: plain
+            // ranges while all are active (the loops the compiler optimizes
+            // best), the active list once shrinking has removed some.
+            let wss = |ki: &mut [f64], rows: &mut KernelRows| {
+                if active.len() == n2 {
+                    select_pair(0..n2, l, c, &alpha, &grad, &diag, ki, rows, tau)
+                } else {
+                    select_pair(
+                        active.iter().copied(),
+                        l,
+                        c,
+                        &alpha,
+                        &grad,
+                        &diag,
+                        ki,
+                        rows,
+                        tau,
+                    )
+                }
+            };
+            let (i_sel, j_sel, gmax, gmax2) = wss(&mut ki, &mut rows);
+            let optimal = i_sel.is_none() || gmax + gmax2 < p.tol || j_sel.is_none();
+            if optimal && active.len() < n2 {
+                // Optimal on the active set: check the full set.
+                reconstruct(&mut grad, &alpha, &active, &mut rows);
+                active = (0..n2).collect();
+                // The next selection runs on the full set, before any new
+                // shrinking (LIBSVM's order): optimal there ends the solve.
+                counter = 2;
+                continue;
+            }
+            if optimal || iterations >= p.max_iter {
                 break;
             }
-            let Some(j) = j_sel else { break };
+            let (Some(i), Some(j)) = (i_sel, j_sel) else {
+                break;
+            };
             iterations += 1;
             rows.row(j % l, &mut kj);
             let (yi, yj) = (sign(i), sign(j));
@@ -433,16 +572,34 @@ impl Regressor for Svr {
             }
             let (a, b) = (yi * (alpha[i] - old_i), yj * (alpha[j] - old_j));
             // Q_ti = y_t y_i K(t mod l, i): the α half gains, the α* half loses.
-            let (g_plus, g_minus) = grad.split_at_mut(l);
-            for ((gp, gm), (&k1, &k2)) in g_plus
-                .iter_mut()
-                .zip(g_minus.iter_mut())
-                .zip(ki.iter().zip(kj.iter()))
-            {
-                let d = a * k1 + b * k2;
-                *gp += d;
-                *gm -= d;
+            if active.len() == n2 {
+                // Contiguous halves: no modulo and no sign branch, so it vectorizes.
+                let (g_plus, g_minus) = grad.split_at_mut(l);
+                for ((gp, gm), (&k1, &k2)) in g_plus
+                    .iter_mut()
+                    .zip(g_minus.iter_mut())
+                    .zip(ki.iter().zip(kj.iter()))
+                {
+                    let d = a * k1 + b * k2;
+                    *gp += d;
+                    *gm -= d;
+                }
+            } else {
+                for &t in &active {
+                    let k = t % l;
+                    let d = a * ki[k] + b * kj[k];
+                    if t < l {
+                        grad[t] += d;
+                    } else {
+                        grad[t] -= d;
+                    }
+                }
             }
+        }
+        if active.len() < n2 {
+            // Stopped by the iteration limit while shrunk: every gradient
+            // enters ρ below.
+            reconstruct(&mut grad, &alpha, &active, &mut rows);
         }
         // ρ as LIBSVM computes it.
         let (mut ub, mut lb, mut sum_free, mut nr_free) =
@@ -496,6 +653,7 @@ impl Regressor for Svr {
             dual_coef: coef.iter().map(|(_, v)| *v).collect(),
             intercept: -rho,
             iterations,
+            max_inactive,
         })
     }
 }

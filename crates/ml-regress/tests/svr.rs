@@ -332,3 +332,60 @@ fn kernel_cache_size_does_not_change_the_model() {
         );
     }
 }
+
+/// Shrinking reaches the same optimum: with a tight tolerance the models
+/// with and without it predict the same values to 1e-6, while it held out
+/// most bound variables.
+#[test]
+fn shrinking_reaches_the_same_model() {
+    let (n, p) = (400usize, 3usize);
+    let x = Array2::from_shape_fn((n, p), |(i, j)| ((i * (j + 2)) as f64 * 0.013).sin());
+    let y = Array1::from_shape_fn(n, |i| {
+        (i as f64 * 0.05).sin() + 0.3 * ((i * 7919) % 13) as f64 / 13.0
+    });
+    for kernel in [
+        Kernel::Linear,
+        Kernel::Rbf {
+            gamma: Gamma::Value(2.0),
+        },
+    ] {
+        let fit = |shrinking: bool| {
+            SvrParams {
+                kernel,
+                c: 0.5,
+                epsilon: 0.05,
+                tol: 1e-9,
+                shrinking,
+                ..Default::default()
+            }
+            .check()
+            .unwrap()
+            .fit(x.view(), y.view())
+            .unwrap()
+        };
+        let (with, without) = (fit(true), fit(false));
+        let (pw, po) = (
+            with.predict(x.view()).unwrap(),
+            without.predict(x.view()).unwrap(),
+        );
+        let worst = pw
+            .iter()
+            .zip(&po)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        eprintln!(
+            "{kernel:?}: iterations {} with shrinking ({} of {} variables held out at most), {} without; max |dpred| {worst:.1e}",
+            with.iterations,
+            with.max_inactive,
+            2 * n,
+            without.iterations
+        );
+        assert!(worst < 1e-6, "{kernel:?}: {worst}");
+        assert_eq!(without.max_inactive, 0);
+        assert!(
+            with.max_inactive > n / 4,
+            "{kernel:?}: {}",
+            with.max_inactive
+        );
+    }
+}
