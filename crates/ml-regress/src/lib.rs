@@ -21,8 +21,9 @@
 //!
 //! The SVR keeps kernel rows in a least-recently-used cache of `cache_mb`
 //! (the whole matrix when it fits) and offers LIBSVM's shrinking as an
-//! option. Planned: regression trees, random forests, extra trees and
-//! gradient boosting (issue 7).
+//! option. [`tree`]: CART regression trees (squared error, seeded feature
+//! sampling, impurity importances). Planned: random forests, extra trees
+//! and gradient boosting on top of them (issue 7).
 //!
 //! ```
 //! use ml_regress::{ElasticNetParams, Predict, Regressor};
@@ -47,9 +48,11 @@ mod error;
 pub mod metrics;
 mod svr;
 mod traits;
+pub mod tree;
 pub mod validation;
 
 pub use elastic_net::{ElasticNet, ElasticNetModel, ElasticNetParams};
 pub use error::{RegressError, Result};
 pub use svr::{Gamma, Kernel, Svr, SvrModel, SvrParams};
 pub use traits::{Predict, Regressor};
+pub use tree::{DecisionTree, DecisionTreeModel, DecisionTreeParams, MaxFeatures, TreeNode};

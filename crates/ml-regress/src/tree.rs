@@ -1,0 +1,393 @@
+//! CART regression trees with the squared-error criterion (Breiman et al.
+//! 1984; scikit-learn's `DecisionTreeRegressor`): the building block of the
+//! forests and boosting of the DiMag models (seed 001).
+//!
+//! Each node tries every candidate feature: it sorts the node's rows by
+//! that feature and scans the split positions, keeping the one that
+//! maximizes S_L²/n_L + S_R²/n_R (S the target sums). That is the same as
+//! minimizing the children's summed squared error. Thresholds sit half-way
+//! between consecutive distinct values, as in scikit-learn. With
+//! `max_features` below the feature count, each node draws its candidates
+//! without replacement from a stream seeded by `seed`.
+//!
+//! Two features that cut a node into the same two sets tie exactly. The
+//! lowest-numbered feature wins here; scikit-learn takes the first in its
+//! random feature order. The fit is the same either way (tests/tree.rs).
+//! Unlike scikit-learn, features stay in f64 (it casts them to f32).
+//!
+//! ```
+//! use ml_regress::{DecisionTreeParams, Predict, Regressor};
+//! use ndarray::{Array1, Array2};
+//!
+//! # fn main() -> ml_regress::Result<()> {
+//! // A step at x = 0.5 is found exactly by one split.
+//! let x = Array2::from_shape_fn((10, 1), |(i, _)| i as f64 / 9.0);
+//! let y: Array1<f64> = x.column(0).mapv(|v| if v < 0.5 { 1.0 } else { 3.0 });
+//! let tree = DecisionTreeParams { max_depth: Some(3), ..Default::default() }.check()?;
+//! let model = tree.fit(x.view(), y.view())?;
+//! assert_eq!(model.depth(), 1);
+//! assert_eq!(model.predict(x.view())?, y);
+//! # Ok(())
+//! # }
+//! ```
+
+use crate::error::{RegressError, Result};
+use crate::traits::{Predict, Regressor, check_data, check_features};
+use ndarray::{Array1, ArrayView1, ArrayView2};
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+
+/// How many features each split considers.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum MaxFeatures {
+    /// All p features (scikit-learn's default for regression).
+    #[default]
+    All,
+    /// max(1, ⌊√p⌋), as scikit-learn (random forests' usual choice).
+    Sqrt,
+    /// max(1, ⌊log₂ p⌋).
+    Log2,
+    /// max(1, ⌊f·p⌋) for f in (0, 1].
+    Fraction(f64),
+    /// min(k, p) features, k ≥ 1.
+    Count(usize),
+}
+
+impl MaxFeatures {
+    /// The number of features a split considers among `p`.
+    pub fn resolve(self, p: usize) -> usize {
+        let k = match self {
+            MaxFeatures::All => p,
+            MaxFeatures::Sqrt => (p as f64).sqrt() as usize,
+            MaxFeatures::Log2 => (p as f64).log2() as usize,
+            MaxFeatures::Fraction(f) => (f * p as f64) as usize,
+            MaxFeatures::Count(k) => k,
+        };
+        k.clamp(1, p.max(1))
+    }
+}
+
+/// Unchecked hyper-parameters of a regression tree.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecisionTreeParams {
+    /// Largest depth (the root is depth 0); `None` grows until the other
+    /// limits stop it.
+    pub max_depth: Option<usize>,
+    /// A node with fewer rows is a leaf (≥ 2).
+    pub min_samples_split: usize,
+    /// Each child keeps at least this many rows (≥ 1).
+    pub min_samples_leaf: usize,
+    /// Features tried per split.
+    pub max_features: MaxFeatures,
+    /// A split must lower the weighted squared error by at least this
+    /// (scikit-learn's definition: (n_t/n)·(impurity − the children's
+    /// weighted impurities)), ≥ 0.
+    pub min_impurity_decrease: f64,
+    /// Seed of the feature sampling (unused when all features are tried).
+    pub seed: u64,
+}
+
+impl Default for DecisionTreeParams {
+    /// scikit-learn's defaults: no depth limit, min_samples_split 2,
+    /// min_samples_leaf 1, all features, no minimum decrease; seed 0.
+    fn default() -> Self {
+        Self {
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: MaxFeatures::All,
+            min_impurity_decrease: 0.0,
+            seed: 0,
+        }
+    }
+}
+
+fn invalid(name: &'static str, value: f64, allowed: &'static str) -> RegressError {
+    RegressError::InvalidParameter {
+        name,
+        value,
+        allowed,
+    }
+}
+
+impl DecisionTreeParams {
+    /// Validates the hyper-parameters.
+    ///
+    /// # Errors
+    /// min_samples_split < 2, min_samples_leaf < 1, a fraction of features
+    /// outside (0, 1], a feature count of 0, a negative or non-finite
+    /// min_impurity_decrease.
+    pub fn check(self) -> Result<DecisionTree> {
+        if self.min_samples_split < 2 {
+            return Err(invalid(
+                "min_samples_split",
+                self.min_samples_split as f64,
+                "at least 2",
+            ));
+        }
+        if self.min_samples_leaf < 1 {
+            return Err(invalid("min_samples_leaf", 0.0, "at least 1"));
+        }
+        match self.max_features {
+            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => {
+                return Err(invalid("max_features", f, "a fraction in (0, 1]"));
+            }
+            MaxFeatures::Count(0) => return Err(invalid("max_features", 0.0, "at least 1")),
+            _ => {}
+        }
+        if !(self.min_impurity_decrease.is_finite() && self.min_impurity_decrease >= 0.0) {
+            return Err(invalid(
+                "min_impurity_decrease",
+                self.min_impurity_decrease,
+                "a finite value >= 0",
+            ));
+        }
+        Ok(DecisionTree { params: self })
+    }
+}
+
+/// Checked tree settings.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecisionTree {
+    params: DecisionTreeParams,
+}
+
+impl DecisionTree {
+    /// The hyper-parameters.
+    pub fn params(&self) -> &DecisionTreeParams {
+        &self.params
+    }
+}
+
+/// A node of a fitted tree.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreeNode {
+    /// A leaf predicting the mean target of its `samples` training rows.
+    Leaf {
+        /// The prediction.
+        value: f64,
+        /// Training rows in the leaf.
+        samples: usize,
+    },
+    /// Rows with `x[feature] <= threshold` go to `left`, others to `right`
+    /// (indices into [`DecisionTreeModel::nodes`]).
+    Split {
+        /// The feature tested.
+        feature: usize,
+        /// The threshold.
+        threshold: f64,
+        /// Left child.
+        left: usize,
+        /// Right child.
+        right: usize,
+        /// Training rows reaching the node.
+        samples: usize,
+    },
+}
+
+/// A fitted regression tree.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionTreeModel {
+    /// The nodes; the root is `nodes[0]`.
+    pub nodes: Vec<TreeNode>,
+    /// Impurity-based importances (total squared-error decrease per
+    /// feature, normalized to sum 1; all zeros for a single leaf).
+    pub feature_importances: Vec<f64>,
+}
+
+impl DecisionTreeModel {
+    /// The depth of the tree (0 for a single leaf).
+    pub fn depth(&self) -> usize {
+        let mut stack = vec![(0usize, 0usize)];
+        let mut depth = 0;
+        while let Some((node, d)) = stack.pop() {
+            depth = depth.max(d);
+            if let TreeNode::Split { left, right, .. } = self.nodes[node] {
+                stack.push((left, d + 1));
+                stack.push((right, d + 1));
+            }
+        }
+        depth
+    }
+
+    /// The number of training rows in each leaf.
+    pub fn leaf_sizes(&self) -> Vec<usize> {
+        self.nodes
+            .iter()
+            .filter_map(|n| match n {
+                TreeNode::Leaf { samples, .. } => Some(*samples),
+                TreeNode::Split { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The prediction for one row of features.
+    pub fn predict_row(&self, row: ArrayView1<f64>) -> f64 {
+        let mut node = 0;
+        loop {
+            match self.nodes[node] {
+                TreeNode::Leaf { value, .. } => return value,
+                TreeNode::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    ..
+                } => {
+                    node = if row[feature] <= threshold {
+                        left
+                    } else {
+                        right
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Predict for DecisionTreeModel {
+    fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        check_features(self.feature_importances.len(), &x)?;
+        Ok(x.rows().into_iter().map(|r| self.predict_row(r)).collect())
+    }
+}
+
+/// The best split found at a node.
+struct Split {
+    feature: usize,
+    threshold: f64,
+    /// Rows going left.
+    n_left: usize,
+    /// S_L²/n_L + S_R²/n_R.
+    proxy: f64,
+}
+
+impl Regressor for DecisionTree {
+    type Model = DecisionTreeModel;
+
+    fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<DecisionTreeModel> {
+        check_data(&x, &y)?;
+        let p = &self.params;
+        let (n, n_features) = x.dim();
+        let k_features = p.max_features.resolve(n_features);
+        let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+        let mut rows: Vec<usize> = (0..n).collect();
+        let mut nodes: Vec<TreeNode> = Vec::new();
+        let mut importances = vec![0.0; n_features];
+        let mut features: Vec<usize> = (0..n_features).collect();
+        let mut order: Vec<(f64, f64)> = Vec::with_capacity(n);
+        // (node index, row range, depth); nodes are created when pushed.
+        nodes.push(TreeNode::Leaf {
+            value: 0.0,
+            samples: n,
+        });
+        let mut stack = vec![(0usize, 0usize, n, 0usize)];
+        while let Some((id, start, end, depth)) = stack.pop() {
+            let m = end - start;
+            let (sum, sum_sq) = rows[start..end]
+                .iter()
+                .fold((0.0, 0.0), |(s, q), &i| (s + y[i], q + y[i] * y[i]));
+            let mean = sum / m as f64;
+            let impurity = (sum_sq / m as f64 - mean * mean).max(0.0);
+            nodes[id] = TreeNode::Leaf {
+                value: mean,
+                samples: m,
+            };
+            let may_split = p.max_depth.is_none_or(|d| depth < d)
+                && m >= p.min_samples_split
+                && m >= 2 * p.min_samples_leaf
+                && impurity > 1e-14 * (mean * mean).max(1.0);
+            if !may_split {
+                continue;
+            }
+            // Candidate features: a partial Fisher–Yates shuffle.
+            for f in 0..k_features {
+                let g = rng.random_range(f..n_features);
+                features.swap(f, g);
+            }
+            let mut best: Option<Split> = None;
+            for &f in &features[..k_features] {
+                order.clear();
+                order.extend(rows[start..end].iter().map(|&i| (x[[i, f]], y[i])));
+                order.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut left_sum = 0.0;
+                for k in 1..m {
+                    left_sum += order[k - 1].1;
+                    if k < p.min_samples_leaf || m - k < p.min_samples_leaf {
+                        continue;
+                    }
+                    if order[k].0 <= order[k - 1].0 {
+                        continue; // equal values cannot be separated
+                    }
+                    let right_sum = sum - left_sum;
+                    let proxy =
+                        left_sum * left_sum / k as f64 + right_sum * right_sum / (m - k) as f64;
+                    if best.as_ref().is_none_or(|b| proxy > b.proxy) {
+                        let (a, b) = (order[k - 1].0, order[k].0);
+                        let mut threshold = 0.5 * (a + b);
+                        if threshold >= b || !threshold.is_finite() {
+                            threshold = a;
+                        }
+                        best = Some(Split {
+                            feature: f,
+                            threshold,
+                            n_left: k,
+                            proxy,
+                        });
+                    }
+                }
+            }
+            let Some(split) = best else { continue };
+            // The decrease of the weighted squared error, scikit-learn's
+            // (n_t/n)·(impurity − n_L/n_t·imp_L − n_R/n_t·imp_R), from the
+            // proxy: n_t·impurity − (Σy² − proxy) = proxy − S²/n_t.
+            let decrease = (split.proxy - sum * sum / m as f64).max(0.0) / n as f64;
+            if decrease + 1e-15 < p.min_impurity_decrease {
+                continue;
+            }
+            importances[split.feature] += decrease;
+            // Partition the rows: x[feature] <= threshold first.
+            let f = split.feature;
+            let segment = &mut rows[start..end];
+            let mut lo = 0;
+            for k in 0..segment.len() {
+                if x[[segment[k], f]] <= split.threshold {
+                    segment.swap(lo, k);
+                    lo += 1;
+                }
+            }
+            debug_assert_eq!(lo, split.n_left);
+            let (left, right) = (nodes.len(), nodes.len() + 1);
+            for _ in 0..2 {
+                nodes.push(TreeNode::Leaf {
+                    value: 0.0,
+                    samples: 0,
+                });
+            }
+            nodes[id] = TreeNode::Split {
+                feature: f,
+                threshold: split.threshold,
+                left,
+                right,
+                samples: m,
+            };
+            stack.push((right, start + lo, end, depth + 1));
+            stack.push((left, start, start + lo, depth + 1));
+        }
+        let total: f64 = importances.iter().sum();
+        if total > 0.0 {
+            for v in &mut importances {
+                *v /= total;
+            }
+        }
+        Ok(DecisionTreeModel {
+            nodes,
+            feature_importances: importances,
+        })
+    }
+}
