@@ -21,9 +21,10 @@
 //!
 //! The SVR keeps kernel rows in a least-recently-used cache of `cache_mb`
 //! (the whole matrix when it fits) and offers LIBSVM's shrinking as an
-//! option. [`tree`]: CART regression trees (squared error, seeded feature
-//! sampling, impurity importances). Planned: random forests, extra trees
-//! and gradient boosting on top of them (issue 7).
+//! option. [`tree`]: CART regression trees (squared error, best or random
+//! thresholds, seeded feature sampling, impurity importances); [`forest`]:
+//! random forests and extremely randomized trees, seeded per tree and
+//! identical on any thread count. Planned: gradient boosting (issue 7).
 //!
 //! ```
 //! use ml_regress::{ElasticNetParams, Predict, Regressor};
@@ -45,6 +46,7 @@
 
 mod elastic_net;
 mod error;
+pub mod forest;
 pub mod metrics;
 mod svr;
 mod traits;
@@ -53,6 +55,9 @@ pub mod validation;
 
 pub use elastic_net::{ElasticNet, ElasticNetModel, ElasticNetParams};
 pub use error::{RegressError, Result};
+pub use forest::{Forest, ForestModel, ForestParams};
 pub use svr::{Gamma, Kernel, Svr, SvrModel, SvrParams};
 pub use traits::{Predict, Regressor};
-pub use tree::{DecisionTree, DecisionTreeModel, DecisionTreeParams, MaxFeatures, TreeNode};
+pub use tree::{
+    DecisionTree, DecisionTreeModel, DecisionTreeParams, MaxFeatures, Splitter, TreeNode,
+};

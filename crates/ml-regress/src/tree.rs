@@ -68,6 +68,19 @@ impl MaxFeatures {
     }
 }
 
+/// How a node chooses its threshold on a candidate feature.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Splitter {
+    /// The best threshold among all cut points (CART).
+    #[default]
+    Best,
+    /// One threshold drawn uniformly between the node's smallest and
+    /// largest value (extremely randomized trees, Geurts et al. 2006); the
+    /// best of the candidate features' random cuts wins.
+    Random,
+}
+
 /// Unchecked hyper-parameters of a regression tree.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -85,7 +98,9 @@ pub struct DecisionTreeParams {
     /// (scikit-learn's definition: (n_t/n)·(impurity − the children's
     /// weighted impurities)), ≥ 0.
     pub min_impurity_decrease: f64,
-    /// Seed of the feature sampling (unused when all features are tried).
+    /// Best (CART) or random (extra trees) thresholds.
+    pub splitter: Splitter,
+    /// Seed of the feature sampling and random thresholds.
     pub seed: u64,
 }
 
@@ -99,6 +114,7 @@ impl Default for DecisionTreeParams {
             min_samples_leaf: 1,
             max_features: MaxFeatures::All,
             min_impurity_decrease: 0.0,
+            splitter: Splitter::Best,
             seed: 0,
         }
     }
@@ -267,6 +283,94 @@ struct Split {
     proxy: f64,
 }
 
+/// The best cut of the rows on feature `f`: the rows sorted by it, every
+/// position between distinct values scanned.
+fn best_cut(
+    rows: &[usize],
+    x: ArrayView2<f64>,
+    y: ArrayView1<f64>,
+    f: usize,
+    sum: f64,
+    min_leaf: usize,
+    order: &mut Vec<(f64, f64)>,
+) -> Option<Split> {
+    let m = rows.len();
+    order.clear();
+    order.extend(rows.iter().map(|&i| (x[[i, f]], y[i])));
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut best: Option<Split> = None;
+    let mut left_sum = 0.0;
+    for k in 1..m {
+        left_sum += order[k - 1].1;
+        if k < min_leaf || m - k < min_leaf {
+            continue;
+        }
+        if order[k].0 <= order[k - 1].0 {
+            continue; // equal values cannot be separated
+        }
+        let right_sum = sum - left_sum;
+        let proxy = left_sum * left_sum / k as f64 + right_sum * right_sum / (m - k) as f64;
+        if best.as_ref().is_none_or(|b| proxy > b.proxy) {
+            let (a, b) = (order[k - 1].0, order[k].0);
+            let mut threshold = 0.5 * (a + b);
+            if threshold >= b || !threshold.is_finite() {
+                threshold = a;
+            }
+            best = Some(Split {
+                feature: f,
+                threshold,
+                n_left: k,
+                proxy,
+            });
+        }
+    }
+    best
+}
+
+/// One uniform random cut of the rows on feature `f`, between its smallest
+/// and largest value there; none when the feature is constant on the rows
+/// or a side would hold fewer than `min_leaf` rows.
+fn random_cut(
+    rows: &[usize],
+    x: ArrayView2<f64>,
+    y: ArrayView1<f64>,
+    f: usize,
+    sum: f64,
+    min_leaf: usize,
+    rng: &mut ChaCha8Rng,
+) -> Option<Split> {
+    let (lo, hi) = rows
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &i| {
+            (a.min(x[[i, f]]), b.max(x[[i, f]]))
+        });
+    if hi <= lo {
+        return None;
+    }
+    let mut threshold = lo + (hi - lo) * rng.random::<f64>();
+    if threshold >= hi {
+        threshold = lo;
+    }
+    let (mut n_left, mut left_sum) = (0usize, 0.0);
+    for &i in rows {
+        if x[[i, f]] <= threshold {
+            n_left += 1;
+            left_sum += y[i];
+        }
+    }
+    let m = rows.len();
+    if n_left < min_leaf || m - n_left < min_leaf {
+        return None;
+    }
+    let right_sum = sum - left_sum;
+    Some(Split {
+        feature: f,
+        threshold,
+        n_left,
+        proxy: left_sum * left_sum / n_left as f64 + right_sum * right_sum / (m - n_left) as f64,
+    })
+}
+
 impl Regressor for DecisionTree {
     type Model = DecisionTreeModel;
 
@@ -281,6 +385,8 @@ impl Regressor for DecisionTree {
         let mut importances = vec![0.0; n_features];
         let mut features: Vec<usize> = (0..n_features).collect();
         let mut order: Vec<(f64, f64)> = Vec::with_capacity(n);
+        let x = x.view();
+        let y = y.view();
         // (node index, row range, depth); nodes are created when pushed.
         nodes.push(TreeNode::Leaf {
             value: 0.0,
@@ -305,41 +411,41 @@ impl Regressor for DecisionTree {
             if !may_split {
                 continue;
             }
-            // Candidate features: a partial Fisher–Yates shuffle.
-            for f in 0..k_features {
-                let g = rng.random_range(f..n_features);
-                features.swap(f, g);
+            // Candidate features: a partial Fisher–Yates shuffle when only
+            // some are tried; all of them in their own order otherwise, so
+            // exact ties go to the lowest-numbered feature.
+            if k_features < n_features {
+                for f in 0..k_features {
+                    let g = rng.random_range(f..n_features);
+                    features.swap(f, g);
+                }
             }
             let mut best: Option<Split> = None;
             for &f in &features[..k_features] {
-                order.clear();
-                order.extend(rows[start..end].iter().map(|&i| (x[[i, f]], y[i])));
-                order.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let mut left_sum = 0.0;
-                for k in 1..m {
-                    left_sum += order[k - 1].1;
-                    if k < p.min_samples_leaf || m - k < p.min_samples_leaf {
-                        continue;
-                    }
-                    if order[k].0 <= order[k - 1].0 {
-                        continue; // equal values cannot be separated
-                    }
-                    let right_sum = sum - left_sum;
-                    let proxy =
-                        left_sum * left_sum / k as f64 + right_sum * right_sum / (m - k) as f64;
-                    if best.as_ref().is_none_or(|b| proxy > b.proxy) {
-                        let (a, b) = (order[k - 1].0, order[k].0);
-                        let mut threshold = 0.5 * (a + b);
-                        if threshold >= b || !threshold.is_finite() {
-                            threshold = a;
-                        }
-                        best = Some(Split {
-                            feature: f,
-                            threshold,
-                            n_left: k,
-                            proxy,
-                        });
-                    }
+                let candidate = match p.splitter {
+                    Splitter::Best => best_cut(
+                        &rows[start..end],
+                        x,
+                        y,
+                        f,
+                        sum,
+                        p.min_samples_leaf,
+                        &mut order,
+                    ),
+                    Splitter::Random => random_cut(
+                        &rows[start..end],
+                        x,
+                        y,
+                        f,
+                        sum,
+                        p.min_samples_leaf,
+                        &mut rng,
+                    ),
+                };
+                if let Some(c) = candidate
+                    && best.as_ref().is_none_or(|b| c.proxy > b.proxy)
+                {
+                    best = Some(c);
                 }
             }
             let Some(split) = best else { continue };
