@@ -24,7 +24,10 @@
 //! option. [`tree`]: CART regression trees (squared error, best or random
 //! thresholds, seeded feature sampling, impurity importances); [`forest`]:
 //! random forests and extremely randomized trees, seeded per tree and
-//! identical on any thread count. Planned: gradient boosting (issue 7).
+//! identical on any thread count; [`boosting`]: gradient-boosted trees with
+//! the squared loss, L1/L2 leaf regularization, subsampling and early
+//! stopping. Planned: permutation importances and the DiMag pipeline
+//! (issue 7).
 //!
 //! ```
 //! use ml_regress::{ElasticNetParams, Predict, Regressor};
@@ -44,6 +47,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod boosting;
 mod elastic_net;
 mod error;
 pub mod forest;
@@ -53,6 +57,7 @@ mod traits;
 pub mod tree;
 pub mod validation;
 
+pub use boosting::{Boosting, BoostingModel, BoostingParams};
 pub use elastic_net::{ElasticNet, ElasticNetModel, ElasticNetParams};
 pub use error::{RegressError, Result};
 pub use forest::{Forest, ForestModel, ForestParams};

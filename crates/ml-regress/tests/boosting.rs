@@ -1,0 +1,193 @@
+//! Gradient boosting: the training loss never rises, exact cases, early
+//! stopping, seeding, bad parameters.
+
+use ml_regress::{BoostingParams, DecisionTreeParams, Predict, RegressError, Regressor};
+use ndarray::{Array1, Array2};
+
+fn data(n: usize) -> (Array2<f64>, Array1<f64>) {
+    let x = Array2::from_shape_fn((n, 3), |(i, j)| {
+        ((i * (j + 2)) as f64 * 0.211 + j as f64).sin()
+    });
+    let y = Array1::from_shape_fn(n, |i| {
+        2.0 * x[[i, 0]] + (3.0 * x[[i, 1]]).sin() + 0.4 * ((i * 7919) % 23) as f64 / 23.0
+    });
+    (x, y)
+}
+
+/// Each round moves every leaf's rows toward their mean residual, by a
+/// step between 0 and the full one (shrinkage, L1 soft-thresholding, L2
+/// damping), so the squared training loss never rises.
+#[test]
+fn training_loss_never_rises() {
+    let (x, y) = data(200);
+    for (l1, l2, lr) in [(0.0, 0.0, 0.1), (0.15, 0.14, 0.265), (1.0, 5.0, 1.0)] {
+        let m = BoostingParams {
+            n_estimators: 60,
+            learning_rate: lr,
+            l1,
+            l2,
+            ..BoostingParams::dimag_sar()
+        }
+        .check()
+        .unwrap()
+        .fit(x.view(), y.view())
+        .unwrap();
+        assert_eq!(m.train_loss.len(), 61);
+        for w in m.train_loss.windows(2) {
+            assert!(
+                w[1] <= w[0] + 1e-12,
+                "l1 {l1} l2 {l2}: {} -> {}",
+                w[0],
+                w[1]
+            );
+        }
+        assert!(
+            m.train_loss[60] < 0.5 * m.train_loss[0],
+            "{:?}",
+            m.train_loss
+        );
+        // predict() agrees with the loss the fit tracked.
+        let p = m.predict(x.view()).unwrap();
+        let mse = p.iter().zip(&y).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / 200.0;
+        assert!((mse - m.train_loss[60]).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn exact_cases() {
+    let (x, y) = data(50);
+    // One unshrunk round of a fully grown tree reproduces the targets.
+    let m = BoostingParams {
+        n_estimators: 1,
+        learning_rate: 1.0,
+        tree: DecisionTreeParams::default(),
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+    .fit(x.view(), y.view())
+    .unwrap();
+    let p = m.predict(x.view()).unwrap();
+    assert!(p.iter().zip(&y).all(|(a, b)| (a - b).abs() < 1e-12));
+    // L1 larger than any leaf's residual sum: no tree moves the mean.
+    let m = BoostingParams {
+        l1: 1e6,
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+    .fit(x.view(), y.view())
+    .unwrap();
+    let mean = y.mean().unwrap();
+    assert!(
+        m.predict(x.view())
+            .unwrap()
+            .iter()
+            .all(|v| (v - mean).abs() < 1e-12)
+    );
+}
+
+/// With a held-out fraction, boosting stops once the validation loss stalls
+/// and keeps the rounds up to its best value.
+#[test]
+fn early_stopping_keeps_the_best_round() {
+    let (x, y) = data(300);
+    let m = BoostingParams {
+        n_estimators: 2000,
+        learning_rate: 0.5,
+        tree: DecisionTreeParams {
+            max_depth: Some(6),
+            ..Default::default()
+        },
+        validation_fraction: 0.2,
+        n_iter_no_change: 10,
+        seed: 3,
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+    .fit(x.view(), y.view())
+    .unwrap();
+    let rounds = m.validation_loss.len();
+    assert!(rounds < 2000, "never stopped");
+    let best = m
+        .validation_loss
+        .iter()
+        .cloned()
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(m.validation_loss[m.trees.len() - 1], best);
+    assert_eq!(rounds, m.trees.len() + 10);
+}
+
+#[test]
+fn seeded_subsampling() {
+    let (x, y) = data(120);
+    let fit = |seed| {
+        BoostingParams {
+            subsample: 0.5,
+            seed,
+            ..Default::default()
+        }
+        .check()
+        .unwrap()
+        .fit(x.view(), y.view())
+        .unwrap()
+    };
+    assert_eq!(fit(1), fit(1));
+    assert_ne!(fit(1), fit(2));
+}
+
+#[test]
+fn bad_parameters() {
+    let d = BoostingParams::default();
+    for p in [
+        BoostingParams {
+            n_estimators: 0,
+            ..d
+        },
+        BoostingParams {
+            learning_rate: 0.0,
+            ..d
+        },
+        BoostingParams {
+            learning_rate: 1.5,
+            ..d
+        },
+        BoostingParams {
+            subsample: 0.0,
+            ..d
+        },
+        BoostingParams {
+            validation_fraction: 1.0,
+            ..d
+        },
+        BoostingParams { l1: -0.1, ..d },
+        BoostingParams { l2: f64::NAN, ..d },
+        BoostingParams {
+            n_iter_no_change: 0,
+            ..d
+        },
+        BoostingParams {
+            tree: DecisionTreeParams {
+                min_samples_leaf: 0,
+                ..Default::default()
+            },
+            ..d
+        },
+    ] {
+        assert!(
+            matches!(p.check(), Err(RegressError::InvalidParameter { .. })),
+            "{p:?}"
+        );
+    }
+    let sar = BoostingParams::dimag_sar();
+    assert_eq!(
+        (
+            sar.n_estimators,
+            sar.learning_rate,
+            sar.tree.max_depth,
+            sar.tree.min_samples_leaf
+        ),
+        (100, 0.265, Some(2), 14)
+    );
+}
