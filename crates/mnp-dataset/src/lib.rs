@@ -20,7 +20,8 @@
 //! - [`fixture`]: a **synthetic** size-prediction table with the shape of
 //!   Glänzer et al. 2025's (26 runs × 22 features), from a documented law.
 //!
-//! Planned (issue 7): the DiMag loader.
+//! - [`dimag`]: the DiMag files with their column roles, DOIs normalized
+//!   for grouping, duplicate and conflicting rows reported (never dropped).
 //!
 //! ```
 //! use mnp_dataset::split::{GroupKFold, KFold};
@@ -42,6 +43,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod dimag;
 mod error;
 pub mod fixture;
 pub mod split;
