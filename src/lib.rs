@@ -36,6 +36,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod dimag;
 pub mod error;
 pub mod plot;
 pub mod scenario;
