@@ -6,6 +6,9 @@
 //!     median, min and max test R², and 10-fold CV R² on the training part.
 //! (b) 5-fold CV without shuffling and GroupKFold(5) by article (DOI) for a
 //!     random forest, extra trees and boosting.
+//! (c) Predictions for the validation files (the model fitted on all
+//!     training rows), each flagged where a descriptor lies outside the
+//!     training range.
 //! (d) A predicted-vs-measured PNG per target (the median seed's test rows)
 //!     in `out/`.
 //!
@@ -16,6 +19,7 @@
 use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
 use mnp_suite::dimag::{
     comparison_models, cross_validated_r2, log_target, original_protocol, paper_model,
+    predict_validation, validation_file,
 };
 use mnp_suite::plot::{AxisScale, Series, predicted_vs_measured};
 use serde_json::{Map, Value, json};
@@ -127,6 +131,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 predicted: &predicted,
             }],
         )?;
+        // (c) The validation file.
+        let validation = predict_validation(&data, &model, &dir.join(validation_file(target)))?;
+        let flagged = validation
+            .iter()
+            .filter(|v| !v.outside_training_range.is_empty())
+            .count();
+        let scored: Vec<(f64, f64)> = validation
+            .iter()
+            .filter_map(|v| v.measured.map(|m| (m.log10(), v.predicted.log10())))
+            .collect();
+        let (m, p): (Vec<f64>, Vec<f64>) = scored.iter().copied().unzip();
+        let validation_r2 = mnp_suite::regress::metrics::r2(&m, &p).ok();
+        let validation_rmse = mnp_suite::regress::metrics::rmse(&m, &p).ok();
+        println!(
+            "     validation ({}): {} rows, {} with a measured {}, {} outside the training range; log10 RMSE {}, R² {}",
+            validation_file(target),
+            validation.len(),
+            scored.len(),
+            target.label(),
+            flagged,
+            validation_rmse.map_or("-".into(), |v| format!("{v:.3}")),
+            validation_r2.map_or("-".into(), |v| format!("{v:.3}")),
+        );
+        for v in validation
+            .iter()
+            .filter(|v| !v.outside_training_range.is_empty())
+        {
+            println!(
+                "       line {:>3}: predicted {:>9.3}, measured {:>9}, outside: {}",
+                v.line,
+                v.predicted,
+                v.measured.map_or("-".into(), |m| format!("{m:.3}")),
+                v.outside_training_range.join(", ")
+            );
+        }
         out.insert(
             target.label().into(),
             json!({
@@ -140,6 +179,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "kfold5_r2": kfold,
                 "groupkfold5_r2": group,
                 "figure": figure,
+                "validation": {
+                    "file": validation_file(target),
+                    "rows": validation.len(),
+                    "measured": scored.len(),
+                    "outside_training_range": flagged,
+                    "rmse_log10": validation_rmse,
+                    "r2_log10": validation_r2,
+                },
             }),
         );
     }

@@ -228,3 +228,87 @@ pub fn cross_validated_r2(data: &DimagData, model: &TreeModel, grouped: bool) ->
     let oof = out_of_fold(&features, &y, model, &folds)?;
     Ok(r2(&y, &oof)?)
 }
+
+/// A prediction for one row of a DiMag validation file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationPrediction {
+    /// Line of the row in the validation file (the header is line 1).
+    pub line: usize,
+    /// The measured target, where the file gives one (raw units).
+    pub measured: Option<f64>,
+    /// The prediction (raw units: W/g or mM⁻¹ s⁻¹).
+    pub predicted: f64,
+    /// The descriptors whose value lies outside the training range
+    /// (extrapolation): empty when the row is inside it.
+    pub outside_training_range: Vec<String>,
+}
+
+/// The validation file of a target: `SAR_validation.csv` for SAR,
+/// `r1r2_validation.csv` for r1 and r2.
+pub fn validation_file(target: DimagTarget) -> &'static str {
+    match target {
+        DimagTarget::Sar => "SAR_validation.csv",
+        DimagTarget::R1 | DimagTarget::R2 => "r1r2_validation.csv",
+    }
+}
+
+/// Fits `model` on every training row of `data` (min-max scaling fitted
+/// there) and predicts each row of the validation file `path`, flagging
+/// the descriptors that lie outside the training range.
+///
+/// # Errors
+/// An unreadable file, or a training descriptor missing from it.
+pub fn predict_validation(
+    data: &DimagData,
+    model: &TreeModel,
+    path: &std::path::Path,
+) -> Result<Vec<ValidationPrediction>> {
+    let mut options = mnp_dataset::CsvOptions::default();
+    for c in ["DOI", "Core composition", "Shell composition", "Shape"] {
+        options
+            .types
+            .insert(c.to_string(), mnp_dataset::ColumnType::Text);
+    }
+    let validation = Table::from_csv(path, &options)?;
+    let names: Vec<&str> = data.descriptors.iter().map(String::as_str).collect();
+    let features = data.features()?;
+    let all: Vec<usize> = (0..data.y.len()).collect();
+    let mut pipeline = Pipeline::new(
+        NumericImputation::Mean,
+        Some(Scaling::MinMax),
+        UnknownCategory::AllZeros,
+    );
+    pipeline.fit(&features)?;
+    let x = pipeline.transform(&features)?.data;
+    let v_features = validation.select(&names)?;
+    let xv = pipeline.transform(&v_features)?.data;
+    let y = log_target(data);
+    let y_train: Array1<f64> = all.iter().map(|&i| y[i]).collect();
+    let pred = model.fit_predict(x.view(), y_train.view(), xv.view())?;
+    let measured = validation.numeric(data.target.column())?;
+    let mut out = Vec::with_capacity(pred.len());
+    for (row, p) in pred.into_iter().enumerate() {
+        let mut outside = Vec::new();
+        for name in &names {
+            let train = features.numeric(name)?;
+            let (lo, hi) = train
+                .iter()
+                .flatten()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
+            if let Some(v) = v_features.numeric(name)?[row]
+                && (v < lo || v > hi)
+            {
+                outside.push((*name).to_string());
+            }
+        }
+        out.push(ValidationPrediction {
+            line: row + 2,
+            measured: measured[row],
+            predicted: 10f64.powf(p),
+            outside_training_range: outside,
+        });
+    }
+    Ok(out)
+}
