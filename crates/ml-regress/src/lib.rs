@@ -26,8 +26,7 @@
 //! random forests and extremely randomized trees, seeded per tree and
 //! identical on any thread count; [`boosting`]: gradient-boosted trees with
 //! the squared loss, L1/L2 leaf regularization, subsampling and early
-//! stopping. Planned: permutation importances and the DiMag pipeline
-//! (issue 7).
+//! stopping; [`importance`]: permutation importances.
 //!
 //! ```
 //! use ml_regress::{ElasticNetParams, Predict, Regressor};
@@ -51,6 +50,7 @@ pub mod boosting;
 mod elastic_net;
 mod error;
 pub mod forest;
+pub mod importance;
 pub mod metrics;
 mod svr;
 mod traits;
@@ -61,6 +61,7 @@ pub use boosting::{Boosting, BoostingModel, BoostingParams};
 pub use elastic_net::{ElasticNet, ElasticNetModel, ElasticNetParams};
 pub use error::{RegressError, Result};
 pub use forest::{Forest, ForestModel, ForestParams};
+pub use importance::{PermutationImportance, permutation_importance};
 pub use svr::{Gamma, Kernel, Svr, SvrModel, SvrParams};
 pub use traits::{Predict, Regressor};
 pub use tree::{
