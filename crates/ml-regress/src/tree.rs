@@ -297,7 +297,9 @@ fn best_cut(
     let m = rows.len();
     order.clear();
     order.extend(rows.iter().map(|&i| (x[[i, f]], y[i])));
-    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Unstable (no allocation): the order among equal values never matters,
+    // since no split falls between them.
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut best: Option<Split> = None;
     let mut left_sum = 0.0;
     for k in 1..m {
