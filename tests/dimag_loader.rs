@@ -3,15 +3,8 @@
 //! checked independently with pandas (docs/VALIDATION.md).
 
 use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
-use std::path::PathBuf;
-
-fn dimag_dir() -> PathBuf {
-    PathBuf::from(std::env::var_os("MNP_DATA_DIR").expect(
-        "MNP_DATA_DIR is not set: data-backed tests read the DiMag files from it \
-         (run: MNP_DATA_DIR=../shared/data cargo test -- --ignored)",
-    ))
-    .join("dimag")
-}
+mod common;
+use common::dimag_dir;
 
 #[test]
 #[ignore = "needs the DiMag data: set MNP_DATA_DIR"]

@@ -8,19 +8,13 @@ use mnp_suite::dataset::split::KFold;
 use mnp_suite::dataset::{ColumnType, CsvOptions, Table, log10_target};
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
 use mnp_suite::size::{ModelSpec, Preprocessing, cross_validate};
-use std::path::PathBuf;
-
-fn data_dir() -> PathBuf {
-    PathBuf::from(std::env::var_os("MNP_DATA_DIR").expect(
-        "MNP_DATA_DIR is not set: data-backed tests read the DiMag files from it \
-         (run: MNP_DATA_DIR=../shared/data cargo test -- --ignored)",
-    ))
-}
+mod common;
+use common::dimag_dir;
 
 #[test]
 #[ignore = "needs the DiMag data: set MNP_DATA_DIR"]
 fn r1_cross_validation_matches_scikit_learn() {
-    let path = data_dir().join("dimag").join("r1.csv");
+    let path = dimag_dir().join("r1.csv");
     let table = Table::from_csv(&path, &CsvOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(table.rows(), 355);
@@ -131,7 +125,7 @@ fn sar_predictions_coefficients_and_cross_validation_match_scikit_learn() {
     use mnp_suite::dataset::{NumericImputation, Pipeline, Scaling, UnknownCategory};
     use mnp_suite::regress::Regressor;
     use mnp_suite::size::fit_predict;
-    let path = data_dir().join("dimag").join("SAR.csv");
+    let path = dimag_dir().join("SAR.csv");
     let table = Table::from_csv(&path, &CsvOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(table.rows(), 460);

@@ -17,7 +17,7 @@
 //! `tol` for `n_iter_no_change` rounds, and the model keeps the rounds up to
 //! its best validation loss.
 
-use crate::error::{RegressError, Result};
+use crate::error::{RegressError, Result, invalid};
 use crate::traits::{Predict, Regressor, check_data, check_features};
 use crate::tree::{DecisionTreeModel, DecisionTreeParams, TreeNode};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
@@ -72,14 +72,6 @@ impl Default for BoostingParams {
             tol: 1e-4,
             seed: 0,
         }
-    }
-}
-
-fn invalid(name: &'static str, value: f64, allowed: &'static str) -> RegressError {
-    RegressError::InvalidParameter {
-        name,
-        value,
-        allowed,
     }
 }
 

@@ -31,7 +31,7 @@
 //! # }
 //! ```
 
-use crate::error::{RegressError, Result};
+use crate::error::{Result, invalid};
 use crate::traits::{Predict, Regressor, check_data, check_features};
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use rand::rngs::ChaCha8Rng;
@@ -117,14 +117,6 @@ impl Default for DecisionTreeParams {
             splitter: Splitter::Best,
             seed: 0,
         }
-    }
-}
-
-fn invalid(name: &'static str, value: f64, allowed: &'static str) -> RegressError {
-    RegressError::InvalidParameter {
-        name,
-        value,
-        allowed,
     }
 }
 
