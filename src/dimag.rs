@@ -286,17 +286,23 @@ pub fn predict_validation(
     let y_train: Array1<f64> = all.iter().map(|&i| y[i]).collect();
     let pred = model.fit_predict(x.view(), y_train.view(), xv.view())?;
     let measured = validation.numeric(data.target.column())?;
-    let mut out = Vec::with_capacity(pred.len());
-    for (row, p) in pred.into_iter().enumerate() {
-        let mut outside = Vec::new();
-        for name in &names {
-            let train = features.numeric(name)?;
-            let (lo, hi) = train
+    // Each descriptor's training range, once.
+    let ranges: Vec<(f64, f64)> = names
+        .iter()
+        .map(|name| {
+            Ok(features
+                .numeric(name)?
                 .iter()
                 .flatten()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
                     (a.min(v), b.max(v))
-                });
+                }))
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Vec::with_capacity(pred.len());
+    for (row, p) in pred.into_iter().enumerate() {
+        let mut outside = Vec::new();
+        for (name, &(lo, hi)) in names.iter().zip(&ranges) {
             if let Some(v) = v_features.numeric(name)?[row]
                 && (v < lo || v > hi)
             {

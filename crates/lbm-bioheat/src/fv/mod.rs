@@ -510,7 +510,16 @@ impl FvSolver {
     /// # Errors
     /// [`BioheatError::SingularSystem`] or [`BioheatError::LinearSolveFailed`].
     pub fn solve_steady_newton_system(&mut self, rtol: f64) -> Result<(Vec<f64>, usize)> {
-        let sys_rhs = self.steady_newton_system().rhs;
+        // −F(T) and P, P′ at the current state; no need to assemble the
+        // triplets.
+        self.mass.fill(0.0);
+        self.rhs.fill(0.0);
+        let mut residual = std::mem::take(&mut self.residual);
+        let t = std::mem::take(&mut self.temperature);
+        self.residual_at(1.0, &t, &mut residual);
+        self.temperature = t;
+        let sys_rhs: Vec<f64> = residual.iter().map(|g| -g).collect();
+        self.residual = residual;
         let tb = self.op.t_blood;
         for (k, s) in self.sink.iter_mut().enumerate() {
             *s = self.op.wall[k] + self.perf[k] + self.slope[k] * (self.temperature[k] - tb);
