@@ -197,6 +197,21 @@ impl FvSolver {
             .expect("the state has the grid's shape")
     }
 
+    /// The Jacobian's diagonal beyond the conductances, per cell:
+    /// mass + θ(wall + P + P′·(T − T_b)), without the slope term for Picard
+    /// (`newton` false). P and P′ are those left by the last residual_at.
+    fn fill_sink(&mut self, theta: f64, newton: bool) {
+        let tb = self.op.t_blood;
+        for (k, s) in self.sink.iter_mut().enumerate() {
+            let slope = if newton {
+                self.slope[k] * (self.temperature[k] - tb)
+            } else {
+                0.0
+            };
+            *s = self.mass[k] + theta * (self.op.wall[k] + self.perf[k] + slope);
+        }
+    }
+
     /// residual = mass·T + θL(T) − rhs at T = `t`; returns its 2-norm.
     /// Also leaves P(T) and dP/dT per cell in `perf` and `slope`.
     fn residual_at(&mut self, theta: f64, t: &[f64], out: &mut [f64]) -> f64 {
@@ -234,21 +249,13 @@ impl FvSolver {
         let mut norm = self.residual_at(theta, &start, &mut residual);
         self.temperature = start;
         let mut update = f64::INFINITY;
-        let tb = self.op.t_blood;
         let mut iteration = 0;
         while iteration < cfg.max_iterations {
             iteration += 1;
             stats.nonlinear_iterations = iteration;
             // The Jacobian's diagonal beyond the conductances.
             // P and dP/dT at the current iterate were left by residual_at.
-            for (k, s) in self.sink.iter_mut().enumerate() {
-                let slope = if newton {
-                    self.slope[k] * (self.temperature[k] - tb)
-                } else {
-                    0.0
-                };
-                *s = self.mass[k] + theta * (self.op.wall[k] + self.perf[k] + slope);
-            }
+            self.fill_sink(theta, newton);
             // The linear system's right-hand side −residual lives in `trial`
             // until the line search needs it.
             for (r, g) in self.trial.iter_mut().zip(&residual) {
@@ -520,10 +527,7 @@ impl FvSolver {
         self.temperature = t;
         let sys_rhs: Vec<f64> = residual.iter().map(|g| -g).collect();
         self.residual = residual;
-        let tb = self.op.t_blood;
-        for (k, s) in self.sink.iter_mut().enumerate() {
-            *s = self.op.wall[k] + self.perf[k] + self.slope[k] * (self.temperature[k] - tb);
-        }
+        self.fill_sink(1.0, true);
         let mut x = vec![0.0; sys_rhs.len()];
         let max = self.config.max_linear_iterations;
         let it = self
