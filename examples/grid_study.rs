@@ -4,6 +4,10 @@
 //! and 200² grids, for blocks of 5 and 10 tumor diameters (50 and 100 mm),
 //! by the LBM marched to steady state and by the finite-volume
 //! Newton–multigrid steady solver (`solver`: `lbm` and `steady`).
+//! The LBM takes φ at its nodes, the finite volumes φ averaged over each
+//! cell (each method's own source; `SourceSampling`). On the paper's 100²
+//! block both are also compared with the grid-converged solution (finite
+//! volumes on 700², whose every seventh node is a 100² node).
 //!
 //! Run: `cargo run --release --example grid_study` (about a minute on 2 cores;
 //! the LBM takes nearly all of it).
@@ -12,7 +16,9 @@
 use mnp_suite::bioheat::probe::bilinear;
 use mnp_suite::bioheat::{FvConfig, FvSolver, LbmConfig, LbmSolver, SteadySolver, TimeStep};
 use mnp_suite::physics::InjectionReference;
-use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection, table2_eight_site_optimum};
+use mnp_suite::scenario::{
+    GridAlignment, Scenario, SourceSampling, circular_injection, table2_eight_site_optimum,
+};
 use serde_json::json;
 use std::time::Instant;
 
@@ -57,6 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "max|lbm-fv|"
     );
     let mut cases = Vec::new();
+    let mut converged = None;
     for domain_mm in [50u32, 100] {
         for n in [50usize, 100, 200] {
             let side = domain_mm as f64 * 1e-3;
@@ -65,9 +72,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let start = Instant::now();
             let lbm = LbmSolver::new(problem.clone(), config)?.solve_steady(None)?;
             let lbm_seconds = start.elapsed().as_secs_f64();
+            let fv_problem = scenario.problem_sampled(&cloud, SourceSampling::CellAverage)?;
             let start = Instant::now();
-            let fv = FvSolver::new(problem, FvConfig::default())?.solve_steady(None)?;
+            let fv = FvSolver::new(fv_problem, FvConfig::default())?.solve_steady(None)?;
             let fv_seconds = start.elapsed().as_secs_f64();
+            let fv_point = FvSolver::new(problem, FvConfig::default())?.solve_steady(None)?;
+            let diff_point = lbm
+                .temperature
+                .iter()
+                .zip(&fv_point.temperature)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            if (n, domain_mm) == (100, 50) {
+                converged = Some(errors_against_converged(
+                    &cloud,
+                    side,
+                    [&lbm.temperature, &fv.temperature, &fv_point.temperature],
+                )?);
+            }
             let diff = lbm
                 .temperature
                 .iter()
@@ -106,10 +128,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     "iterations": steady.iterations,
                     "runtime_s": seconds,
                     "max_abs_lbm_minus_steady_c": diff,
+                    "max_abs_lbm_minus_steady_point_source_c": diff_point,
                 }));
             }
         }
     }
-    println!("{}", serde_json::to_string(&json!({ "cases": cases }))?);
+    let [lbm_err, fv_err, fv_point_err] = converged.expect("the 100² case ran");
+    println!(
+        "\n100², 50 mm: max |T - T_700²| over the 100² nodes: LBM {lbm_err:.4} °C, \
+         finite volumes {fv_err:.4} °C (cell-averaged source), {fv_point_err:.4} °C (point source)"
+    );
+    println!(
+        "{}",
+        serde_json::to_string(&json!({
+            "cases": cases,
+            "converged_100": {
+                "lbm_max_err_c": lbm_err,
+                "steady_max_err_c": fv_err,
+                "steady_point_source_max_err_c": fv_point_err,
+            },
+        }))?
+    );
     Ok(())
+}
+
+/// The largest difference of each 100² field from the finite-volume
+/// solution on 700² (cell-averaged source), at the 100² nodes.
+fn errors_against_converged(
+    cloud: &mnp_suite::physics::InjectionCloud,
+    side: f64,
+    fields: [&ndarray::Array2<f64>; 3],
+) -> Result<[f64; 3], Box<dyn std::error::Error>> {
+    let fine = Scenario::paper_circular(700, side, GridAlignment::NodeAtCentre)?;
+    let reference = FvSolver::new(
+        fine.problem_sampled(cloud, SourceSampling::CellAverage)?,
+        FvConfig::default(),
+    )?
+    .solve_steady(None)?
+    .temperature;
+    Ok(fields.map(|f| {
+        f.indexed_iter()
+            .map(|((i, j), t)| (t - reference[[7 * i, 7 * j]]).abs())
+            .fold(0.0, f64::max)
+    }))
 }

@@ -227,6 +227,51 @@ fn newton_and_picard_reach_the_same_state_and_warm_starts_are_cheaper() {
     assert!(diff < 1e-8, "{diff}");
 }
 
+/// New properties set in place (the optimizer's path: φ changes k and ρc
+/// at every evaluation) give the state of a solver built afresh, from a
+/// warm start, and a fixed forcing the same state as the adaptive one.
+#[test]
+fn properties_set_in_place_match_a_fresh_solver() {
+    let p = heated_tumor_problem(37).unwrap();
+    let k2 = p.conductivity().mapv(|k| 1.3 * k);
+    let rc2 = p.heat_capacity().mapv(|c| 0.9 * c);
+    let q2 = p.heat_source().mapv(|q| 0.8 * q);
+    let mut reused = FvSolver::new(p.clone(), steady()).unwrap();
+    reused.solve_steady(None).unwrap();
+    reused.set_properties(rc2.clone(), k2.clone()).unwrap();
+    reused.set_heat_source(q2.clone()).unwrap();
+    let warm = reused.solve_steady(None).unwrap();
+    let mut fresh_problem = p.clone();
+    fresh_problem.set_properties(rc2, k2).unwrap();
+    fresh_problem.set_heat_source(q2).unwrap();
+    let fixed = steady().with_forcing_max(1e-2).unwrap();
+    for config in [steady(), fixed] {
+        let fresh = FvSolver::new(fresh_problem.clone(), config)
+            .unwrap()
+            .solve_steady(None)
+            .unwrap();
+        let diff = warm
+            .temperature
+            .iter()
+            .zip(&fresh.temperature)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        assert!(diff < 1e-8, "{diff}");
+    }
+    // The change matters: the first state is far from the second.
+    let first = FvSolver::new(p, steady())
+        .unwrap()
+        .solve_steady(None)
+        .unwrap();
+    let moved = first
+        .temperature
+        .iter()
+        .zip(&warm.temperature)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(moved > 0.5, "{moved}");
+}
+
 #[test]
 fn singular_steady_problem_is_a_typed_error() {
     let grid = Grid::centered_square(20, 0.02).unwrap();
@@ -271,6 +316,9 @@ fn bad_settings_are_refused() {
     assert!(c.with_max_iterations(0).is_err());
     assert!(c.with_linear_tolerance(1.0, 10).is_err());
     assert!(c.with_linear_tolerance(1e-6, 0).is_err());
+    assert!(c.with_forcing_max(1.0).is_err());
+    assert!(c.with_forcing_max(1e-3).is_err()); // below the linear tolerance
+    assert!(c.with_forcing_max(0.3).is_ok());
     assert!(c.with_time_step(ImplicitStep::Fixed(-1.0)).is_err());
     assert!(
         c.with_time_step(ImplicitStep::Adaptive {

@@ -253,24 +253,72 @@ impl InjectionCloud {
                 *e = peak * gaussian_factor((grid.y(j) - site.y).powi(2) * inv_two_var);
             }
         }
-        let mut field = Array2::zeros((nx, ny));
-        // `field` is a fresh standard-layout array: each row (fixed i) is a
-        // contiguous run of ny values, updated by every site while it sits
-        // in L1, and the inner loop vectorizes.
-        let data = field.as_slice_mut().expect("Array2::zeros is contiguous");
-        for (i, row) in data.chunks_exact_mut(ny).enumerate() {
-            for (ex_s, ey_s) in ex.chunks_exact(nx).zip(ey.chunks_exact(ny)) {
-                let exi = ex_s[i];
-                if exi == 0.0 {
-                    continue;
-                }
-                for (v, &eyj) in row.iter_mut().zip(ey_s) {
-                    *v += exi * eyj;
-                }
+        outer_sum(nx, ny, &ex, &ey)
+    }
+
+    /// The mean of φ over every cell of `grid` (the finite-volume source):
+    /// an array of shape (nx, ny). A Gaussian site integrates exactly over a
+    /// rectangle, V/(4·dx·dy)·Δerf_x·Δerf_y with
+    /// Δerf_x = erf((x_{i+½} − x_s)/(σ√2)) − erf((x_{i−½} − x_s)/(σ√2))
+    /// (computed from erfc in the tails, without cancellation), so the
+    /// cells of a block that contains the cloud hold its whole volume V
+    /// (Σ φ̄·dx·dy = V), however narrow the cloud: point values
+    /// ([`InjectionCloud::evaluate`]) misplace the heat of a cloud narrower
+    /// than a cell.
+    pub fn evaluate_cell_average(&self, grid: &CellGrid) -> Array2<f64> {
+        let (nx, ny) = grid.shape();
+        let mut ex = vec![0.0; self.sites.len() * nx];
+        let mut ey = vec![0.0; self.sites.len() * ny];
+        for (s, site) in self.sites.iter().enumerate() {
+            let scale = 1.0 / (site.sigma * std::f64::consts::SQRT_2);
+            let edge_x = |i: usize| (grid.x0 + i as f64 * grid.dx - site.x) * scale;
+            for (i, e) in ex[s * nx..(s + 1) * nx].iter_mut().enumerate() {
+                *e = erf_difference(edge_x(i), edge_x(i + 1));
+            }
+            let factor = site.volume / (4.0 * grid.dx * grid.dy);
+            let edge_y = |j: usize| (grid.y0 + j as f64 * grid.dy - site.y) * scale;
+            for (j, e) in ey[s * ny..(s + 1) * ny].iter_mut().enumerate() {
+                *e = factor * erf_difference(edge_y(j), edge_y(j + 1));
             }
         }
-        field
+        outer_sum(nx, ny, &ex, &ey)
     }
+}
+
+/// erf(b) − erf(a) for a ≤ b, from erfc on the side where both are in one
+/// tail (1 − erf would cancel there); subnormal results are flushed to zero
+/// as in [`gaussian_factor`].
+fn erf_difference(a: f64, b: f64) -> f64 {
+    let d = if a >= 0.0 {
+        libm::erfc(a) - libm::erfc(b)
+    } else if b <= 0.0 {
+        libm::erfc(-b) - libm::erfc(-a)
+    } else {
+        libm::erf(b) - libm::erf(a)
+    };
+    if d < 1e-130 { 0.0 } else { d }
+}
+
+/// field[i, j] = Σ_s ex[s][i]·ey[s][j] for per-site factors stored site
+/// after site (`ex` holds nx values a site, `ey` ny).
+fn outer_sum(nx: usize, ny: usize, ex: &[f64], ey: &[f64]) -> Array2<f64> {
+    let mut field = Array2::zeros((nx, ny));
+    // `field` is a fresh standard-layout array: each row (fixed i) is a
+    // contiguous run of ny values, updated by every site while it sits in
+    // L1, and the inner loop vectorizes.
+    let data = field.as_slice_mut().expect("Array2::zeros is contiguous");
+    for (i, row) in data.chunks_exact_mut(ny).enumerate() {
+        for (ex_s, ey_s) in ex.chunks_exact(nx).zip(ey.chunks_exact(ny)) {
+            let exi = ex_s[i];
+            if exi == 0.0 {
+                continue;
+            }
+            for (v, &eyj) in row.iter_mut().zip(ey_s) {
+                *v += exi * eyj;
+            }
+        }
+    }
+    field
 }
 
 /// exp(−arg) for arg ≥ 0, flushed to zero beyond arg = 300 so that no

@@ -76,6 +76,7 @@ pub struct FvConfig {
     pub(crate) tolerance: f64,
     pub(crate) max_iterations: usize,
     pub(crate) linear_tolerance: f64,
+    pub(crate) forcing_max: f64,
     pub(crate) max_linear_iterations: usize,
     pub(crate) scheme: TimeScheme,
     pub(crate) time_step: ImplicitStep,
@@ -84,19 +85,18 @@ pub struct FvConfig {
 }
 
 impl Default for FvConfig {
-    /// Newton to max |δT| ≤ 10⁻⁶ °C within 50 iterations (with the inexact
-    /// linear solves below, the error left after an update δ is about
-    /// 10⁻²·δ, so about 10⁻⁸ °C), each linear solve
-    /// to a relative residual of 10⁻² within 200 CG iterations (an inexact
-    /// Newton method: the last updates are tiny whatever the forcing, and
-    /// 10⁻² took the fewest CG iterations in all on the paper's problems;
-    /// Eisenstat–Walker forcing took more);
-    /// Crank–Nicolson with fixed 1 s steps; divergence beyond |T| = 10³ °C.
+    /// Newton to max |δT| ≤ 10⁻⁶ °C within 50 iterations; each linear
+    /// solve to a relative residual η within 200 CG iterations, with η by
+    /// Eisenstat–Walker between 10⁻² and 10⁻¹ (an inexact Newton method:
+    /// 26 rather than 29 CG iterations cold on the paper's 100² problem,
+    /// docs/PERFORMANCE.md); Crank–Nicolson with fixed 1 s steps;
+    /// divergence beyond |T| = 10³ °C.
     fn default() -> Self {
         Self {
             tolerance: 1e-6,
             max_iterations: 50,
             linear_tolerance: 1e-2,
+            forcing_max: 1e-1,
             max_linear_iterations: 200,
             scheme: TimeScheme::CrankNicolson,
             time_step: ImplicitStep::Fixed(1.0),
@@ -126,21 +126,40 @@ impl FvConfig {
         Ok(self)
     }
 
-    /// Each linear solve stops at ‖r‖₂ ≤ `tolerance`·‖b‖₂, within
-    /// `max_iterations` CG iterations.
+    /// Each linear solve stops at ‖r‖₂ ≤ η·‖b‖₂, within `max_iterations` CG
+    /// iterations, where η is never below `tolerance` (the tightest linear
+    /// tolerance). Lowers the adaptive forcing's ceiling to `tolerance` if
+    /// it was above.
     ///
     /// # Errors
     /// A tolerance outside (0, 1), or zero iterations.
     pub fn with_linear_tolerance(mut self, tolerance: f64, max_iterations: usize) -> Result<Self> {
-        if !(tolerance > 0.0 && tolerance < 1.0) {
+        self.linear_tolerance = unit_interval("linear tolerance", tolerance)?;
+        self.forcing_max = self.forcing_max.max(tolerance);
+        self.max_linear_iterations = at_least_one("max linear iterations", max_iterations)?;
+        Ok(self)
+    }
+
+    /// The ceiling of the Eisenstat–Walker forcing (choice 2, γ = 0.9,
+    /// α = 2, with its safeguard): the first linear solve of a Newton solve
+    /// stops at the linear tolerance (a warm start may need only one or two
+    /// steps), and the k-th at relative residual
+    /// η_k = 0.9(‖F_k‖/‖F_k−1‖)², kept within [linear tolerance, `max`]
+    /// (Eisenstat & Walker 1996). `max` equal to the linear tolerance gives
+    /// a fixed forcing.
+    ///
+    /// # Errors
+    /// `max` outside (0, 1) or below the linear tolerance.
+    pub fn with_forcing_max(mut self, max: f64) -> Result<Self> {
+        let max = unit_interval("forcing ceiling", max)?;
+        if max < self.linear_tolerance {
             return Err(BioheatError::InvalidParameter {
-                name: "linear tolerance",
-                value: tolerance,
-                allowed: "a value in (0, 1)",
+                name: "forcing ceiling",
+                value: max,
+                allowed: "a value ≥ the linear tolerance",
             });
         }
-        self.linear_tolerance = tolerance;
-        self.max_linear_iterations = at_least_one("max linear iterations", max_iterations)?;
+        self.forcing_max = max;
         Ok(self)
     }
 
@@ -205,6 +224,18 @@ impl FvConfig {
     /// The time step choice.
     pub fn time_step(&self) -> ImplicitStep {
         self.time_step
+    }
+}
+
+fn unit_interval(name: &'static str, value: f64) -> Result<f64> {
+    if value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(BioheatError::InvalidParameter {
+            name,
+            value,
+            allowed: "a value in (0, 1)",
+        })
     }
 }
 

@@ -163,16 +163,7 @@ impl FvSolver {
     /// A wrong shape or non-finite values.
     pub fn set_heat_source(&mut self, heat_source: Array2<f64>) -> Result<()> {
         self.problem.set_heat_source(heat_source)?;
-        let area = self.op.area;
-        for ((s, q), qm) in self
-            .op
-            .source
-            .iter_mut()
-            .zip(self.problem.heat_source())
-            .zip(self.problem.metabolic_heat())
-        {
-            *s = (q + qm) * area;
-        }
+        self.op.set_source(&self.problem);
         Ok(())
     }
 
@@ -187,8 +178,8 @@ impl FvSolver {
         conductivity: Array2<f64>,
     ) -> Result<()> {
         self.problem.set_properties(heat_capacity, conductivity)?;
-        self.op = Operator::new(&self.problem);
-        self.mg = Hierarchy::new(self.op.nx, self.op.ny, &self.op.ce, &self.op.cn);
+        self.op.set_properties(&self.problem);
+        self.mg.set_conductances(&self.op.ce, &self.op.cn);
         Ok(())
     }
 
@@ -250,6 +241,11 @@ impl FvSolver {
         self.temperature = start;
         let mut update = f64::INFINITY;
         let mut iteration = 0;
+        // Eisenstat–Walker forcing (choice 2, γ = 0.9, α = 2): loose
+        // linear solves while the nonlinearity dominates the error, tight
+        // ones once Newton converges quadratically. The first solve is
+        // tight: from a warm start Newton may need just one or two steps.
+        let mut forcing = cfg.linear_tolerance;
         while iteration < cfg.max_iterations {
             iteration += 1;
             stats.nonlinear_iterations = iteration;
@@ -261,13 +257,12 @@ impl FvSolver {
             for (r, g) in self.trial.iter_mut().zip(&residual) {
                 *r = -g;
             }
+            let eta = forcing.clamp(cfg.linear_tolerance, cfg.forcing_max);
             let solved = match self.mg.set_sink(&self.sink) {
-                Ok(()) => self.mg.solve(
-                    &self.trial,
-                    &mut self.delta,
-                    cfg.linear_tolerance,
-                    cfg.max_linear_iterations,
-                ),
+                Ok(()) => {
+                    self.mg
+                        .solve(&self.trial, &mut self.delta, eta, cfg.max_linear_iterations)
+                }
                 Err(e) => Err(e),
             };
             match solved {
@@ -307,6 +302,14 @@ impl FvSolver {
                 let new_norm = self.residual_at(theta, &trial, &mut residual);
                 self.trial = trial;
                 if !newton || new_norm <= (1.0 - 1e-4 * lambda) * norm || norm == 0.0 {
+                    if norm > 0.0 {
+                        let previous = forcing;
+                        forcing = 0.9 * (new_norm / norm).powi(2);
+                        // The safeguard against a sudden tightening.
+                        if 0.9 * previous * previous > 0.1 {
+                            forcing = forcing.max(0.9 * previous * previous);
+                        }
+                    }
                     norm = new_norm;
                     break;
                 }

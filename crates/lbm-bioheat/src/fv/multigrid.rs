@@ -67,37 +67,49 @@ struct Level {
 impl Level {
     /// A level from unpadded row-major conductances (index i·ny + j).
     fn new(nx: usize, ny: usize, ce: &[f64], cn: &[f64]) -> Self {
+        let mut level = Self::empty(nx, ny);
+        level.set_conductances(ce, cn);
+        level
+    }
+
+    /// A level of `nx` × `ny` cells with zero conductances.
+    fn empty(nx: usize, ny: usize) -> Self {
         let py = ny + 2;
         let len = (nx + 2) * py;
-        let mut pce = vec![0.0; len];
-        let mut pcn = vec![0.0; len];
-        for i in 0..nx {
-            for j in 0..ny {
-                let k = (i + 1) * py + j + 1;
-                if i + 1 < nx {
-                    pce[k] = ce[i * ny + j];
-                }
-                if j + 1 < ny {
-                    pcn[k] = cn[i * ny + j];
-                }
-            }
-        }
-        let mut csum = vec![0.0; len];
-        for k in py..len - py {
-            csum[k] = pce[k] + pce[k - py] + pcn[k] + pcn[k - 1];
-        }
         Self {
             nx,
             ny,
             py,
-            ce: pce,
-            cn: pcn,
-            csum,
+            ce: vec![0.0; len],
+            cn: vec![0.0; len],
+            csum: vec![0.0; len],
             diag: vec![0.0; len],
             inv_diag: vec![0.0; len],
             b: vec![0.0; len],
             x: vec![0.0; len],
             r: vec![0.0; len],
+        }
+    }
+
+    /// Copies unpadded conductances in (the last column's `ce` and the last
+    /// row's `cn` are ignored: they lead out of the grid).
+    fn set_conductances(&mut self, ce: &[f64], cn: &[f64]) {
+        let (nx, ny) = (self.nx, self.ny);
+        for i in 0..nx {
+            for j in 0..ny {
+                let k = self.at(i, j);
+                self.ce[k] = if i + 1 < nx { ce[i * ny + j] } else { 0.0 };
+                self.cn[k] = if j + 1 < ny { cn[i * ny + j] } else { 0.0 };
+            }
+        }
+        self.sum_conductances();
+    }
+
+    fn sum_conductances(&mut self) {
+        let py = self.py;
+        let len = self.padded_len();
+        for k in py..len - py {
+            self.csum[k] = self.ce[k] + self.ce[k - py] + self.cn[k] + self.cn[k - 1];
         }
     }
 
@@ -114,26 +126,32 @@ impl Level {
         (i + 1) * self.py + j + 1
     }
 
-    /// The conductances of the next coarser level (unpadded).
+    /// The next coarser level.
     fn coarsen(&self) -> Level {
-        let (nx, ny) = (self.nx, self.ny);
-        let (cx, cy) = (nx.div_ceil(2), ny.div_ceil(2));
-        let mut ce = vec![0.0; cx * cy];
-        let mut cn = vec![0.0; cx * cy];
-        for i in 0..nx {
-            for j in 0..ny {
+        let mut coarse = Level::empty(self.nx.div_ceil(2), self.ny.div_ceil(2));
+        self.restrict_conductances(&mut coarse);
+        coarse
+    }
+
+    /// Sets `coarse`'s conductances (the next coarser level's) from this
+    /// level's: a fine face is a coarse face when it leaves its 2 × 2 block,
+    /// and the coarse face conducts the sum of its fine faces.
+    fn restrict_conductances(&self, coarse: &mut Level) {
+        coarse.ce.fill(0.0);
+        coarse.cn.fill(0.0);
+        for i in 0..self.nx {
+            for j in 0..self.ny {
                 let k = self.at(i, j);
-                let c = (i / 2) * cy + j / 2;
-                // A fine face is a coarse face when it leaves the block.
+                let c = coarse.at(i / 2, j / 2);
                 if i % 2 == 1 {
-                    ce[c] += self.ce[k];
+                    coarse.ce[c] += self.ce[k];
                 }
                 if j % 2 == 1 {
-                    cn[c] += self.cn[k];
+                    coarse.cn[c] += self.cn[k];
                 }
             }
         }
-        Level::new(cx, cy, &ce, &cn)
+        coarse.sum_conductances();
     }
 
     /// y = A x over the interior (padding of y left untouched, x's zero).
@@ -253,6 +271,16 @@ impl Hierarchy {
             z: vec![0.0; len],
             p: vec![0.0; len],
             q: vec![0.0; len],
+        }
+    }
+
+    /// Replaces the face conductances (same grid) in place, without
+    /// allocating; set the sinks again before solving.
+    pub(crate) fn set_conductances(&mut self, ce: &[f64], cn: &[f64]) {
+        self.levels[0].set_conductances(ce, cn);
+        for l in 1..self.levels.len() {
+            let (fine, coarse) = self.levels.split_at_mut(l);
+            fine[l - 1].restrict_conductances(&mut coarse[0]);
         }
     }
 

@@ -49,25 +49,55 @@ impl Operator {
         let dx = p.grid().dx();
         let area = dx * dx;
         let n = nx * ny;
-        let k: Vec<f64> = p.conductivity().iter().copied().collect();
+        let models: Vec<Arc<dyn PerfusionModel>> =
+            p.regions().iter().map(|r| r.perfusion_arc()).collect();
+        let constant = models.iter().map(|m| m.constant_rate()).collect();
+        let mut op = Self {
+            nx,
+            ny,
+            area,
+            ce: vec![0.0; n],
+            cn: vec![0.0; n],
+            wall: vec![0.0; n],
+            wall_t: vec![0.0; n],
+            source: vec![0.0; n],
+            capacity: vec![0.0; n],
+            labels: p.labels().iter().copied().collect(),
+            models,
+            constant,
+            cb_area: p.blood_specific_heat() * area,
+            t_blood: p.blood_temperature(),
+        };
+        op.set_properties(p);
+        op.set_source(p);
+        op
+    }
+
+    /// Recomputes the face and wall conductances and the capacities from
+    /// `p`'s (ρc) and k, in place (the grid and boundaries unchanged).
+    pub(crate) fn set_properties(&mut self, p: &PennesProblem) {
+        let (nx, ny) = (self.nx, self.ny);
+        let dx = p.grid().dx();
+        // Logical (i, j) order whatever the array's memory layout.
+        let kf = p.conductivity();
+        let k = |c: usize| kf[[c / ny, c % ny]];
         let harmonic = |a: f64, b: f64| 2.0 * a * b / (a + b);
-        let mut ce = vec![0.0; n];
-        let mut cn = vec![0.0; n];
         for i in 0..nx {
             for j in 0..ny {
                 let c = i * ny + j;
                 if i + 1 < nx {
-                    ce[c] = harmonic(k[c], k[c + ny]);
+                    self.ce[c] = harmonic(k(c), k(c + ny));
                 }
                 if j + 1 < ny {
-                    cn[c] = harmonic(k[c], k[c + 1]);
+                    self.cn[c] = harmonic(k(c), k(c + 1));
                 }
             }
         }
-        let mut wall = vec![0.0; n];
-        let mut wall_t = vec![0.0; n];
+        self.wall.fill(0.0);
+        self.wall_t.fill(0.0);
+        let (wall, wall_t) = (&mut self.wall, &mut self.wall_t);
         let mut add_wall = |c: usize, side: Side| {
-            let kc = k[c];
+            let kc = k(c);
             let (g, t) = match p.boundary(side) {
                 Boundary::Adiabatic => (0.0, 0.0),
                 Boundary::Temperature(tw) => (2.0 * kc, tw),
@@ -86,29 +116,20 @@ impl Operator {
             add_wall(i * ny, Side::South);
             add_wall(i * ny + ny - 1, Side::North);
         }
-        let models: Vec<Arc<dyn PerfusionModel>> =
-            p.regions().iter().map(|r| r.perfusion_arc()).collect();
-        let constant = models.iter().map(|m| m.constant_rate()).collect();
-        Self {
-            nx,
-            ny,
-            area,
-            ce,
-            cn,
-            wall,
-            wall_t,
-            source: p
-                .heat_source()
-                .iter()
-                .zip(p.metabolic_heat())
-                .map(|(q, qm)| (q + qm) * area)
-                .collect(),
-            capacity: p.heat_capacity().iter().map(|rc| rc * area).collect(),
-            labels: p.labels().iter().copied().collect(),
-            models,
-            constant,
-            cb_area: p.blood_specific_heat() * area,
-            t_blood: p.blood_temperature(),
+        for (c, rc) in self.capacity.iter_mut().zip(p.heat_capacity()) {
+            *c = rc * self.area;
+        }
+    }
+
+    /// Recomputes (Q + Q_m)·dx² from `p`, in place.
+    pub(crate) fn set_source(&mut self, p: &PennesProblem) {
+        for ((s, q), qm) in self
+            .source
+            .iter_mut()
+            .zip(p.heat_source())
+            .zip(p.metabolic_heat())
+        {
+            *s = (q + qm) * self.area;
         }
     }
 
