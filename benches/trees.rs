@@ -1,14 +1,17 @@
 //! Tree ensembles on DiMag's SAR.csv (460 × 11, log10 target, min-max
 //! scaled): a 500-tree random forest and 100-round boosting (scikit-learn's
 //! defaults: depth 3, learning rate 0.1), and the paper's SAR boosting, on
-//! the thread pool's two threads. Reads `$MNP_DATA_DIR/dimag/SAR.csv`.
+//! the thread pool's two threads, each best-threshold model with the
+//! histogram and the sorting split search. Reads `$MNP_DATA_DIR/dimag/SAR.csv`.
 //!
 //! Run: `MNP_DATA_DIR=../shared/data cargo bench --bench trees`
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
 use mnp_suite::dataset::{NumericImputation, Pipeline, Scaling, UnknownCategory};
-use mnp_suite::regress::{BoostingParams, ForestParams, Regressor};
+use mnp_suite::regress::{
+    BoostingParams, DecisionTreeParams, ForestParams, Regressor, SplitSearch,
+};
 use ndarray::Array1;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -37,15 +40,46 @@ fn trees(c: &mut Criterion) {
     let (x, y) = sar();
     let mut g = c.benchmark_group("trees_sar");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
-    let rf = ForestParams {
-        n_estimators: 500,
-        ..ForestParams::random_forest()
+    // The split search of the best-threshold trees, histogram (the
+    // default) and sort, side by side (extra trees draw their thresholds).
+    for (name, search) in [
+        ("histogram", SplitSearch::Histogram),
+        ("sort", SplitSearch::Sort),
+    ] {
+        let rf = ForestParams {
+            n_estimators: 500,
+            ..ForestParams::random_forest()
+        };
+        let rf = ForestParams {
+            tree: DecisionTreeParams {
+                split_search: search,
+                ..rf.tree
+            },
+            ..rf
+        }
+        .check()
+        .unwrap();
+        g.bench_function(BenchmarkId::new("random_forest_500", name), |b| {
+            b.iter(|| black_box(rf.fit(x.view(), y.view()).unwrap()))
+        });
+        for (label, params) in [
+            ("boosting_100_depth3", BoostingParams::default()),
+            ("boosting_100_paper_sar", BoostingParams::dimag_sar()),
+        ] {
+            let gbt = BoostingParams {
+                tree: DecisionTreeParams {
+                    split_search: search,
+                    ..params.tree
+                },
+                ..params
+            }
+            .check()
+            .unwrap();
+            g.bench_function(BenchmarkId::new(label, name), |b| {
+                b.iter(|| black_box(gbt.fit(x.view(), y.view()).unwrap()))
+            });
+        }
     }
-    .check()
-    .unwrap();
-    g.bench_function("random_forest_500", |b| {
-        b.iter(|| black_box(rf.fit(x.view(), y.view()).unwrap()))
-    });
     let et = ForestParams {
         n_estimators: 500,
         ..ForestParams::extra_trees()
@@ -54,14 +88,6 @@ fn trees(c: &mut Criterion) {
     .unwrap();
     g.bench_function("extra_trees_500", |b| {
         b.iter(|| black_box(et.fit(x.view(), y.view()).unwrap()))
-    });
-    let gbt = BoostingParams::default().check().unwrap();
-    g.bench_function("boosting_100_depth3", |b| {
-        b.iter(|| black_box(gbt.fit(x.view(), y.view()).unwrap()))
-    });
-    let paper = BoostingParams::dimag_sar().check().unwrap();
-    g.bench_function("boosting_100_paper_sar", |b| {
-        b.iter(|| black_box(paper.fit(x.view(), y.view()).unwrap()))
     });
     g.finish();
 }

@@ -20,7 +20,7 @@
 use crate::error::{RegressError, Result, invalid};
 use crate::traits::{Predict, Regressor, check_data, check_features};
 use crate::tree::{DecisionTreeModel, DecisionTreeParams, TreeNode};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, ArrayView1, ArrayView2};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
@@ -230,6 +230,10 @@ impl Regressor for Boosting {
         let (mut best_loss, mut best_rounds, mut since_best) = (f64::INFINITY, 0usize, 0usize);
         let n_sub = ((p.subsample * fit_rows.len() as f64).round() as usize).max(1);
         let mut pool: Vec<usize> = (0..fit_rows.len()).collect();
+        // Residuals by original row (only the fitting rows are used), and
+        // the histogram bins of x, shared by all rounds.
+        let mut residual = Array1::<f64>::zeros(n);
+        let ranks = p.tree.check()?.ranks(x);
         for _round in 0..p.n_estimators {
             // The round's rows (positions in fit_rows): a seeded partial
             // shuffle when subsampling.
@@ -242,21 +246,21 @@ impl Regressor for Boosting {
             } else {
                 &pool
             };
-            let xs = Array2::from_shape_fn((chosen.len(), x.ncols()), |(a, b)| {
-                x[[fit_rows[chosen[a]], b]]
-            });
-            let rs: Array1<f64> = chosen.iter().map(|&k| y_fit[k] - f_fit[k]).collect();
+            let rows: Vec<usize> = chosen.iter().map(|&k| fit_rows[k]).collect();
+            for (k, &i) in fit_rows.iter().enumerate() {
+                residual[i] = y_fit[k] - f_fit[k];
+            }
             let mut tree = DecisionTreeParams {
                 seed: rng.random::<u64>(),
                 ..p.tree
             }
             .check()?
-            .fit(xs.view(), rs.view())?;
+            .grow(x, residual.view(), rows.clone(), ranks.as_ref());
             // Regularized leaf values from the residual sums per leaf.
             let mut sums = vec![(0.0f64, 0usize); tree.nodes.len()];
-            for (a, row) in xs.rows().into_iter().enumerate() {
-                let leaf = leaf_of(&tree, row);
-                sums[leaf].0 += rs[a];
+            for &i in &rows {
+                let leaf = leaf_of(&tree, x.row(i));
+                sums[leaf].0 += residual[i];
                 sums[leaf].1 += 1;
             }
             for (node, &(s, m)) in tree.nodes.iter_mut().zip(&sums) {

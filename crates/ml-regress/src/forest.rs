@@ -11,8 +11,8 @@
 
 use crate::error::{RegressError, Result};
 use crate::traits::{Predict, Regressor, check_data, check_features};
-use crate::tree::{DecisionTree, DecisionTreeModel, DecisionTreeParams, Splitter};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use crate::tree::{DecisionTree, DecisionTreeModel, DecisionTreeParams, Ranks, Splitter};
+use ndarray::{Array1, ArrayView1, ArrayView2};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
@@ -125,6 +125,7 @@ impl Forest {
         t: usize,
         x: ArrayView2<f64>,
         y: ArrayView1<f64>,
+        ranks: Option<&Ranks>,
     ) -> Result<DecisionTreeModel> {
         let mut rng = ChaCha8Rng::seed_from_u64(tree_seed(self.params.seed, t as u64));
         let tree = DecisionTreeParams {
@@ -132,15 +133,15 @@ impl Forest {
             ..*self.tree.params()
         }
         .check()?;
-        if self.params.bootstrap {
-            let n = x.nrows();
-            let rows: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-            let xb = Array2::from_shape_fn((n, x.ncols()), |(i, j)| x[[rows[i], j]]);
-            let yb: Array1<f64> = rows.iter().map(|&i| y[i]).collect();
-            tree.fit(xb.view(), yb.view())
+        let n = x.nrows();
+        // A bootstrap sample is a list of row indices (repeats allowed);
+        // the data are never copied.
+        let rows: Vec<usize> = if self.params.bootstrap {
+            (0..n).map(|_| rng.random_range(0..n)).collect()
         } else {
-            tree.fit(x, y)
-        }
+            (0..n).collect()
+        };
+        Ok(tree.grow(x, y, rows, ranks))
     }
 }
 
@@ -150,17 +151,20 @@ impl Regressor for Forest {
     fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<ForestModel> {
         check_data(&x, &y)?;
         let n_trees = self.params.n_estimators;
+        // Histogram bins are shared by all trees.
+        let ranks = self.tree.ranks(x);
+        let ranks = ranks.as_ref();
         #[cfg(feature = "rayon")]
         let trees: Vec<DecisionTreeModel> = {
             use rayon::prelude::*;
             (0..n_trees)
                 .into_par_iter()
-                .map(|t| self.fit_tree(t, x, y))
+                .map(|t| self.fit_tree(t, x, y, ranks))
                 .collect::<Result<_>>()?
         };
         #[cfg(not(feature = "rayon"))]
         let trees: Vec<DecisionTreeModel> = (0..n_trees)
-            .map(|t| self.fit_tree(t, x, y))
+            .map(|t| self.fit_tree(t, x, y, ranks))
             .collect::<Result<_>>()?;
         let p = x.ncols();
         let mut importances = vec![0.0; p];

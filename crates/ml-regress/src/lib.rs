@@ -65,5 +65,6 @@ pub use importance::{PermutationImportance, permutation_importance};
 pub use svr::{Gamma, Kernel, Svr, SvrModel, SvrParams};
 pub use traits::{Predict, Regressor};
 pub use tree::{
-    DecisionTree, DecisionTreeModel, DecisionTreeParams, MaxFeatures, Splitter, TreeNode,
+    DecisionTree, DecisionTreeModel, DecisionTreeParams, MaxFeatures, SplitSearch, Splitter,
+    TreeNode,
 };
