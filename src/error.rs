@@ -21,9 +21,47 @@ pub enum Error {
     /// From `ml-regress`.
     #[error(transparent)]
     Regress(#[from] ml_regress::RegressError),
+    /// From `pso`.
+    #[error(transparent)]
+    Pso(#[from] pso::PsoError),
     /// A figure could not be drawn or written.
     #[error("figure: {0}")]
     Plot(String),
+    /// A slice or field of the wrong length or shape.
+    #[error("{what}: expected {expected} values, found {found}")]
+    Shape {
+        /// What was passed.
+        what: &'static str,
+        /// The length expected.
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+    /// An invalid setting of the pipelines.
+    #[error("{name}: {reason}")]
+    Invalid {
+        /// The setting.
+        name: &'static str,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A scenario file that cannot be used; `key` names the offending
+    /// entry (dotted path, e.g. `tumor.radius_mm`).
+    #[error("scenario {key}: {message}")]
+    Scenario {
+        /// The offending key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The system's message.
+        message: String,
+    },
 }
 
 /// `Result` with the facade's [`enum@Error`].

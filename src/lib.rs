@@ -36,11 +36,19 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod assessment;
+pub mod cli;
 pub mod dimag;
 pub mod error;
+pub mod figures;
+pub mod objective;
+pub mod optimize;
 pub mod plot;
 pub mod scenario;
+pub mod scenario_file;
 pub mod size;
+pub mod strategy;
+pub mod tables;
 
 pub use error::{Error, Result};
 pub use lbm_bioheat as bioheat;

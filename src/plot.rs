@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 /// Registers the embedded DejaVu Sans as plotters' "sans-serif" once per
 /// process.
-fn ensure_font() -> Result<()> {
+pub(crate) fn ensure_font() -> Result<()> {
     static REGISTERED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -42,7 +42,7 @@ pub enum AxisScale {
     Log,
 }
 
-fn plot_err(e: impl std::fmt::Display) -> Error {
+pub(crate) fn plot_err(e: impl std::fmt::Display) -> Error {
     Error::Plot(e.to_string())
 }
 

@@ -5,13 +5,14 @@
 //! 2b), tumor and healthy perfusion (Eqs. 3, 4), blood at 37 °C with
 //! c_b = 3800 J/(kg·K) (SPEC §2), adiabatic sides.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use lbm_bioheat::{Grid, HealthyTissuePerfusion, PennesProblem, Shape, TumorPerfusion};
 use mnp_physics::constants::PAPER_TEMPERATURE_K;
 use mnp_physics::{
     AcField, CarrierFluid, CellGrid, GaussianSite, HeatingModel, InjectionCloud, InjectionPlan,
     InjectionReference, Nanofluid, NormalizedInjection, Particle, Rosensweig,
 };
+use ndarray::Array2;
 use std::f64::consts::PI;
 
 /// `n` sites evenly spaced in angle on a circle of radius k_d·d0 around the
@@ -92,13 +93,80 @@ pub enum SourceSampling {
     CellAverage,
 }
 
+/// The tumor region: an analytic shape or any mask of cells.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tumor {
+    /// A circle, ellipse or rectangle (cells whose centres lie inside).
+    Shape(Shape),
+    /// Any set of cells, shape (nx, ny) of the scenario's grid.
+    Mask(Array2<bool>),
+}
+
+impl Tumor {
+    /// The tumor's cells on `grid`.
+    ///
+    /// # Errors
+    /// A mask of another shape than the grid's, or no tumor cell.
+    pub fn mask(&self, grid: &Grid) -> Result<Array2<bool>> {
+        let mask = match self {
+            Tumor::Shape(shape) => shape.mask(grid),
+            Tumor::Mask(mask) => {
+                if mask.dim() != grid.shape() {
+                    return Err(Error::Scenario {
+                        key: "tumor.mask".into(),
+                        message: format!("has shape {:?}, the grid {:?}", mask.dim(), grid.shape()),
+                    });
+                }
+                mask.clone()
+            }
+        };
+        if !mask.iter().any(|&m| m) {
+            return Err(Error::Scenario {
+                key: "tumor".into(),
+                message: "covers no cell of the grid".into(),
+            });
+        }
+        Ok(mask)
+    }
+
+    /// `n` points on the tumor–tissue interface (m), where Eq. 9c samples
+    /// the temperature: evenly spaced in angle on a circle or ellipse
+    /// ([`Shape::boundary_points`]); for a mask, the midpoints of the faces
+    /// between tumor and healthy cells (`n` is then ignored).
+    ///
+    /// # Errors
+    /// As [`Tumor::mask`].
+    pub fn interface_points(&self, grid: &Grid, n: usize) -> Result<Vec<(f64, f64)>> {
+        match self {
+            Tumor::Shape(shape) => Ok(shape.boundary_points(n)),
+            Tumor::Mask(_) => {
+                let mask = self.mask(grid)?;
+                let (nx, ny) = mask.dim();
+                let h = grid.dx() / 2.0;
+                let mut points = Vec::new();
+                for i in 0..nx {
+                    for j in 0..ny {
+                        if i + 1 < nx && mask[[i, j]] != mask[[i + 1, j]] {
+                            points.push((grid.x(i) + h, grid.y(j)));
+                        }
+                        if j + 1 < ny && mask[[i, j]] != mask[[i, j + 1]] {
+                            points.push((grid.x(i), grid.y(j) + h));
+                        }
+                    }
+                }
+                Ok(points)
+            }
+        }
+    }
+}
+
 /// A tissue block with a tumor and the particles' heating.
 #[derive(Debug, Clone)]
 pub struct Scenario {
     /// The grid of the block.
     pub grid: Grid,
     /// The tumor.
-    pub tumor: Shape,
+    pub tumor: Tumor,
     /// Tissue and particle materials (Table 1).
     pub nanofluid: Nanofluid,
     /// q = Q/φ (W/m³) of the particles in the field.
@@ -134,10 +202,75 @@ impl Scenario {
         )?;
         Ok(Self {
             grid,
-            tumor: Shape::circle(0.0, 0.0, 5e-3)?,
+            tumor: Tumor::Shape(Shape::circle(0.0, 0.0, 5e-3)?),
             nanofluid: Nanofluid::table1(),
             power_per_volume_fraction: q,
         })
+    }
+
+    /// The paper's elliptical tumor (§3.2): major axis 12.5 mm along x,
+    /// minor axis 8 mm (the circle's area), in the block of
+    /// [`Scenario::paper_circular`].
+    ///
+    /// # Errors
+    /// As [`Scenario::paper_circular`].
+    pub fn paper_elliptical(cells: usize, side: f64, alignment: GridAlignment) -> Result<Self> {
+        Self::paper_circular(cells, side, alignment)?
+            .with_tumor(Tumor::Shape(Shape::ellipse(0.0, 0.0, 6.25e-3, 4e-3, 0.0)?))
+    }
+
+    /// The same block with another tumor.
+    ///
+    /// # Errors
+    /// A shape reaching outside the block, or a mask of the wrong shape or
+    /// with no cell (errors name the `tumor` key).
+    pub fn with_tumor(mut self, tumor: Tumor) -> Result<Self> {
+        if let Tumor::Shape(shape) = &tumor {
+            let g = &self.grid;
+            let (x0, y0) = (g.x0(), g.y0());
+            let (x1, y1) = (x0 + g.nx() as f64 * g.dx(), y0 + g.ny() as f64 * g.dx());
+            let outside = shape
+                .boundary_points(256)
+                .into_iter()
+                .find(|&(x, y)| !(x0..=x1).contains(&x) || !(y0..=y1).contains(&y));
+            if let Some((x, y)) = outside {
+                return Err(Error::Scenario {
+                    key: "tumor".into(),
+                    message: format!(
+                        "reaches outside the block: boundary point ({:.2}, {:.2}) mm, block \
+                         [{:.2}, {:.2}] × [{:.2}, {:.2}] mm",
+                        x * 1e3,
+                        y * 1e3,
+                        x0 * 1e3,
+                        x1 * 1e3,
+                        y0 * 1e3,
+                        y1 * 1e3
+                    ),
+                });
+            }
+        }
+        tumor.mask(&self.grid)?;
+        self.tumor = tumor;
+        Ok(self)
+    }
+
+    /// (ρc)_nf (Eq. 2a), k_nf (Eq. 2b) and Q = q·φ (W/m³) per cell from
+    /// the volume fraction `phi`.
+    ///
+    /// # Errors
+    /// φ outside [0, 1] somewhere.
+    pub fn heating_fields(
+        &self,
+        phi: &Array2<f64>,
+    ) -> Result<(Array2<f64>, Array2<f64>, Array2<f64>)> {
+        let mut rc = phi.clone();
+        let mut k = phi.clone();
+        for ((r, kk), &p) in rc.iter_mut().zip(k.iter_mut()).zip(phi) {
+            let props = self.nanofluid.properties(p)?;
+            *r = props.heat_capacity;
+            *kk = props.conductivity;
+        }
+        Ok((rc, k, phi.mapv(|p| self.power_per_volume_fraction * p)))
     }
 
     /// The cloud's volume fraction φ at the cell centres.
@@ -186,17 +319,10 @@ impl Scenario {
         sampling: SourceSampling,
     ) -> Result<PennesProblem> {
         let phi = self.volume_fraction_sampled(cloud, sampling)?;
-        let mut rc = phi.clone();
-        let mut k = phi.clone();
-        for ((r, kk), &p) in rc.iter_mut().zip(k.iter_mut()).zip(&phi) {
-            let props = self.nanofluid.properties(p)?;
-            *r = props.heat_capacity;
-            *kk = props.conductivity;
-        }
-        let q = phi.mapv(|p| self.power_per_volume_fraction * p);
+        let (rc, k, q) = self.heating_fields(&phi)?;
         Ok(
             PennesProblem::builder(self.grid, "healthy", HealthyTissuePerfusion)
-                .region("tumor", &self.tumor, TumorPerfusion)
+                .region_mask("tumor", &self.tumor.mask(&self.grid)?, TumorPerfusion)
                 .properties(rc, k)
                 .heat_source(q)
                 .blood(37.0, 3800.0)

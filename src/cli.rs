@@ -1,0 +1,522 @@
+//! The `mnp` command line (clap): `optimize`, `dose`, `solve`, `tables` and
+//! `scenario`. With no command it runs the paper's four-site circular
+//! optimization and writes its results and figures to `out/`.
+//!
+//! Every command prints a table for people, then one line of JSON with the
+//! key figures, and writes JSON, CSV, VTK fields and PNG/SVG figures to the
+//! output folder (`--out`, default `out`).
+
+use crate::assessment::{DoseReport, assess_dose};
+use crate::error::{Error, Result};
+use crate::figures::{MapKind, ablation_curves, convergence, field_map};
+use crate::objective::{Evaluation, TreatmentProblem, Workspace};
+use crate::optimize::{OptimizationReport, optimize};
+use crate::scenario_file::{BuiltScenario, ScenarioFile};
+use crate::tables::{print_tables, reproduce_tables};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Value, json};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// Magnetic hyperthermia injection planning (Jiang et al. 2022).
+#[derive(Debug, Parser)]
+#[command(name = "mnp", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Optimize the injection by PSO (Tables 2, 5).
+    Optimize(RunArgs),
+    /// Thermal-dose transient of an optimum, or of `--position`
+    /// (Table 7, Figs. 8, 9).
+    Dose(PositionArgs),
+    /// Solve one configuration (`--position`): fields and metrics.
+    Solve(PositionArgs),
+    /// Tables 2, 3, 5, 6 and 7 with the paper's values beside ours.
+    Tables(TablesArgs),
+    /// Print the scenario file of the given settings (the paper's by
+    /// default) as TOML.
+    Scenario(RunArgs),
+}
+
+#[derive(Debug, Args, Default, Clone)]
+struct RunArgs {
+    /// Scenario file (TOML); every key defaults to the paper.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Tumor shape: circle or ellipse (the paper's sizes).
+    #[arg(long)]
+    tumor: Option<String>,
+    /// Injection strategy: circular, elliptical or sites (default: by the
+    /// tumor).
+    #[arg(long)]
+    strategy: Option<String>,
+    /// Number of injection sites.
+    #[arg(long)]
+    sites: Option<usize>,
+    /// Swarm size.
+    #[arg(long)]
+    particles: Option<usize>,
+    /// PSO generations.
+    #[arg(long)]
+    generations: Option<usize>,
+    /// PSO seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Steady solver: fv (default) or lbm.
+    #[arg(long)]
+    solver: Option<String>,
+    /// Cells per side.
+    #[arg(long)]
+    cells: Option<usize>,
+    /// Drop R_dose from J (Table 3).
+    #[arg(long)]
+    without_dose: bool,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct PositionArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The strategy's variables, comma-separated (k_phi,k_sigma[,k_d...]);
+    /// `dose` optimizes first when omitted.
+    #[arg(long, value_delimiter = ',')]
+    position: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Args)]
+struct TablesArgs {
+    /// Print only the JSON line (no tables for people).
+    #[arg(long)]
+    json: bool,
+    /// Cells per side.
+    #[arg(long, default_value_t = 100)]
+    cells: usize,
+    /// Swarm size.
+    #[arg(long, default_value_t = 20)]
+    particles: usize,
+    /// PSO generations.
+    #[arg(long, default_value_t = 300)]
+    generations: usize,
+    /// PSO seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+}
+
+/// Runs the command line with `args` (the program name first).
+///
+/// # Errors
+/// Bad arguments (clap's message), a bad scenario file (naming the key) or
+/// any failure of the chosen command.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            print!("{e}");
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(Error::Invalid {
+                name: "arguments",
+                reason: e.to_string(),
+            });
+        }
+    };
+    match cli.command.unwrap_or(Command::Optimize(RunArgs {
+        out: PathBuf::from("out"),
+        ..RunArgs::default()
+    })) {
+        Command::Optimize(a) => cmd_optimize(&a),
+        Command::Dose(a) => cmd_dose(&a),
+        Command::Solve(a) => cmd_solve(&a),
+        Command::Tables(a) => cmd_tables(&a),
+        Command::Scenario(a) => {
+            print!("{}", scenario_file(&a)?.to_toml()?);
+            Ok(())
+        }
+    }
+}
+
+/// The scenario file with the command-line overrides applied.
+fn scenario_file(a: &RunArgs) -> Result<ScenarioFile> {
+    let mut f = match &a.scenario {
+        Some(path) => ScenarioFile::read(path)?,
+        None => ScenarioFile::default(),
+    };
+    if let Some(t) = &a.tumor {
+        f.tumor.shape = t.clone();
+        if a.strategy.is_none() && t == "ellipse" {
+            f.injection.strategy = "elliptical".into();
+        }
+    }
+    if let Some(s) = &a.strategy {
+        f.injection.strategy = s.clone();
+    }
+    if let Some(n) = a.sites {
+        f.injection.sites = n;
+    }
+    if let Some(n) = a.particles {
+        f.pso.particles = n;
+    }
+    if let Some(n) = a.generations {
+        f.pso.generations = n;
+    }
+    if let Some(s) = a.seed {
+        f.pso.seed = s;
+    }
+    if let Some(s) = &a.solver {
+        f.solver.kind = s.clone();
+    }
+    if let Some(c) = a.cells {
+        f.grid.cells = c;
+    }
+    if a.without_dose {
+        f.objective.include_dose = false;
+    }
+    Ok(f)
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn run_optimization(built: &BuiltScenario) -> Result<OptimizationReport> {
+    let progress = bar(
+        built.settings.generations as u64,
+        &built.problem.strategy().name(),
+    );
+    let report = optimize(&built.problem, &built.settings, &mut |g, _| {
+        progress.set_position(g as u64 + 1)
+    });
+    progress.finish_and_clear();
+    report
+}
+
+/// Metrics and plan of an evaluation as JSON.
+fn evaluation_json(problem: &TreatmentProblem, position: &[f64], e: &Evaluation) -> Value {
+    let m = e.metrics;
+    let mut v = json!({
+        "strategy": problem.strategy().name(),
+        "variables": problem.strategy().variables(),
+        "position": position,
+        "r_tum": m.r_tum,
+        "r_tis": m.r_tis,
+        "r_int": m.r_int,
+        "r_dose": m.r_dose,
+        "j": m.j,
+        "t_opt_min": e.layout.waiting_time_s / 60.0,
+        "v_opt_mm2": e.layout.total_volume_m2 * 1e6,
+        "max_temperature_c": e.temperature.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    });
+    for (key, value) in &e.layout.geometry {
+        let key = if *key == "d_mm" { "d_opt_mm" } else { key };
+        v[key] = json!(value);
+    }
+    v
+}
+
+fn print_evaluation(problem: &TreatmentProblem, position: &[f64], e: &Evaluation) {
+    let m = e.metrics;
+    println!("{}", problem.strategy().name());
+    for (name, x) in problem.strategy().variables().iter().zip(position) {
+        println!("  {name:>8} = {x:.4}");
+    }
+    println!(
+        "  R_tum {:.3}  R_tis {:.3}  R_int {:.3}  R_dose {:.3}  J {:.4}",
+        m.r_tum, m.r_tis, m.r_int, m.r_dose, m.j
+    );
+    println!(
+        "  t_opt {:.2} min  V_opt {:.3} mm²{}",
+        e.layout.waiting_time_s / 60.0,
+        e.layout.total_volume_m2 * 1e6,
+        e.layout
+            .geometry
+            .iter()
+            .map(|(k, v)| format!("  {k} {v:.2}"))
+            .collect::<String>()
+    );
+}
+
+/// Fields (CSV, VTK) and maps (PNG, SVG) of an evaluation in `out`.
+fn write_fields(problem: &TreatmentProblem, e: &Evaluation, out: &Path) -> Result<()> {
+    let grid = &problem.scenario().grid;
+    let fields = [
+        ("temperature_c", &e.temperature),
+        ("volume_fraction", &e.volume_fraction),
+    ];
+    lbm_bioheat::output::write_csv(out.join("fields.csv"), grid, &fields)?;
+    lbm_bioheat::output::write_vti(out.join("fields.vti"), grid, &fields)?;
+    let outline = problem.interface();
+    let sites: Vec<(f64, f64)> = e
+        .layout
+        .cloud
+        .sites()
+        .iter()
+        .map(|s| (s.x(), s.y()))
+        .collect();
+    for ext in ["png", "svg"] {
+        field_map(
+            &out.join(format!("temperature.{ext}")),
+            &format!("Temperature: {}", problem.strategy().name()),
+            grid,
+            &e.temperature,
+            MapKind::Temperature,
+            outline,
+            &sites,
+            0.02,
+        )?;
+        field_map(
+            &out.join(format!("concentration.{ext}")),
+            &format!("Particle volume fraction: {}", problem.strategy().name()),
+            grid,
+            &e.volume_fraction,
+            MapKind::Concentration,
+            outline,
+            &sites,
+            0.02,
+        )?;
+    }
+    Ok(())
+}
+
+fn history_csv(report: &OptimizationReport) -> String {
+    let mut s = format!("generation,best_j,mean_j,{}\n", report.variables.join(","));
+    for g in &report.history {
+        s.push_str(&format!("{},{},{}", g.index, g.best_j, g.mean_j));
+        for x in &g.best_position {
+            s.push_str(&format!(",{x}"));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn cmd_optimize(a: &RunArgs) -> Result<()> {
+    let built = scenario_file(a)?.build()?;
+    create_dir(&a.out)?;
+    let report = run_optimization(&built)?;
+    let p = &built.problem;
+    print_evaluation(p, &report.best_position, &report.best);
+    write_fields(p, &report.best, &a.out)?;
+    write(&a.out.join("history.csv"), &history_csv(&report))?;
+    for ext in ["png", "svg"] {
+        convergence(
+            &a.out.join(format!("convergence.{ext}")),
+            &format!("PSO: {}", report.strategy),
+            &report.history,
+            &report.variables,
+        )?;
+    }
+    let mut v = evaluation_json(p, &report.best_position, &report.best);
+    v["evaluations"] = json!(report.evaluations);
+    v["runtime_s"] = json!(report.runtime_s);
+    v["out"] = json!(a.out.display().to_string());
+    write(&a.out.join("optimize.json"), &v.to_string())?;
+    println!(
+        "  {} evaluations in {:.1} s; results in {}/",
+        report.evaluations,
+        report.runtime_s,
+        a.out.display()
+    );
+    println!("{v}");
+    Ok(())
+}
+
+fn position_or_optimum(a: &PositionArgs, built: &BuiltScenario) -> Result<Vec<f64>> {
+    match &a.position {
+        Some(x) => Ok(x.clone()),
+        None => Ok(run_optimization(built)?.best_position),
+    }
+}
+
+fn cmd_solve(a: &PositionArgs) -> Result<()> {
+    let built = scenario_file(&a.run)?.build()?;
+    let position = a.position.clone().ok_or_else(|| Error::Invalid {
+        name: "--position",
+        reason: "solve needs the strategy's variables, e.g. --position 0.5,0.5,0.6".into(),
+    })?;
+    create_dir(&a.run.out)?;
+    let p = &built.problem;
+    let start = std::time::Instant::now();
+    let e = p.evaluate(&position, &mut Workspace::default())?;
+    let seconds = start.elapsed().as_secs_f64();
+    print_evaluation(p, &position, &e);
+    write_fields(p, &e, &a.run.out)?;
+    let mut v = evaluation_json(p, &position, &e);
+    v["runtime_s"] = json!(seconds);
+    write(&a.run.out.join("solve.json"), &v.to_string())?;
+    println!("{v}");
+    Ok(())
+}
+
+fn dose_csv(d: &DoseReport) -> String {
+    let mut s = String::from(
+        "time_min,r_cem43_tumor,r_cem43_healthy,r_arrhenius_tumor,r_arrhenius_healthy,max_tumor_c\n",
+    );
+    for p in &d.samples {
+        s.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            p.time_min,
+            p.r_cem43_tumor,
+            p.r_cem43_healthy,
+            p.r_arrhenius_tumor,
+            p.r_arrhenius_healthy,
+            p.max_tumor_c
+        ));
+    }
+    s
+}
+
+fn cmd_dose(a: &PositionArgs) -> Result<()> {
+    let built = scenario_file(&a.run)?.build()?;
+    let position = position_or_optimum(a, &built)?;
+    create_dir(&a.run.out)?;
+    let p = &built.problem;
+    let progress = bar((built.dose.duration_s / 60.0).ceil() as u64, "dose (min)");
+    let d = assess_dose(p, &position, &built.dose, &built.snapshots_min, &mut |t| {
+        progress.set_position(t as u64)
+    })?;
+    progress.finish_and_clear();
+    let fmt = |v: Option<f64>| v.map_or("never".to_string(), |v| format!("{v:.1} min"));
+    println!("{}: position {position:?}", p.strategy().name());
+    println!(
+        "  {:>8} {:>14} {:>16}",
+        "t (min)", "R_CEM43 tumor", "R_CEM43 healthy"
+    );
+    for s in d
+        .samples
+        .iter()
+        .filter(|s| (s.time_min % 10.0).abs() < 1e-9)
+    {
+        println!(
+            "  {:>8.0} {:>14.3} {:>16.4}",
+            s.time_min, s.r_cem43_tumor, s.r_cem43_healthy
+        );
+    }
+    println!(
+        "  tumor fully ablated: {}; healthy tissue first dies: {} (tumor R_CEM43 then {})",
+        fmt(d.tumor_ablated_min),
+        fmt(d.healthy_damage_min),
+        d.r_cem43_tumor_at_damage
+            .map_or("-".into(), |v| format!("{v:.3}"))
+    );
+    write(&a.run.out.join("ablation.csv"), &dose_csv(&d))?;
+    let grid = &p.scenario().grid;
+    lbm_bioheat::output::write_csv(
+        a.run.out.join("cem43.csv"),
+        grid,
+        &[
+            ("cem43_min", &d.cem43_min),
+            ("temperature_c", &d.temperature),
+        ],
+    )?;
+    let lethal = thermal_dose::DoseModel::lethal_dose(&built.dose.cem43);
+    for ext in ["png", "svg"] {
+        ablation_curves(
+            &a.run.out.join(format!("ablation_curves.{ext}")),
+            &format!("Ablation: {}", p.strategy().name()),
+            &[(p.strategy().name().as_str(), &d.samples)],
+        )?;
+        for (t, field) in &d.snapshots {
+            field_map(
+                &a.run.out.join(format!("ablation_{t:.0}min.{ext}")),
+                &format!("Ablated (CEM43 ≥ {lethal} min) at {t:.0} min"),
+                grid,
+                field,
+                MapKind::Ablation { lethal_min: lethal },
+                p.interface(),
+                &[],
+                0.03,
+            )?;
+        }
+    }
+    let v = json!({
+        "strategy": p.strategy().name(),
+        "position": position,
+        "tumor_ablated_min": d.tumor_ablated_min,
+        "healthy_damage_min": d.healthy_damage_min,
+        "r_cem43_tumor_at_damage": d.r_cem43_tumor_at_damage,
+        "r_cem43_healthy_at_ablation": d.r_cem43_healthy_at_ablation,
+        "overheat_min": d.overheat_min.map(|(a, b)| [a, b]),
+        "simulated_min": d.simulated_min,
+    });
+    write(&a.run.out.join("dose.json"), &v.to_string())?;
+    println!("{v}");
+    Ok(())
+}
+
+fn cmd_tables(a: &TablesArgs) -> Result<()> {
+    let settings = crate::optimize::OptimizationSettings {
+        particles: a.particles,
+        generations: a.generations,
+        seed: a.seed,
+        parallel: true,
+    };
+    let progress = ProgressBar::new_spinner();
+    let tables = reproduce_tables(
+        a.cells,
+        &settings,
+        &crate::assessment::DoseSettings::default(),
+        &mut |line| progress.println(line),
+    )?;
+    progress.finish_and_clear();
+    create_dir(&a.out)?;
+    if !a.json {
+        print_tables(&tables);
+    }
+    let v = tables.to_json();
+    write(&a.out.join("tables.json"), &v.to_string())?;
+    let curves: Vec<(String, &[crate::assessment::DoseSample])> = tables
+        .table7
+        .iter()
+        .map(|(n, d)| (format!("ellipse, {n} site(s)"), d.samples.as_slice()))
+        .chain(
+            tables
+                .circular_dose
+                .iter()
+                .map(|(n, d)| (format!("circle, {n} site(s)"), d.samples.as_slice())),
+        )
+        .collect();
+    let curves: Vec<(&str, &[crate::assessment::DoseSample])> =
+        curves.iter().map(|(l, s)| (l.as_str(), *s)).collect();
+    for ext in ["png", "svg"] {
+        ablation_curves(
+            &a.out.join(format!("tables_ablation.{ext}")),
+            "Fig. 8: R_CEM43 of the optima",
+            &curves,
+        )?;
+    }
+    println!("{v}");
+    Ok(())
+}

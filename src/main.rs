@@ -1,0 +1,8 @@
+//! The `mnp` command line; see `mnp --help`.
+
+fn main() {
+    if let Err(e) = mnp_suite::cli::run(std::env::args_os()) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

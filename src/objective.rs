@@ -1,0 +1,356 @@
+//! The treatment objective of Jiang et al. 2022 (Eqs. 9–10) and one
+//! evaluation of it: injection layout → particle field φ → heat Q = q·φ and
+//! mixture properties → steady Pennes temperature → R_tum, R_tis, R_int,
+//! R_dose and J.
+
+use crate::error::{Error, Result};
+use crate::scenario::{Scenario, SourceSampling};
+use crate::strategy::{InjectionLayout, InjectionStrategy};
+use lbm_bioheat::probe::bilinear;
+use lbm_bioheat::{
+    FvConfig, FvSolver, Grid, LbmConfig, LbmSolver, PennesProblem, SteadySolver, TimeStep,
+};
+use mnp_physics::InjectionReference;
+use ndarray::Array2;
+use std::sync::Arc;
+
+/// Lower bound of the hyperthermia band (°C, Eq. 9a).
+pub const HYPERTHERMIA_MIN_C: f64 = 43.0;
+/// Upper bound of the hyperthermia band (°C, Eq. 9a).
+pub const HYPERTHERMIA_MAX_C: f64 = 46.0;
+
+/// The weights ω1…ω4 of J (Eq. 10).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObjectiveWeights {
+    /// ω1 of R_tum.
+    pub tumor: f64,
+    /// ω2 of R_tis.
+    pub tissue: f64,
+    /// ω3 of R_int.
+    pub interface: f64,
+    /// ω4 of R_dose; `None` drops R_dose from J (Table 3).
+    pub dose: Option<f64>,
+}
+
+impl ObjectiveWeights {
+    /// The paper's 0.3, 0.3, 0.2, 0.2.
+    pub fn paper() -> Self {
+        Self {
+            tumor: 0.3,
+            tissue: 0.3,
+            interface: 0.2,
+            dose: Some(0.2),
+        }
+    }
+    /// Table 3's runs: R_dose dropped, the other weights kept.
+    pub fn without_dose() -> Self {
+        Self {
+            dose: None,
+            ..Self::paper()
+        }
+    }
+    /// Checks that every weight is finite and ≥ 0 and one is > 0.
+    ///
+    /// # Errors
+    /// As stated.
+    pub fn check(&self) -> Result<()> {
+        let all = [
+            self.tumor,
+            self.tissue,
+            self.interface,
+            self.dose.unwrap_or(0.0),
+        ];
+        if all.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || all.iter().all(|&w| w == 0.0) {
+            return Err(Error::Invalid {
+                name: "objective weights",
+                reason: format!("must be finite, ≥ 0 and not all zero, got {all:?}"),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Default for ObjectiveWeights {
+    fn default() -> Self {
+        Self::paper()
+    }
+}
+
+/// The four requirements and J (Eqs. 9a–9d, 10).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TreatmentMetrics {
+    /// Area fraction of the tumor with 43 ≤ T < 46 °C (Eq. 9a).
+    pub r_tum: f64,
+    /// Area fraction of healthy tissue with T < 43 °C (Eq. 9b).
+    pub r_tis: f64,
+    /// exp(−RMS(T_interface − 43 °C)) (Eq. 9c).
+    pub r_int: f64,
+    /// 1 − (V/φ0)^(1/3) = 1 − (n k_φ k_σ²)^(1/3) (Eq. 9d), reported even
+    /// when J drops it.
+    pub r_dose: f64,
+    /// J (Eq. 10).
+    pub j: f64,
+}
+
+/// R_tum, R_tis, R_int, R_dose and J of a temperature field (°C) on `grid`,
+/// with the tumor's cells `tumor`, the interface points `interface` (m,
+/// sampled bilinearly) and the dose ratio V/φ0.
+///
+/// # Errors
+/// Mismatched shapes, an empty tumor or healthy region, no interface
+/// point or one outside the grid, a non-finite temperature.
+pub fn treatment_metrics(
+    grid: &Grid,
+    temperature: &Array2<f64>,
+    tumor: &Array2<bool>,
+    interface: &[(f64, f64)],
+    dose_ratio: f64,
+    weights: &ObjectiveWeights,
+) -> Result<TreatmentMetrics> {
+    for (what, dim) in [
+        ("temperature", temperature.dim()),
+        ("tumor mask", tumor.dim()),
+    ] {
+        if dim != grid.shape() {
+            return Err(Error::Shape {
+                what,
+                expected: grid.nx() * grid.ny(),
+                found: dim.0 * dim.1,
+            });
+        }
+    }
+    if let Some(t) = temperature.iter().find(|t| !t.is_finite()) {
+        return Err(Error::Invalid {
+            name: "temperature",
+            reason: format!("is not finite ({t})"),
+        });
+    }
+    let (mut n_tum, mut in_band, mut n_tis, mut cool) = (0usize, 0usize, 0usize, 0usize);
+    for (&t, &m) in temperature.iter().zip(tumor) {
+        if m {
+            n_tum += 1;
+            in_band += usize::from((HYPERTHERMIA_MIN_C..HYPERTHERMIA_MAX_C).contains(&t));
+        } else {
+            n_tis += 1;
+            cool += usize::from(t < HYPERTHERMIA_MIN_C);
+        }
+    }
+    if n_tum == 0 || n_tis == 0 || interface.is_empty() {
+        return Err(Error::Invalid {
+            name: "tumor",
+            reason: "needs tumor cells, healthy cells and interface points".into(),
+        });
+    }
+    let mut sq = 0.0;
+    for &(x, y) in interface {
+        let t = bilinear(grid, temperature, x, y)?;
+        sq += (t - HYPERTHERMIA_MIN_C).powi(2);
+    }
+    let r_int = (-(sq / interface.len() as f64).sqrt()).exp();
+    let r_tum = in_band as f64 / n_tum as f64;
+    let r_tis = cool as f64 / n_tis as f64;
+    let r_dose = 1.0 - dose_ratio.max(0.0).cbrt();
+    let j = weights.tumor * r_tum
+        + weights.tissue * r_tis
+        + weights.interface * r_int
+        + weights.dose.map_or(0.0, |w| w * r_dose);
+    Ok(TreatmentMetrics {
+        r_tum,
+        r_tis,
+        r_int,
+        r_dose,
+        j,
+    })
+}
+
+/// Which steady solver an evaluation uses.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum SolverChoice {
+    /// The finite-volume Newton–multigrid solver with cell-averaged φ
+    /// (milliseconds; the default).
+    #[default]
+    FiniteVolume,
+    /// The LBM marched to steady state with φ at its nodes (seconds; the
+    /// paper's method) at relaxation time τ for the most diffusive cell.
+    Lbm {
+        /// τ_T of the most diffusive cell.
+        tau: f64,
+    },
+}
+
+impl SolverChoice {
+    /// How this solver takes φ.
+    pub fn sampling(&self) -> SourceSampling {
+        match self {
+            SolverChoice::FiniteVolume => SourceSampling::CellAverage,
+            SolverChoice::Lbm { .. } => SourceSampling::CellCentre,
+        }
+    }
+}
+
+/// One evaluation: the layout, the fields and the metrics.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Sites, clouds and Eq. 11's quantities.
+    pub layout: InjectionLayout,
+    /// Particle volume fraction φ per cell.
+    pub volume_fraction: Array2<f64>,
+    /// Steady temperature (°C).
+    pub temperature: Array2<f64>,
+    /// R_tum, R_tis, R_int, R_dose, J.
+    pub metrics: TreatmentMetrics,
+}
+
+/// A scenario, an injection strategy, the reference values and the
+/// weights: everything an evaluation of J needs.
+#[derive(Debug, Clone)]
+pub struct TreatmentProblem {
+    scenario: Scenario,
+    strategy: Arc<dyn InjectionStrategy>,
+    reference: InjectionReference,
+    weights: ObjectiveWeights,
+    solver: SolverChoice,
+    tumor_mask: Array2<bool>,
+    interface: Vec<(f64, f64)>,
+    /// The problem without particles (its φ-dependent fields are replaced
+    /// at each evaluation).
+    base: PennesProblem,
+}
+
+/// Interface points of Eq. 9c on a circle or ellipse (one a degree).
+pub const INTERFACE_POINTS: usize = 360;
+
+impl TreatmentProblem {
+    /// Prepares the evaluations.
+    ///
+    /// # Errors
+    /// Invalid weights, a tumor mask that cannot be built, or an invalid
+    /// LBM relaxation time.
+    pub fn new(
+        scenario: Scenario,
+        strategy: Arc<dyn InjectionStrategy>,
+        reference: InjectionReference,
+        weights: ObjectiveWeights,
+        solver: SolverChoice,
+    ) -> Result<Self> {
+        weights.check()?;
+        if let SolverChoice::Lbm { tau } = solver {
+            LbmConfig::default().with_time_step(TimeStep::Tau(tau))?;
+        }
+        let tumor_mask = scenario.tumor.mask(&scenario.grid)?;
+        let interface = scenario
+            .tumor
+            .interface_points(&scenario.grid, INTERFACE_POINTS)?;
+        let base = scenario.problem(&mnp_physics::InjectionCloud::default())?;
+        Ok(Self {
+            scenario,
+            strategy,
+            reference,
+            weights,
+            solver,
+            tumor_mask,
+            interface,
+            base,
+        })
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    /// The strategy.
+    pub fn strategy(&self) -> &dyn InjectionStrategy {
+        self.strategy.as_ref()
+    }
+    /// The reference values of the normalized variables.
+    pub fn reference(&self) -> &InjectionReference {
+        &self.reference
+    }
+    /// The weights of J.
+    pub fn weights(&self) -> &ObjectiveWeights {
+        &self.weights
+    }
+    /// The steady solver used.
+    pub fn solver(&self) -> SolverChoice {
+        self.solver
+    }
+    /// The tumor's cells.
+    pub fn tumor_mask(&self) -> &Array2<bool> {
+        &self.tumor_mask
+    }
+    /// The interface points of Eq. 9c (m).
+    pub fn interface(&self) -> &[(f64, f64)] {
+        &self.interface
+    }
+
+    /// The Pennes problem heated by `layout`'s clouds (φ sampled for the
+    /// chosen solver).
+    ///
+    /// # Errors
+    /// φ outside [0, 1] somewhere.
+    pub fn heated_problem(&self, layout: &InjectionLayout) -> Result<(PennesProblem, Array2<f64>)> {
+        let phi = self
+            .scenario
+            .volume_fraction_sampled(&layout.cloud, self.solver.sampling())?;
+        let mut problem = self.base.clone();
+        let (rc, k, q) = self.scenario.heating_fields(&phi)?;
+        problem.set_properties(rc, k)?;
+        problem.set_heat_source(q)?;
+        Ok((problem, phi))
+    }
+
+    /// Evaluates J at `x` with a reusable `workspace` (warm starts from its
+    /// last solution with the finite-volume solver).
+    ///
+    /// # Errors
+    /// Wrong variables, non-physical particle fields, or a failed solve
+    /// (the solver's typed error).
+    pub fn evaluate(&self, x: &[f64], workspace: &mut Workspace) -> Result<Evaluation> {
+        let layout = self.strategy.layout(&self.reference, x)?;
+        let phi = self
+            .scenario
+            .volume_fraction_sampled(&layout.cloud, self.solver.sampling())?;
+        let (rc, k, q) = self.scenario.heating_fields(&phi)?;
+        let temperature = match self.solver {
+            SolverChoice::FiniteVolume => {
+                let solver = match &mut workspace.fv {
+                    Some(s) => s,
+                    slot => slot.insert(FvSolver::new(self.base.clone(), FvConfig::default())?),
+                };
+                solver.set_properties(rc, k)?;
+                solver.set_heat_source(q)?;
+                solver.solve_steady(None)?.temperature
+            }
+            SolverChoice::Lbm { tau } => {
+                let mut problem = self.base.clone();
+                problem.set_properties(rc, k)?;
+                problem.set_heat_source(q)?;
+                let config = LbmConfig::default().with_time_step(TimeStep::Tau(tau))?;
+                LbmSolver::new(problem, config)?
+                    .solve_steady(None)?
+                    .temperature
+            }
+        };
+        let metrics = treatment_metrics(
+            &self.scenario.grid,
+            &temperature,
+            &self.tumor_mask,
+            &self.interface,
+            layout.dose_ratio,
+            &self.weights,
+        )?;
+        Ok(Evaluation {
+            layout,
+            volume_fraction: phi,
+            temperature,
+            metrics,
+        })
+    }
+}
+
+/// Reusable solver state of one evaluator (one per swarm particle, so each
+/// particle's solve starts from its own previous solution).
+#[derive(Debug, Default, Clone)]
+pub struct Workspace {
+    fv: Option<FvSolver>,
+}

@@ -1,0 +1,226 @@
+//! Injection optimization (Jiang et al. 2022, §2.3, App. C): particle swarm
+//! optimization of J over a strategy's normalized variables, every
+//! evaluation a steady Pennes solve.
+//!
+//! Each swarm particle keeps its own solver, so its next solve starts from
+//! its own previous temperature field (a warm start); the result of a run
+//! depends on the seed only, never on the thread count.
+
+use crate::error::{Error, Result};
+use crate::objective::{Evaluation, TreatmentProblem, Workspace};
+use pso::{Bounds, Goal, Inertia, Objective, Pso, Update};
+use std::ops::ControlFlow;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// PSO settings of a run (App. C): the swarm, the generations, the seed and
+/// parallel evaluation. The inertia follows the paper: linear 0.8 → 0 with
+/// R_dose in J, 0.9 → 0.4 without.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptimizationSettings {
+    /// Swarm size (paper: 20).
+    pub particles: usize,
+    /// Generations (paper: 300).
+    pub generations: usize,
+    /// Seed of the swarm.
+    pub seed: u64,
+    /// Evaluate the swarm on rayon's threads.
+    pub parallel: bool,
+}
+
+impl Default for OptimizationSettings {
+    /// The paper's 20 × 300, seed 0, parallel.
+    fn default() -> Self {
+        Self {
+            particles: 20,
+            generations: 300,
+            seed: 0,
+            parallel: true,
+        }
+    }
+}
+
+/// One generation of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerationRecord {
+    /// Generation index from 0.
+    pub index: usize,
+    /// Best J so far.
+    pub best_j: f64,
+    /// Mean J of this generation.
+    pub mean_j: f64,
+    /// The best position so far (the variables' evolution, Figs. 2, 5).
+    pub best_position: Vec<f64>,
+}
+
+/// The outcome of an optimization.
+#[derive(Debug, Clone)]
+pub struct OptimizationReport {
+    /// The strategy's description.
+    pub strategy: String,
+    /// The variables' names.
+    pub variables: Vec<&'static str>,
+    /// The optimum's variables.
+    pub best_position: Vec<f64>,
+    /// The optimum re-evaluated from a cold start: layout, fields, metrics.
+    pub best: Evaluation,
+    /// One record per generation.
+    pub history: Vec<GenerationRecord>,
+    /// Objective evaluations made.
+    pub evaluations: usize,
+    /// Wall time of the run (s).
+    pub runtime_s: f64,
+}
+
+/// One generation's positions and values.
+type Batch = (Vec<Vec<f64>>, Vec<f64>);
+
+/// The swarm's objective: J at each particle, each with its own workspace.
+struct SwarmObjective<'a> {
+    problem: &'a TreatmentProblem,
+    workspaces: Vec<Mutex<Workspace>>,
+    /// The first failed evaluation by particle index (deterministic).
+    error: Mutex<Option<(usize, Error)>>,
+    /// Positions and values of every batch, in order.
+    log: Mutex<Vec<Batch>>,
+}
+
+impl SwarmObjective<'_> {
+    fn value(&self, index: usize, x: &[f64], workspace: &mut Workspace) -> f64 {
+        match self.problem.evaluate(x, workspace) {
+            Ok(e) => e.metrics.j,
+            Err(e) => {
+                let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+                if slot.as_ref().is_none_or(|(i, _)| index < *i) {
+                    *slot = Some((index, e));
+                }
+                f64::NAN
+            }
+        }
+    }
+}
+
+impl Objective for SwarmObjective<'_> {
+    fn evaluate(&self, x: &[f64]) -> f64 {
+        self.value(usize::MAX, x, &mut Workspace::default())
+    }
+
+    fn evaluate_batch(&self, positions: &[Vec<f64>], values: &mut [f64], parallel: bool) {
+        let run = |(i, (v, x)): (usize, (&mut f64, &Vec<f64>))| {
+            let mut guard = self.workspaces[i % self.workspaces.len()]
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            *v = self.value(i, x, &mut guard);
+        };
+        #[cfg(feature = "rayon")]
+        if parallel {
+            use rayon::prelude::*;
+            values
+                .par_iter_mut()
+                .zip(positions.par_iter())
+                .enumerate()
+                .for_each(run);
+            self.record(positions, values);
+            return;
+        }
+        let _ = parallel;
+        values.iter_mut().zip(positions).enumerate().for_each(run);
+        self.record(positions, values);
+    }
+}
+
+impl SwarmObjective<'_> {
+    fn record(&self, positions: &[Vec<f64>], values: &[f64]) {
+        self.log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((positions.to_vec(), values.to_vec()));
+    }
+}
+
+/// Maximizes J of `problem` by PSO; `progress` sees each generation's index
+/// and best J (for a progress bar).
+///
+/// # Errors
+/// Invalid settings, or the first evaluation that failed (a non-physical
+/// field or a solver error), with the run stopped at that generation.
+pub fn optimize(
+    problem: &TreatmentProblem,
+    settings: &OptimizationSettings,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Result<OptimizationReport> {
+    let start = Instant::now();
+    let strategy = problem.strategy();
+    let (lower, upper) = strategy.bounds();
+    let bounds = Bounds::new(lower, upper)?;
+    let inertia = if problem.weights().dose.is_some() {
+        Inertia::paper()
+    } else {
+        Inertia::paper_without_dose()
+    };
+    let pso = Pso::paper()
+        .with_particles(settings.particles)?
+        .with_generations(settings.generations)?
+        .with_update(Update::Inertia(inertia))?
+        .with_seed(settings.seed)
+        .with_parallel(settings.parallel);
+    let objective = SwarmObjective {
+        problem,
+        workspaces: (0..settings.particles)
+            .map(|_| Mutex::new(Workspace::default()))
+            .collect(),
+        error: Mutex::new(None),
+        log: Mutex::new(Vec::new()),
+    };
+    let mut observer = |g: &pso::Generation| {
+        progress(g.index, g.best);
+        let failed = objective
+            .error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if failed {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let report = pso.run_observed(&objective, Goal::Maximize, &bounds, &mut observer)?;
+    if let Some((_, e)) = objective
+        .error
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+    {
+        return Err(e);
+    }
+    // The best position so far after each generation, from the batches.
+    let log = objective
+        .log
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    let mut best: Option<(f64, Vec<f64>)> = None;
+    let mut history = Vec::with_capacity(report.history.len());
+    for (g, (positions, values)) in report.history.iter().zip(&log) {
+        for (x, &v) in positions.iter().zip(values) {
+            if v.is_finite() && best.as_ref().is_none_or(|(b, _)| v > *b) {
+                best = Some((v, x.clone()));
+            }
+        }
+        history.push(GenerationRecord {
+            index: g.index,
+            best_j: g.best,
+            mean_j: g.mean,
+            best_position: best.as_ref().map(|(_, x)| x.clone()).unwrap_or_default(),
+        });
+    }
+    let best = problem.evaluate(&report.best_position, &mut Workspace::default())?;
+    Ok(OptimizationReport {
+        strategy: strategy.name(),
+        variables: strategy.variables(),
+        best_position: report.best_position,
+        best,
+        history,
+        evaluations: report.evaluations,
+        runtime_s: start.elapsed().as_secs_f64(),
+    })
+}

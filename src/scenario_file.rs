@@ -1,0 +1,590 @@
+//! Scenario files (TOML) for the `mnp` command line: every parameter of a
+//! run, each defaulting to Jiang et al. 2022 (the four-site circular case).
+//! Unknown keys and out-of-range values are refused with the key named.
+//!
+//! ```toml
+//! [grid]
+//! cells = 100          # cells per side
+//! side_mm = 50.0       # block side
+//! alignment = "node_at_centre"   # or "cell_centred"
+//!
+//! [tumor]
+//! shape = "circle"     # "circle", "ellipse" or "mask"
+//! radius_mm = 5.0      # circle
+//! semi_major_mm = 6.25 # ellipse, along x
+//! semi_minor_mm = 4.0
+//! angle_deg = 0.0
+//! mask_file = "tumor.csv"  # mask: cells × cells of 0/1, row i = x index
+//!
+//! [injection]
+//! strategy = "circular"  # "circular", "elliptical" or "sites"
+//! sites = 4
+//! rotation_deg = 0.0     # circular
+//! beta_fixed_deg = 30.0  # elliptical, eight sites (omit to search β)
+//! # strategy = "sites": [[injection.site]] x_mm = 1.0, y_mm = 0.0, weight = 1.0
+//!
+//! [objective]
+//! w_tumor = 0.3
+//! w_tissue = 0.3
+//! w_interface = 0.2
+//! w_dose = 0.2
+//! include_dose = true
+//!
+//! [pso]
+//! particles = 20
+//! generations = 300
+//! seed = 0
+//!
+//! [solver]
+//! kind = "fv"        # or "lbm"
+//! lbm_tau = 2.0
+//!
+//! [dose]
+//! duration_min = 240.0
+//! time_step_s = 5.0
+//! cloud_update_s = 30.0
+//! record_every_s = 60.0
+//! lethal_cem43_min = 60.0
+//! snapshots_min = [30.0, 60.0, 120.0]
+//! ```
+
+use crate::assessment::DoseSettings;
+use crate::error::{Error, Result};
+use crate::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem};
+use crate::optimize::OptimizationSettings;
+use crate::scenario::{GridAlignment, Scenario, Tumor};
+use crate::strategy::{Circular, Elliptical, InjectionStrategy, UserSites};
+use lbm_bioheat::Shape;
+use mnp_physics::InjectionReference;
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use thermal_dose::Cem43;
+
+/// `[grid]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GridSection {
+    /// Cells per side.
+    pub cells: usize,
+    /// Side of the square block (mm).
+    pub side_mm: f64,
+    /// `node_at_centre` (the paper's lattice) or `cell_centred`.
+    pub alignment: String,
+}
+
+impl Default for GridSection {
+    fn default() -> Self {
+        Self {
+            cells: 100,
+            side_mm: 50.0,
+            alignment: "node_at_centre".into(),
+        }
+    }
+}
+
+/// `[tumor]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TumorSection {
+    /// `circle`, `ellipse` or `mask`.
+    pub shape: String,
+    /// Circle radius (mm).
+    pub radius_mm: f64,
+    /// Ellipse semi-axis along its own x (mm).
+    pub semi_major_mm: f64,
+    /// Ellipse semi-axis along its own y (mm).
+    pub semi_minor_mm: f64,
+    /// Ellipse rotation (degrees, counter-clockwise).
+    pub angle_deg: f64,
+    /// Centre x (mm).
+    pub centre_x_mm: f64,
+    /// Centre y (mm).
+    pub centre_y_mm: f64,
+    /// Mask file (CSV of 0/1, `cells` rows of `cells` values; row i is
+    /// the i-th cell along x), relative to the scenario file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask_file: Option<PathBuf>,
+}
+
+impl Default for TumorSection {
+    fn default() -> Self {
+        Self {
+            shape: "circle".into(),
+            radius_mm: 5.0,
+            semi_major_mm: 6.25,
+            semi_minor_mm: 4.0,
+            angle_deg: 0.0,
+            centre_x_mm: 0.0,
+            centre_y_mm: 0.0,
+            mask_file: None,
+        }
+    }
+}
+
+/// One user-defined site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteEntry {
+    /// x (mm).
+    pub x_mm: f64,
+    /// y (mm).
+    pub y_mm: f64,
+    /// Dose weight (V_i = weight·k_σ²k_φφ0).
+    #[serde(default = "one")]
+    pub weight: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// `[injection]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InjectionSection {
+    /// `circular`, `elliptical` or `sites`.
+    pub strategy: String,
+    /// Number of sites (circular: any ≥ 1; elliptical: 1, 2, 4, 8).
+    pub sites: usize,
+    /// Circular: angle of the first site (degrees).
+    pub rotation_deg: f64,
+    /// Elliptical eight sites: a fixed β (degrees) instead of searching it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta_fixed_deg: Option<f64>,
+    /// `sites`: the user's sites.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub site: Vec<SiteEntry>,
+}
+
+impl Default for InjectionSection {
+    fn default() -> Self {
+        Self {
+            strategy: "circular".into(),
+            sites: 4,
+            rotation_deg: 0.0,
+            beta_fixed_deg: None,
+            site: Vec::new(),
+        }
+    }
+}
+
+/// `[objective]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ObjectiveSection {
+    /// ω1 (R_tum).
+    pub w_tumor: f64,
+    /// ω2 (R_tis).
+    pub w_tissue: f64,
+    /// ω3 (R_int).
+    pub w_interface: f64,
+    /// ω4 (R_dose).
+    pub w_dose: f64,
+    /// Whether J includes R_dose.
+    pub include_dose: bool,
+}
+
+impl Default for ObjectiveSection {
+    fn default() -> Self {
+        Self {
+            w_tumor: 0.3,
+            w_tissue: 0.3,
+            w_interface: 0.2,
+            w_dose: 0.2,
+            include_dose: true,
+        }
+    }
+}
+
+/// `[pso]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PsoSection {
+    /// Swarm size.
+    pub particles: usize,
+    /// Generations.
+    pub generations: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for PsoSection {
+    fn default() -> Self {
+        Self {
+            particles: 20,
+            generations: 300,
+            seed: 0,
+        }
+    }
+}
+
+/// `[solver]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SolverSection {
+    /// `fv` (finite volumes, default) or `lbm`.
+    pub kind: String,
+    /// τ of the most diffusive cell for the LBM.
+    pub lbm_tau: f64,
+}
+
+impl Default for SolverSection {
+    fn default() -> Self {
+        Self {
+            kind: "fv".into(),
+            lbm_tau: 2.0,
+        }
+    }
+}
+
+/// `[dose]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DoseSection {
+    /// Longest treatment (min).
+    pub duration_min: f64,
+    /// Crank–Nicolson step (s).
+    pub time_step_s: f64,
+    /// Cloud spread update interval (s).
+    pub cloud_update_s: f64,
+    /// Record interval (s).
+    pub record_every_s: f64,
+    /// CEM43 lethal dose (min).
+    pub lethal_cem43_min: f64,
+    /// Times (min) of the ablation maps (Fig. 9).
+    pub snapshots_min: Vec<f64>,
+}
+
+impl Default for DoseSection {
+    fn default() -> Self {
+        Self {
+            duration_min: 240.0,
+            time_step_s: 5.0,
+            cloud_update_s: 30.0,
+            record_every_s: 60.0,
+            lethal_cem43_min: 60.0,
+            snapshots_min: vec![30.0, 60.0, 120.0],
+        }
+    }
+}
+
+/// A whole scenario file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScenarioFile {
+    /// `[grid]`.
+    pub grid: GridSection,
+    /// `[tumor]`.
+    pub tumor: TumorSection,
+    /// `[injection]`.
+    pub injection: InjectionSection,
+    /// `[objective]`.
+    pub objective: ObjectiveSection,
+    /// `[pso]`.
+    pub pso: PsoSection,
+    /// `[solver]`.
+    pub solver: SolverSection,
+    /// `[dose]`.
+    pub dose: DoseSection,
+}
+
+/// A built scenario: the problem and the run settings.
+#[derive(Debug, Clone)]
+pub struct BuiltScenario {
+    /// What J evaluates.
+    pub problem: TreatmentProblem,
+    /// PSO settings.
+    pub settings: OptimizationSettings,
+    /// Dose transient settings.
+    pub dose: DoseSettings,
+    /// Ablation map times (min).
+    pub snapshots_min: Vec<f64>,
+}
+
+fn bad(key: &str, message: impl Into<String>) -> Error {
+    Error::Scenario {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+fn positive(key: &str, v: f64) -> Result<f64> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(bad(key, format!("must be finite and > 0, got {v}")))
+    }
+}
+
+fn finite(key: &str, v: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(bad(key, format!("must be finite, got {v}")))
+    }
+}
+
+impl ScenarioFile {
+    /// Parses TOML text.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] for a syntax error, an unknown key or a value
+    /// of the wrong type (the parser's message names the key and line).
+    pub fn from_toml(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| {
+            let message = e.message().to_string();
+            let key = e
+                .span()
+                .map(|s| {
+                    let line = text[..s.start.min(text.len())].lines().count().max(1);
+                    format!("line {line}")
+                })
+                .unwrap_or_else(|| "file".into());
+            bad(&key, message)
+        })
+    }
+
+    /// Reads a file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] or as [`ScenarioFile::from_toml`]; a relative mask
+    /// file is resolved against the scenario file's folder.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut file = Self::from_toml(&text)?;
+        if let (Some(mask), Some(dir)) = (&file.tumor.mask_file, path.parent())
+            && mask.is_relative()
+        {
+            file.tumor.mask_file = Some(dir.join(mask));
+        }
+        Ok(file)
+    }
+
+    /// The file as TOML text (every key written; reads back equal).
+    ///
+    /// # Errors
+    /// Never for a valid value (kept fallible).
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| bad("file", e.to_string()))
+    }
+
+    /// The scenario's block, tumor, strategy and settings, checked.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] naming the first key out of range: a grid below
+    /// 8 cells, a non-positive size, an unknown tumor shape or strategy, a
+    /// tumor outside the block or covering no cell, an invalid site count,
+    /// weights, PSO sizes, solver or dose settings.
+    pub fn build(&self) -> Result<BuiltScenario> {
+        let g = &self.grid;
+        if g.cells < 8 || g.cells > 4096 {
+            return Err(bad(
+                "grid.cells",
+                format!("must lie in [8, 4096], got {}", g.cells),
+            ));
+        }
+        let side = positive("grid.side_mm", g.side_mm)? * 1e-3;
+        let alignment = match g.alignment.as_str() {
+            "node_at_centre" => GridAlignment::NodeAtCentre,
+            "cell_centred" => GridAlignment::CellCentred,
+            other => {
+                return Err(bad(
+                    "grid.alignment",
+                    format!("must be \"node_at_centre\" or \"cell_centred\", got \"{other}\""),
+                ));
+            }
+        };
+        let block = Scenario::paper_circular(g.cells, side, alignment)?;
+        let t = &self.tumor;
+        let (cx, cy) = (
+            finite("tumor.centre_x_mm", t.centre_x_mm)? * 1e-3,
+            finite("tumor.centre_y_mm", t.centre_y_mm)? * 1e-3,
+        );
+        let tumor = match t.shape.as_str() {
+            "circle" => Tumor::Shape(Shape::circle(
+                cx,
+                cy,
+                positive("tumor.radius_mm", t.radius_mm)? * 1e-3,
+            )?),
+            "ellipse" => Tumor::Shape(Shape::ellipse(
+                cx,
+                cy,
+                positive("tumor.semi_major_mm", t.semi_major_mm)? * 1e-3,
+                positive("tumor.semi_minor_mm", t.semi_minor_mm)? * 1e-3,
+                finite("tumor.angle_deg", t.angle_deg)?.to_radians(),
+            )?),
+            "mask" => {
+                let path = t
+                    .mask_file
+                    .as_ref()
+                    .ok_or_else(|| bad("tumor.mask_file", "is required for shape = \"mask\""))?;
+                Tumor::Mask(read_mask(path, g.cells)?)
+            }
+            other => {
+                return Err(bad(
+                    "tumor.shape",
+                    format!("must be \"circle\", \"ellipse\" or \"mask\", got \"{other}\""),
+                ));
+            }
+        };
+        let scenario = block.with_tumor(tumor)?;
+        let inj = &self.injection;
+        let strategy: Arc<dyn InjectionStrategy> = match inj.strategy.as_str() {
+            "circular" => Arc::new(
+                Circular::rotated(inj.sites, inj.rotation_deg)
+                    .map_err(|e| bad("injection.sites", e.to_string()))?,
+            ),
+            "elliptical" => Arc::new(match inj.beta_fixed_deg {
+                Some(beta) if inj.sites == 8 => Elliptical::eight_fixed_beta(beta)
+                    .map_err(|e| bad("injection.beta_fixed_deg", e.to_string()))?,
+                Some(_) => {
+                    return Err(bad(
+                        "injection.beta_fixed_deg",
+                        "applies to eight elliptical sites only",
+                    ));
+                }
+                None => {
+                    Elliptical::new(inj.sites).map_err(|e| bad("injection.sites", e.to_string()))?
+                }
+            }),
+            "sites" => Arc::new(
+                UserSites::new(
+                    inj.site
+                        .iter()
+                        .map(|s| (s.x_mm * 1e-3, s.y_mm * 1e-3, s.weight))
+                        .collect(),
+                )
+                .map_err(|e| bad("injection.site", e.to_string()))?,
+            ),
+            other => {
+                return Err(bad(
+                    "injection.strategy",
+                    format!("must be \"circular\", \"elliptical\" or \"sites\", got \"{other}\""),
+                ));
+            }
+        };
+        let o = &self.objective;
+        let weights = ObjectiveWeights {
+            tumor: o.w_tumor,
+            tissue: o.w_tissue,
+            interface: o.w_interface,
+            dose: o.include_dose.then_some(o.w_dose),
+        };
+        weights
+            .check()
+            .map_err(|e| bad("objective", e.to_string()))?;
+        let p = &self.pso;
+        if p.particles == 0 || p.particles > 10_000 {
+            return Err(bad(
+                "pso.particles",
+                format!("must lie in [1, 10000], got {}", p.particles),
+            ));
+        }
+        if p.generations == 0 || p.generations > 1_000_000 {
+            return Err(bad(
+                "pso.generations",
+                format!("must lie in [1, 1000000], got {}", p.generations),
+            ));
+        }
+        let solver = match self.solver.kind.as_str() {
+            "fv" => SolverChoice::FiniteVolume,
+            "lbm" => SolverChoice::Lbm {
+                tau: positive("solver.lbm_tau", self.solver.lbm_tau)?,
+            },
+            other => {
+                return Err(bad(
+                    "solver.kind",
+                    format!("must be \"fv\" or \"lbm\", got \"{other}\""),
+                ));
+            }
+        };
+        let d = &self.dose;
+        let dose = DoseSettings {
+            duration_s: positive("dose.duration_min", d.duration_min)? * 60.0,
+            time_step_s: positive("dose.time_step_s", d.time_step_s)?,
+            cloud_update_s: positive("dose.cloud_update_s", d.cloud_update_s)?,
+            record_every_s: positive("dose.record_every_s", d.record_every_s)?,
+            cem43: Cem43::new()
+                .with_lethal_minutes(positive("dose.lethal_cem43_min", d.lethal_cem43_min)?)?,
+            ..DoseSettings::default()
+        };
+        for &s in &d.snapshots_min {
+            positive("dose.snapshots_min", s)?;
+        }
+        let problem = TreatmentProblem::new(
+            scenario,
+            strategy,
+            InjectionReference::paper(),
+            weights,
+            solver,
+        )
+        .map_err(|e| match e {
+            Error::Bioheat(b) => bad("solver.lbm_tau", b.to_string()),
+            other => other,
+        })?;
+        Ok(BuiltScenario {
+            problem,
+            settings: OptimizationSettings {
+                particles: p.particles,
+                generations: p.generations,
+                seed: p.seed,
+                parallel: true,
+            },
+            dose,
+            snapshots_min: d.snapshots_min.clone(),
+        })
+    }
+}
+
+/// Reads a cells × cells CSV of 0/1 (row i = the i-th cell along x).
+fn read_mask(path: &Path, cells: usize) -> Result<Array2<bool>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let rows: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if rows.len() != cells {
+        return Err(bad(
+            "tumor.mask_file",
+            format!("{}: {} rows, expected {cells}", path.display(), rows.len()),
+        ));
+    }
+    let mut mask = Array2::from_elem((cells, cells), false);
+    for (i, row) in rows.iter().enumerate() {
+        let values: Vec<&str> = row.split(',').map(str::trim).collect();
+        if values.len() != cells {
+            return Err(bad(
+                "tumor.mask_file",
+                format!(
+                    "{} line {}: {} values, expected {cells}",
+                    path.display(),
+                    i + 1,
+                    values.len()
+                ),
+            ));
+        }
+        for (j, v) in values.iter().enumerate() {
+            mask[[i, j]] = match *v {
+                "0" => false,
+                "1" => true,
+                other => {
+                    return Err(bad(
+                        "tumor.mask_file",
+                        format!(
+                            "{} line {} column {}: \"{other}\" is not 0 or 1",
+                            path.display(),
+                            i + 1,
+                            j + 1
+                        ),
+                    ));
+                }
+            };
+        }
+    }
+    Ok(mask)
+}
