@@ -225,24 +225,16 @@ fn run_optimization(built: &BuiltScenario) -> Result<OptimizationReport> {
 
 /// Metrics and plan of an evaluation as JSON.
 fn evaluation_json(problem: &TreatmentProblem, position: &[f64], e: &Evaluation) -> Value {
-    let m = e.metrics;
-    let mut v = json!({
-        "strategy": problem.strategy().name(),
-        "variables": problem.strategy().variables(),
-        "position": position,
-        "r_tum": m.r_tum,
-        "r_tis": m.r_tis,
-        "r_int": m.r_int,
-        "r_dose": m.r_dose,
-        "j": m.j,
-        "t_opt_min": e.layout.waiting_time_s / 60.0,
-        "v_opt_mm2": e.layout.total_volume_m2 * 1e6,
-        "max_temperature_c": e.temperature.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-    });
-    for (key, value) in &e.layout.geometry {
-        let key = if *key == "d_mm" { "d_opt_mm" } else { key };
-        v[key] = json!(value);
-    }
+    let mut v = crate::tables::evaluation_json(e);
+    v["strategy"] = json!(problem.strategy().name());
+    v["variables"] = json!(problem.strategy().variables());
+    v["position"] = json!(position);
+    v["max_temperature_c"] = json!(
+        e.temperature
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max)
+    );
     v
 }
 

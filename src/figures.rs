@@ -51,6 +51,20 @@ macro_rules! render {
     }};
 }
 
+/// Draws `$chart`'s series labels at `$position` (a `SeriesLabelPosition`).
+macro_rules! legend {
+    ($chart:expr, $position:ident) => {
+        $chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::$position)
+            .label_font(("sans-serif", 14))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(plot_err)?
+    };
+}
+
 /// A perceptual blue–green–yellow ramp (viridis anchors) at v ∈ [0, 1].
 fn ramp(v: f64) -> RGBColor {
     const ANCHORS: [(u8, u8, u8); 5] = [
@@ -238,14 +252,7 @@ pub fn convergence(
                 .label(label)
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(("sans-serif", 14))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(plot_err)?;
+        legend!(chart, LowerRight);
         let mut chart = ChartBuilder::on(&bottom)
             .margin(12)
             .x_label_area_size(40)
@@ -272,14 +279,7 @@ pub fn convergence(
                 .label(*name)
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(("sans-serif", 14))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(plot_err)?;
+        legend!(chart, UpperRight);
     })
 }
 
@@ -332,13 +332,6 @@ pub fn ablation_curves(path: &Path, title: &str, series: &[(&str, &[DoseSample])
                 ))
                 .map_err(plot_err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(("sans-serif", 14))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(plot_err)?;
+        legend!(chart, UpperLeft);
     })
 }

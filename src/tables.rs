@@ -4,7 +4,7 @@
 
 use crate::assessment::{DoseReport, DoseSettings, assess_dose};
 use crate::error::Result;
-use crate::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem};
+use crate::objective::{Evaluation, ObjectiveWeights, SolverChoice, TreatmentProblem};
 use crate::optimize::{OptimizationReport, OptimizationSettings, optimize};
 use crate::scenario::{GridAlignment, Scenario};
 use crate::strategy::{Circular, Elliptical, InjectionStrategy};
@@ -66,27 +66,34 @@ impl TableRun {
     /// The row as JSON: n, the metrics, t_opt_min, v_opt_mm2 and the
     /// strategy's distances (`d_opt_mm` for the circular tumor).
     pub fn to_json(&self) -> Value {
-        let e = &self.report.best;
-        let m = e.metrics;
-        let mut row = json!({
-            "n": self.n,
-            "r_tum": m.r_tum,
-            "r_tis": m.r_tis,
-            "r_int": m.r_int,
-            "r_dose": m.r_dose,
-            "j": m.j,
-            "t_opt_min": e.layout.waiting_time_s / 60.0,
-            "v_opt_mm2": e.layout.total_volume_m2 * 1e6,
-            "variables": self.report.best_position,
-            "evaluations": self.report.evaluations,
-            "runtime_s": self.report.runtime_s,
-        });
-        for (key, value) in &e.layout.geometry {
-            let key = if *key == "d_mm" { "d_opt_mm" } else { key };
-            row[key] = json!(value);
-        }
+        let mut row = evaluation_json(&self.report.best);
+        row["n"] = json!(self.n);
+        row["variables"] = json!(self.report.best_position);
+        row["evaluations"] = json!(self.report.evaluations);
+        row["runtime_s"] = json!(self.report.runtime_s);
         row
     }
+}
+
+/// R_tum, R_tis, R_int, R_dose, J, `t_opt_min`, `v_opt_mm2` and the
+/// strategy's distances (`d_opt_mm`, `d_h_mm`, `d_v_mm`, `d_i_mm`,
+/// `beta_deg`) of an evaluation, as a JSON object.
+pub fn evaluation_json(e: &Evaluation) -> Value {
+    let m = e.metrics;
+    let mut row = json!({
+        "r_tum": m.r_tum,
+        "r_tis": m.r_tis,
+        "r_int": m.r_int,
+        "r_dose": m.r_dose,
+        "j": m.j,
+        "t_opt_min": e.layout.waiting_time_s / 60.0,
+        "v_opt_mm2": e.layout.total_volume_m2 * 1e6,
+    });
+    for (key, value) in &e.layout.geometry {
+        let key = if *key == "d_mm" { "d_opt_mm" } else { key };
+        row[key] = json!(value);
+    }
+    row
 }
 
 /// Everything `mnp tables` and the `reproduce_tables` example produce.
@@ -259,6 +266,16 @@ pub fn reproduce_tables(
     })
 }
 
+/// One row of a paper-vs-ours table: n, then "paper/ours" per column with
+/// `digits` decimals, then `tail`.
+fn row(n: usize, cells: &[(f64, f64, usize)], tail: &str) {
+    let mut line = format!("{n:>3}");
+    for &(paper, ours, digits) in cells {
+        line.push_str(&format!(" {paper:>6.digits$}/{ours:<6.digits$}"));
+    }
+    println!("{line}  {tail}");
+}
+
 fn show(v: Option<f64>) -> String {
     v.map_or("-".to_string(), |v| format!("{v:.1}"))
 }
@@ -274,25 +291,19 @@ pub fn print_tables(t: &Tables) {
         let e = &run.report.best;
         let m = e.metrics;
         let d = e.layout.geometry.first().map_or(0.0, |g| g.1);
-        println!(
-            "{:>3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.2}/{:<6.3} {:>6.1}/{:<6.2} {:>6.3}/{:<6.3} {:>6.2}/{:<6.2}",
+        row(
             run.n,
-            p.1,
-            m.r_tum,
-            p.2,
-            m.r_tis,
-            p.3,
-            m.r_int,
-            p.4,
-            m.r_dose,
-            p.5,
-            m.j,
-            p.6,
-            e.layout.waiting_time_s / 60.0,
-            p.7,
-            e.layout.total_volume_m2 * 1e6,
-            p.8,
-            d
+            &[
+                (p.1, m.r_tum, 3),
+                (p.2, m.r_tis, 3),
+                (p.3, m.r_int, 3),
+                (p.4, m.r_dose, 3),
+                (p.5, m.j, 3),
+                (p.6, e.layout.waiting_time_s / 60.0, 2),
+                (p.7, e.layout.total_volume_m2 * 1e6, 3),
+                (p.8, d, 2),
+            ],
+            "",
         );
     }
     println!("\nTable 3 (circular; without R_dose, paper / ours)");
@@ -303,17 +314,15 @@ pub fn print_tables(t: &Tables) {
     for (run, p) in t.table3_without_dose.iter().zip(paper::TABLE3_WITHOUT_DOSE) {
         let e = &run.report.best;
         let m = e.metrics;
-        println!(
-            "{:>3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3}",
+        row(
             run.n,
-            p.1,
-            m.r_tum,
-            p.2,
-            m.r_tis,
-            p.3,
-            m.r_int,
-            p.4,
-            e.layout.total_volume_m2 * 1e6
+            &[
+                (p.1, m.r_tum, 3),
+                (p.2, m.r_tis, 3),
+                (p.3, m.r_int, 3),
+                (p.4, e.layout.total_volume_m2 * 1e6, 3),
+            ],
+            "",
         );
     }
     println!("\nTable 5 (elliptical tumor; paper / ours)");
@@ -334,24 +343,18 @@ pub fn print_tables(t: &Tables) {
     for (run, p) in t.table5.iter().zip(paper::TABLE5) {
         let e = &run.report.best;
         let m = e.metrics;
-        println!(
-            "{:>3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.2}/{:<6.3} {:>6.2}/{:<6.2} {:>6.3}/{:<6.3}  {}",
+        row(
             run.n,
-            p.1,
-            m.r_tum,
-            p.2,
-            m.r_tis,
-            p.3,
-            m.r_int,
-            p.4,
-            m.r_dose,
-            p.5,
-            m.j,
-            p.6,
-            e.layout.waiting_time_s / 60.0,
-            p.7,
-            e.layout.total_volume_m2 * 1e6,
-            geometry(run)
+            &[
+                (p.1, m.r_tum, 3),
+                (p.2, m.r_tis, 3),
+                (p.3, m.r_int, 3),
+                (p.4, m.r_dose, 3),
+                (p.5, m.j, 3),
+                (p.6, e.layout.waiting_time_s / 60.0, 2),
+                (p.7, e.layout.total_volume_m2 * 1e6, 3),
+            ],
+            &geometry(run),
         );
     }
     let free = t.table5.iter().find(|r| r.n == 8);

@@ -338,6 +338,13 @@ struct Split {
     proxy: f64,
 }
 
+/// The threshold between consecutive distinct values a < b: half-way, or
+/// a itself where the midpoint rounds up to b (or overflows).
+fn midpoint(a: f64, b: f64) -> f64 {
+    let t = 0.5 * (a + b);
+    if t >= b || !t.is_finite() { a } else { t }
+}
+
 /// Whether a candidate's proxy beats the best so far by more than rounding
 /// (10⁻¹² relative). Cuts that split the rows into the same two sets tie
 /// exactly in exact arithmetic, whatever the order their sums were added
@@ -376,14 +383,9 @@ fn best_cut(
         let right_sum = sum - left_sum;
         let proxy = left_sum * left_sum / k as f64 + right_sum * right_sum / (m - k) as f64;
         if best.as_ref().is_none_or(|b| improves(proxy, b.proxy)) {
-            let (a, b) = (order[k - 1].0, order[k].0);
-            let mut threshold = 0.5 * (a + b);
-            if threshold >= b || !threshold.is_finite() {
-                threshold = a;
-            }
             best = Some(Split {
                 feature: f,
-                threshold,
+                threshold: midpoint(order[k - 1].0, order[k].0),
                 n_left: k,
                 proxy,
             });
@@ -432,14 +434,9 @@ fn best_cut_histogram(
             let right_sum = sum - left_sum;
             let proxy = left_sum * left_sum / k as f64 + right_sum * right_sum / (m - k) as f64;
             if best.as_ref().is_none_or(|s| improves(proxy, s.proxy)) {
-                let (lo, hi) = (values[a], values[b]);
-                let mut threshold = 0.5 * (lo + hi);
-                if threshold >= hi || !threshold.is_finite() {
-                    threshold = lo;
-                }
                 best = Some(Split {
                     feature: f,
-                    threshold,
+                    threshold: midpoint(values[a], values[b]),
                     n_left: k,
                     proxy,
                 });
