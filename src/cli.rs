@@ -489,6 +489,7 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
     }
     let v = tables.to_json();
     write(&a.out.join("tables.json"), &v.to_string())?;
+    write_table_figures(&tables, &a.out)?;
     let curves: Vec<(String, &[crate::assessment::DoseSample])> = tables
         .table7
         .iter()
@@ -510,5 +511,74 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
         )?;
     }
     println!("{v}");
+    Ok(())
+}
+
+/// Per run of the tables: maps, convergence and a CSV row; Fig. 9's maps
+/// of the elliptical eight-site optimum.
+fn write_table_figures(t: &crate::tables::Tables, out: &Path) -> Result<()> {
+    let mut csv =
+        String::from("table,n,strategy,r_tum,r_tis,r_int,r_dose,j,t_opt_min,v_opt_mm2,variables\n");
+    let runs = t
+        .table2
+        .iter()
+        .map(|r| ("table2", r))
+        .chain(
+            t.table3_without_dose
+                .iter()
+                .map(|r| ("table3_without_dose", r)),
+        )
+        .chain(t.table5.iter().map(|r| ("table5", r)))
+        .chain(std::iter::once(("table6_beta30", &t.table6_fixed_beta)));
+    for (table, run) in runs {
+        let e = &run.report.best;
+        let m = e.metrics;
+        csv.push_str(&format!(
+            "{table},{},\"{}\",{},{},{},{},{},{},{},\"{:?}\"\n",
+            run.n,
+            run.report.strategy,
+            m.r_tum,
+            m.r_tis,
+            m.r_int,
+            m.r_dose,
+            m.j,
+            e.layout.waiting_time_s / 60.0,
+            e.layout.total_volume_m2 * 1e6,
+            run.report.best_position
+        ));
+        let dir = out.join(format!("{table}_n{}", run.n));
+        create_dir(&dir)?;
+        write_fields(&run.problem, e, &dir)?;
+        for ext in ["png", "svg"] {
+            convergence(
+                &dir.join(format!("convergence.{ext}")),
+                &format!("PSO: {}", run.report.strategy),
+                &run.report.history,
+                &run.report.variables,
+            )?;
+        }
+    }
+    write(&out.join("tables.csv"), &csv)?;
+    if let (Some((_, d)), Some(run)) = (
+        t.table7.iter().find(|(n, _)| *n == 8),
+        t.table5.iter().find(|r| r.n == 8),
+    ) {
+        for (minutes, field) in &d.snapshots {
+            for ext in ["png", "svg"] {
+                field_map(
+                    &out.join(format!("fig9_ablation_{minutes:.0}min.{ext}")),
+                    &format!(
+                        "Fig. 9: ablated (CEM43 ≥ 60 min) at {minutes:.0} min, ellipse, 8 sites"
+                    ),
+                    &run.problem.scenario().grid,
+                    field,
+                    MapKind::Ablation { lethal_min: 60.0 },
+                    run.problem.interface(),
+                    &[],
+                    0.03,
+                )?;
+            }
+        }
+    }
     Ok(())
 }

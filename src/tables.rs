@@ -58,6 +58,8 @@ pub mod paper {
 pub struct TableRun {
     /// Number of sites.
     pub n: usize,
+    /// What was optimized (grid, tumor, strategy, weights).
+    pub problem: TreatmentProblem,
     /// The run.
     pub report: OptimizationReport,
 }
@@ -95,6 +97,10 @@ pub fn evaluation_json(e: &Evaluation) -> Value {
     }
     row
 }
+
+/// The times (min) of the ablation maps kept by the dose assessments
+/// (Fig. 9).
+pub const FIG9_MIN: [f64; 3] = [30.0, 60.0, 120.0];
 
 /// Everything `mnp tables` and the `reproduce_tables` example produce.
 #[derive(Debug, Clone)]
@@ -182,7 +188,7 @@ pub fn reproduce_tables(
     let mut run = |scenario: &Scenario,
                    strategy: Arc<dyn InjectionStrategy>,
                    weights: ObjectiveWeights|
-     -> Result<(TreatmentProblem, TableRun)> {
+     -> Result<TableRun> {
         let n = strategy.sites();
         let problem = TreatmentProblem::new(
             scenario.clone(),
@@ -196,64 +202,62 @@ pub fn reproduce_tables(
             "{}: J = {:.4} ({:.1} s)",
             report.strategy, report.best.metrics.j, report.runtime_s
         ));
-        Ok((problem, TableRun { n, report }))
+        Ok(TableRun { n, problem, report })
     };
     let t25 = Instant::now();
-    let mut table2 = Vec::new();
-    let mut circle_problems = Vec::new();
-    for n in [1, 4, 8] {
-        let (p, r) = run(
-            &circle,
-            Arc::new(Circular::new(n)?),
-            ObjectiveWeights::paper(),
-        )?;
-        circle_problems.push(p);
-        table2.push(r);
-    }
-    let mut table5 = Vec::new();
-    let mut ellipse_problems = Vec::new();
-    for n in [1, 2, 4, 8] {
-        let (p, r) = run(
-            &ellipse,
-            Arc::new(Elliptical::new(n)?),
-            ObjectiveWeights::paper(),
-        )?;
-        ellipse_problems.push(p);
-        table5.push(r);
-    }
+    let table2 = [1, 4, 8]
+        .into_iter()
+        .map(|n| {
+            run(
+                &circle,
+                Arc::new(Circular::new(n)?),
+                ObjectiveWeights::paper(),
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let table5 = [1, 2, 4, 8]
+        .into_iter()
+        .map(|n| {
+            run(
+                &ellipse,
+                Arc::new(Elliptical::new(n)?),
+                ObjectiveWeights::paper(),
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
     let tables_2_and_5_s = t25.elapsed().as_secs_f64();
-    let mut table3_without_dose = Vec::new();
-    for n in [1, 4, 8] {
-        let (_, r) = run(
-            &circle,
-            Arc::new(Circular::new(n)?),
-            ObjectiveWeights::without_dose(),
-        )?;
-        table3_without_dose.push(r);
-    }
-    let (_, table6_fixed_beta) = run(
+    let table3_without_dose = [1, 4, 8]
+        .into_iter()
+        .map(|n| {
+            run(
+                &circle,
+                Arc::new(Circular::new(n)?),
+                ObjectiveWeights::without_dose(),
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let table6_fixed_beta = run(
         &ellipse,
         Arc::new(Elliptical::eight_fixed_beta(30.0)?),
         ObjectiveWeights::paper(),
     )?;
-    let mut assess = |problem: &TreatmentProblem, run: &TableRun| -> Result<(usize, DoseReport)> {
-        let d = assess_dose(problem, &run.report.best_position, dose, &[], &mut |_| {})?;
+    // Fig. 9's ablation maps at 30, 60 and 120 min.
+    let mut assess = |run: &TableRun| -> Result<(usize, DoseReport)> {
+        let d = assess_dose(
+            &run.problem,
+            &run.report.best_position,
+            dose,
+            &FIG9_MIN,
+            &mut |_| {},
+        )?;
         progress(&format!(
             "dose, {}: tumor ablated {:?} min, healthy damage {:?} min",
             run.report.strategy, d.tumor_ablated_min, d.healthy_damage_min
         ));
         Ok((run.n, d))
     };
-    let table7 = ellipse_problems
-        .iter()
-        .zip(&table5)
-        .map(|(p, r)| assess(p, r))
-        .collect::<Result<Vec<_>>>()?;
-    let circular_dose = circle_problems
-        .iter()
-        .zip(&table2)
-        .map(|(p, r)| assess(p, r))
-        .collect::<Result<Vec<_>>>()?;
+    let table7 = table5.iter().map(&mut assess).collect::<Result<Vec<_>>>()?;
+    let circular_dose = table2.iter().map(&mut assess).collect::<Result<Vec<_>>>()?;
     Ok(Tables {
         table2,
         table3_without_dose,

@@ -280,6 +280,48 @@ fn bad_scenario_files_name_the_key() {
     assert!(m.contains("invalid type"), "{m}");
 }
 
+/// Scenario files whose tumor covers no cell: a mask file of zeros, and a
+/// circle smaller than a cell between the nodes.
+#[test]
+fn scenario_files_without_a_tumor_are_refused() {
+    let dir = std::env::temp_dir().join(format!("mnp_mask_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let row = vec!["0"; 12].join(",");
+    std::fs::write(dir.join("zeros.csv"), vec![row; 12].join("\n")).unwrap();
+    std::fs::write(
+        dir.join("case.toml"),
+        "[grid]\ncells = 12\n[tumor]\nshape = \"mask\"\nmask_file = \"zeros.csv\"\n",
+    )
+    .unwrap();
+    let err = ScenarioFile::read(&dir.join("case.toml"))
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Scenario { ref key, ref message } if key == "tumor" && message.contains("no cell")),
+        "{err}"
+    );
+    // A bad mask value names its line and column.
+    let mut rows = vec![vec!["0"; 8]; 8];
+    rows[1][2] = "x";
+    let text: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
+    std::fs::write(dir.join("bad.csv"), text.join("\n")).unwrap();
+    let case = "[grid]\ncells = 8\n[tumor]\nshape = \"mask\"\nmask_file = \"bad.csv\"\n";
+    std::fs::write(dir.join("bad.toml"), case).unwrap();
+    let err = ScenarioFile::read(&dir.join("bad.toml"))
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Scenario { ref key, ref message } if key == "tumor.mask_file" && message.contains("line 2 column 3")),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    let (k, m) = scenario_error("[tumor]\nradius_mm = 0.01\ncentre_x_mm = 0.1\n");
+    assert_eq!(k, "tumor");
+    assert!(m.contains("no cell"), "{m}");
+}
+
 /// A tumor mask with no cell, and one of the wrong shape.
 #[test]
 fn empty_or_misshapen_masks_are_refused() {
