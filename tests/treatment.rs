@@ -286,7 +286,7 @@ fn bad_scenario_files_name_the_key() {
 fn scenario_files_without_a_tumor_are_refused() {
     let dir = std::env::temp_dir().join(format!("mnp_mask_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let row = vec!["0"; 12].join(",");
+    let row = ["0"; 12].join(",");
     std::fs::write(dir.join("zeros.csv"), vec![row; 12].join("\n")).unwrap();
     std::fs::write(
         dir.join("case.toml"),
