@@ -78,6 +78,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.set_state(start_field.view()).expect("valid");
             s.solve_steady(None).expect("converges");
         });
+        // One more cold solve for its iteration counts and T_c, T_r.
+        s.set_state(start_field.view())?;
         let steady = s.solve_steady(None)?;
         let stats = s.last_stats();
         let (q0, q1) = (

@@ -312,7 +312,16 @@ pub fn ablation_curves(path: &Path, title: &str, series: &[(&str, &[DoseSample])
             .label_style(("sans-serif", 14))
             .draw()
             .map_err(plot_err)?;
-        let colours = [BLUE, RED, GREEN, MAGENTA, BLACK];
+        let colours = [
+            BLUE,
+            RED,
+            GREEN,
+            MAGENTA,
+            BLACK,
+            CYAN,
+            RGBColor(255, 140, 0),
+            RGBColor(140, 80, 20),
+        ];
         for (k, (label, samples)) in series.iter().enumerate() {
             let colour = colours[k % colours.len()];
             chart
