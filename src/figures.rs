@@ -20,26 +20,8 @@ macro_rules! render {
         let path: &Path = $path;
         ensure_font()?;
         match path.extension().and_then(|e| e.to_str()) {
-            Some("svg") => {
-                let area = SVGBackend::new(path, $size).into_drawing_area();
-                {
-                    let $root = &area;
-                    $body
-                }
-                let root = area;
-                root.present()
-                    .map_err(|e| Error::Plot(format!("writing {}: {e}", path.display())))?;
-            }
-            Some("png") => {
-                let area = BitMapBackend::new(path, $size).into_drawing_area();
-                {
-                    let $root = &area;
-                    $body
-                }
-                let root = area;
-                root.present()
-                    .map_err(|e| Error::Plot(format!("writing {}: {e}", path.display())))?;
-            }
+            Some("svg") => draw_on!(SVGBackend, path, $size, $root => $body),
+            Some("png") => draw_on!(BitMapBackend, path, $size, $root => $body),
             _ => {
                 return Err(Error::Plot(format!(
                     "{}: the file name must end in .png or .svg",
@@ -48,6 +30,19 @@ macro_rules! render {
             }
         }
         Ok(())
+    }};
+}
+
+/// One backend's half of [`render!`]: draw, then write the file.
+macro_rules! draw_on {
+    ($backend:ident, $path:expr, $size:expr, $root:ident => $body:block) => {{
+        let area = $backend::new($path, $size).into_drawing_area();
+        {
+            let $root = &area;
+            $body
+        }
+        area.present()
+            .map_err(|e| Error::Plot(format!("writing {}: {e}", $path.display())))?;
     }};
 }
 

@@ -204,43 +204,40 @@ pub fn reproduce_tables(
         ));
         Ok(TableRun { n, problem, report })
     };
+    // Runs of one strategy family over several site counts.
+    let mut series = |scenario: &Scenario,
+                      ns: &[usize],
+                      make: &dyn Fn(usize) -> Result<Arc<dyn InjectionStrategy>>,
+                      weights: ObjectiveWeights|
+     -> Result<Vec<TableRun>> {
+        ns.iter()
+            .map(|&n| run(scenario, make(n)?, weights))
+            .collect()
+    };
+    let circular = |n| -> Result<Arc<dyn InjectionStrategy>> { Ok(Arc::new(Circular::new(n)?)) };
+    let elliptical =
+        |n| -> Result<Arc<dyn InjectionStrategy>> { Ok(Arc::new(Elliptical::new(n)?)) };
     let t25 = Instant::now();
-    let table2 = [1, 4, 8]
-        .into_iter()
-        .map(|n| {
-            run(
-                &circle,
-                Arc::new(Circular::new(n)?),
-                ObjectiveWeights::paper(),
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let table5 = [1, 2, 4, 8]
-        .into_iter()
-        .map(|n| {
-            run(
-                &ellipse,
-                Arc::new(Elliptical::new(n)?),
-                ObjectiveWeights::paper(),
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let tables_2_and_5_s = t25.elapsed().as_secs_f64();
-    let table3_without_dose = [1, 4, 8]
-        .into_iter()
-        .map(|n| {
-            run(
-                &circle,
-                Arc::new(Circular::new(n)?),
-                ObjectiveWeights::without_dose(),
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let table6_fixed_beta = run(
+    let table2 = series(&circle, &[1, 4, 8], &circular, ObjectiveWeights::paper())?;
+    let table5 = series(
         &ellipse,
-        Arc::new(Elliptical::eight_fixed_beta(30.0)?),
+        &[1, 2, 4, 8],
+        &elliptical,
         ObjectiveWeights::paper(),
     )?;
+    let tables_2_and_5_s = t25.elapsed().as_secs_f64();
+    let table3_without_dose = series(
+        &circle,
+        &[1, 4, 8],
+        &circular,
+        ObjectiveWeights::without_dose(),
+    )?;
+    let beta30 = |_| -> Result<Arc<dyn InjectionStrategy>> {
+        Ok(Arc::new(Elliptical::eight_fixed_beta(30.0)?))
+    };
+    let table6_fixed_beta = series(&ellipse, &[8], &beta30, ObjectiveWeights::paper())?
+        .pop()
+        .expect("one run");
     // Fig. 9's ablation maps at 30, 60 and 120 min.
     let mut assess = |run: &TableRun| -> Result<(usize, DoseReport)> {
         let d = assess_dose(

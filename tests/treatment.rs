@@ -410,3 +410,56 @@ fn figures_are_written_as_png_and_svg() {
     assert!(ablation_curves(&dir.join("a.png"), "a", &[]).is_err());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The tables pipeline on a coarse grid with a tiny swarm: every key of the
+/// issue's JSON, one row per case.
+#[test]
+fn tables_json_has_the_issue_keys() {
+    let settings = OptimizationSettings {
+        particles: 4,
+        generations: 3,
+        seed: 0,
+        parallel: true,
+    };
+    let dose = DoseSettings {
+        duration_s: 2.5 * 3600.0,
+        time_step_s: 30.0,
+        ..DoseSettings::default()
+    };
+    let t = mnp_suite::tables::reproduce_tables(24, &settings, &dose, &mut |_| {}).unwrap();
+    let v = t.to_json();
+    for (key, rows) in [
+        ("table2", 3),
+        ("table3", 6),
+        ("table5", 4),
+        ("table6", 2),
+        ("table7", 4),
+    ] {
+        assert_eq!(v[key].as_array().unwrap().len(), rows, "{key}");
+    }
+    for key in [
+        "n",
+        "r_tum",
+        "r_tis",
+        "r_int",
+        "r_dose",
+        "j",
+        "t_opt_min",
+        "v_opt_mm2",
+        "d_opt_mm",
+    ] {
+        assert!(v["table2"][1][key].is_number(), "table2 {key}");
+    }
+    for key in ["d_h_mm", "d_v_mm", "d_i_mm", "beta_deg"] {
+        assert!(v["table5"][3][key].is_number(), "table5 {key}");
+    }
+    assert!(v["table5"][1]["d_v_mm"].is_null());
+    assert_eq!(v["table6"][0]["beta_deg"], 30.0);
+    for key in ["n", "r_cem43_tumor", "exposure_min"] {
+        assert!(v["table7"][0].get(key).is_some(), "table7 {key}");
+    }
+    assert!(v["ablation_complete_min"].get("1").is_some());
+    assert!(v["ablation_complete_min"].get("8").is_some());
+    assert!(v["runtime_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["table3"][1]["with_dose"], false);
+}
