@@ -277,6 +277,23 @@ fn row(n: usize, cells: &[(f64, f64, usize)], tail: &str) {
     println!("{line}  {tail}");
 }
 
+/// The columns Tables 2 and 5 share, paper beside ours: R_tum, R_tis,
+/// R_int, R_dose, J, t_opt (min), V_opt (mm²).
+fn optimum_cells(paper: [f64; 7], e: &Evaluation) -> Vec<(f64, f64, usize)> {
+    let m = e.metrics;
+    let ours = [
+        m.r_tum,
+        m.r_tis,
+        m.r_int,
+        m.r_dose,
+        m.j,
+        e.layout.waiting_time_s / 60.0,
+        e.layout.total_volume_m2 * 1e6,
+    ];
+    let digits = [3, 3, 3, 3, 3, 2, 3];
+    (0..7).map(|k| (paper[k], ours[k], digits[k])).collect()
+}
+
 fn show(v: Option<f64>) -> String {
     v.map_or("-".to_string(), |v| format!("{v:.1}"))
 }
@@ -290,22 +307,10 @@ pub fn print_tables(t: &Tables) {
     );
     for (run, p) in t.table2.iter().zip(paper::TABLE2) {
         let e = &run.report.best;
-        let m = e.metrics;
         let d = e.layout.geometry.first().map_or(0.0, |g| g.1);
-        row(
-            run.n,
-            &[
-                (p.1, m.r_tum, 3),
-                (p.2, m.r_tis, 3),
-                (p.3, m.r_int, 3),
-                (p.4, m.r_dose, 3),
-                (p.5, m.j, 3),
-                (p.6, e.layout.waiting_time_s / 60.0, 2),
-                (p.7, e.layout.total_volume_m2 * 1e6, 3),
-                (p.8, d, 2),
-            ],
-            "",
-        );
+        let mut cells = optimum_cells([p.1, p.2, p.3, p.4, p.5, p.6, p.7], e);
+        cells.push((p.8, d, 2));
+        row(run.n, &cells, "");
     }
     println!("\nTable 3 (circular; without R_dose, paper / ours)");
     println!(
@@ -342,21 +347,8 @@ pub fn print_tables(t: &Tables) {
             .join(", ")
     };
     for (run, p) in t.table5.iter().zip(paper::TABLE5) {
-        let e = &run.report.best;
-        let m = e.metrics;
-        row(
-            run.n,
-            &[
-                (p.1, m.r_tum, 3),
-                (p.2, m.r_tis, 3),
-                (p.3, m.r_int, 3),
-                (p.4, m.r_dose, 3),
-                (p.5, m.j, 3),
-                (p.6, e.layout.waiting_time_s / 60.0, 2),
-                (p.7, e.layout.total_volume_m2 * 1e6, 3),
-            ],
-            &geometry(run),
-        );
+        let cells = optimum_cells([p.1, p.2, p.3, p.4, p.5, p.6, p.7], &run.report.best);
+        row(run.n, &cells, &geometry(run));
     }
     let free = t.table5.iter().find(|r| r.n == 8);
     println!("\nTable 6 (eight elliptical sites; J paper / ours)");
