@@ -3,6 +3,11 @@
 //! tissue at 37 °C, the particle clouds still spreading (σ² = σ_opt² + 2Dt),
 //! the transient Pennes equation marched by Crank–Nicolson, and CEM43 and
 //! Arrhenius damage accumulated cell by cell.
+//!
+//! The transient always uses the finite-volume Crank–Nicolson solver
+//! (`FvSolver`); the problem's steady-solver choice only sets how φ is put
+//! on the cells (cell means for the finite volumes, node values for the
+//! LBM).
 
 use crate::error::{Error, Result};
 use crate::objective::{HYPERTHERMIA_MAX_C, TreatmentProblem};
