@@ -335,13 +335,26 @@ impl ScenarioFile {
     pub fn from_toml(text: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| {
             let message = e.message().to_string();
-            let key = e
-                .span()
-                .map(|s| {
-                    let line = text[..s.start.min(text.len())].lines().count().max(1);
-                    format!("line {line}")
-                })
-                .unwrap_or_else(|| "file".into());
+            let Some(span) = e.span() else {
+                return bad("file", message);
+            };
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            // The enclosing [section] and, for an unknown field, its name.
+            let section = before.lines().rev().find_map(|l| {
+                let l = l.trim();
+                (l.starts_with('[') && l.ends_with(']'))
+                    .then(|| l.trim_matches(|c| c == '[' || c == ']').to_string())
+            });
+            let field = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next());
+            let key = match (section, field) {
+                (Some(s), Some(f)) => format!("{s}.{f} (line {line})"),
+                (None, Some(f)) => format!("{f} (line {line})"),
+                (Some(s), None) => format!("{s} (line {line})"),
+                (None, None) => format!("line {line}"),
+            };
             bad(&key, message)
         })
     }

@@ -253,8 +253,9 @@ fn scenario_error(text: &str) -> (String, String) {
 
 #[test]
 fn bad_scenario_files_name_the_key() {
-    let (_, m) = scenario_error("[tumor]\nradius = 4.0\n");
-    assert!(m.contains("radius"), "{m}");
+    let (k, m) = scenario_error("[grid]\ncells = 100\n[tumor]\nradius = 4.0\n");
+    assert_eq!(k, "tumor.radius (line 4)");
+    assert!(m.contains("unknown field `radius`"), "{m}");
     let (k, _) = scenario_error("[grid]\ncells = 3\n");
     assert_eq!(k, "grid.cells");
     let (k, _) = scenario_error("[grid]\nside_mm = -1.0\n");
@@ -276,7 +277,8 @@ fn bad_scenario_files_name_the_key() {
     assert_eq!(k, "objective");
     let (k, _) = scenario_error("[dose]\ntime_step_s = 0.0\n");
     assert_eq!(k, "dose.time_step_s");
-    let (_, m) = scenario_error("[grid]\ncells = \"many\"\n");
+    let (k, m) = scenario_error("[grid]\ncells = \"many\"\n");
+    assert_eq!(k, "grid (line 2)");
     assert!(m.contains("invalid type"), "{m}");
 }
 
