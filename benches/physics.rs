@@ -42,6 +42,16 @@ fn cloud(c: &mut Criterion) {
         });
     }
     g.finish();
+    // Exact cell means (erf at the cell edges), the finite-volume source.
+    let mut g = c.benchmark_group("cloud_cell_average_8_sites");
+    for n in [100usize, 200, 400] {
+        let grid = CellGrid::centered_square(n, 0.05).unwrap();
+        g.throughput(Throughput::Elements((n * n) as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &grid, |b, grid| {
+            b.iter(|| black_box(cloud.evaluate_cell_average(grid)))
+        });
+    }
+    g.finish();
 }
 
 fn rosensweig(c: &mut Criterion) {
