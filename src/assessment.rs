@@ -12,7 +12,6 @@
 use crate::error::{Error, Result};
 use crate::objective::{HYPERTHERMIA_MAX_C, TreatmentProblem};
 use lbm_bioheat::{FvConfig, FvSolver, ImplicitStep, TimeScheme, TransientSolver};
-use mnp_physics::InjectionCloud;
 use ndarray::Array2;
 use thermal_dose::{Arrhenius, Cem43, DoseAccumulator};
 
@@ -115,16 +114,6 @@ pub struct DoseReport {
     pub simulated_min: f64,
 }
 
-/// The fields of `cloud` for `problem`'s scenario with cell-averaged φ.
-fn fields(
-    problem: &TreatmentProblem,
-    cloud: &InjectionCloud,
-) -> Result<(Array2<f64>, Array2<f64>, Array2<f64>)> {
-    let scenario = problem.scenario();
-    let phi = scenario.volume_fraction_sampled(cloud, problem.solver().sampling())?;
-    scenario.heating_fields(&phi)
-}
-
 /// Assesses the plan at `x` (the strategy's variables) by a transient from
 /// 37 °C; `snapshot_min` lists the times (min) whose CEM43 field to keep;
 /// `progress` sees the time (min).
@@ -175,9 +164,9 @@ pub fn assess_dose(
         if (step - 1) % update == 0 {
             // The clouds as they are at the middle of the coming interval.
             let age = t_start + 0.5 * settings.cloud_update_s.min(settings.duration_s - t_start);
-            let (rc, k, q) = fields(problem, &layout.cloud.spread(diffusivity, age)?)?;
-            solver.set_properties(rc, k)?;
-            solver.set_heat_source(q)?;
+            let heating = problem.heating(&layout.cloud.spread(diffusivity, age)?)?;
+            solver.set_properties(heating.heat_capacity, heating.conductivity)?;
+            solver.set_heat_source(heating.heat_source)?;
         }
         solver.step()?;
         let after = solver.temperature();

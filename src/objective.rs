@@ -10,7 +10,7 @@ use lbm_bioheat::probe::bilinear;
 use lbm_bioheat::{
     FvConfig, FvSolver, Grid, LbmConfig, LbmSolver, PennesProblem, SteadySolver, TimeStep,
 };
-use mnp_physics::InjectionReference;
+use mnp_physics::{InjectionCloud, InjectionReference};
 use ndarray::Array2;
 use std::sync::Arc;
 
@@ -283,20 +283,42 @@ impl TreatmentProblem {
         &self.interface
     }
 
+    /// φ on the cells for this problem's solver, then (ρc)_nf, k_nf and
+    /// Q = q·φ: the fields `cloud` gives every evaluation and transient step.
+    ///
+    /// # Errors
+    /// φ outside [0, 1] somewhere.
+    pub fn heating(&self, cloud: &InjectionCloud) -> Result<Heating> {
+        let volume_fraction = self
+            .scenario
+            .volume_fraction_sampled(cloud, self.solver.sampling())?;
+        let (heat_capacity, conductivity, heat_source) =
+            self.scenario.heating_fields(&volume_fraction)?;
+        Ok(Heating {
+            volume_fraction,
+            heat_capacity,
+            conductivity,
+            heat_source,
+        })
+    }
+
+    /// The problem without particles with `heating`'s fields.
+    fn problem_with(&self, heating: Heating) -> Result<PennesProblem> {
+        let mut problem = self.base.clone();
+        problem.set_properties(heating.heat_capacity, heating.conductivity)?;
+        problem.set_heat_source(heating.heat_source)?;
+        Ok(problem)
+    }
+
     /// The Pennes problem heated by `layout`'s clouds (φ sampled for the
-    /// chosen solver).
+    /// chosen solver), and that φ.
     ///
     /// # Errors
     /// φ outside [0, 1] somewhere.
     pub fn heated_problem(&self, layout: &InjectionLayout) -> Result<(PennesProblem, Array2<f64>)> {
-        let phi = self
-            .scenario
-            .volume_fraction_sampled(&layout.cloud, self.solver.sampling())?;
-        let mut problem = self.base.clone();
-        let (rc, k, q) = self.scenario.heating_fields(&phi)?;
-        problem.set_properties(rc, k)?;
-        problem.set_heat_source(q)?;
-        Ok((problem, phi))
+        let mut heating = self.heating(&layout.cloud)?;
+        let phi = std::mem::take(&mut heating.volume_fraction);
+        Ok((self.problem_with(heating)?, phi))
     }
 
     /// Evaluates J at `x` with a reusable `workspace` (warm starts from its
@@ -307,26 +329,21 @@ impl TreatmentProblem {
     /// (the solver's typed error).
     pub fn evaluate(&self, x: &[f64], workspace: &mut Workspace) -> Result<Evaluation> {
         let layout = self.strategy.layout(&self.reference, x)?;
-        let phi = self
-            .scenario
-            .volume_fraction_sampled(&layout.cloud, self.solver.sampling())?;
-        let (rc, k, q) = self.scenario.heating_fields(&phi)?;
+        let mut heating = self.heating(&layout.cloud)?;
+        let phi = std::mem::take(&mut heating.volume_fraction);
         let temperature = match self.solver {
             SolverChoice::FiniteVolume => {
                 let solver = match &mut workspace.fv {
                     Some(s) => s,
                     slot => slot.insert(FvSolver::new(self.base.clone(), FvConfig::default())?),
                 };
-                solver.set_properties(rc, k)?;
-                solver.set_heat_source(q)?;
+                solver.set_properties(heating.heat_capacity, heating.conductivity)?;
+                solver.set_heat_source(heating.heat_source)?;
                 solver.solve_steady(None)?.temperature
             }
             SolverChoice::Lbm { tau } => {
-                let mut problem = self.base.clone();
-                problem.set_properties(rc, k)?;
-                problem.set_heat_source(q)?;
                 let config = LbmConfig::default().with_time_step(TimeStep::Tau(tau))?;
-                LbmSolver::new(problem, config)?
+                LbmSolver::new(self.problem_with(heating)?, config)?
                     .solve_steady(None)?
                     .temperature
             }
@@ -346,6 +363,19 @@ impl TreatmentProblem {
             metrics,
         })
     }
+}
+
+/// The φ-dependent fields of a heated problem (Eqs. 2a, 2b, A.1).
+#[derive(Debug, Clone, Default)]
+pub struct Heating {
+    /// Particle volume fraction φ per cell.
+    pub volume_fraction: Array2<f64>,
+    /// (ρc)_nf per cell (J/(m³·K)).
+    pub heat_capacity: Array2<f64>,
+    /// k_nf per cell (W/(m·K)).
+    pub conductivity: Array2<f64>,
+    /// Q per cell (W/m³).
+    pub heat_source: Array2<f64>,
 }
 
 /// Reusable solver state of one evaluator (one per swarm particle, so each

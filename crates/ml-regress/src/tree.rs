@@ -345,6 +345,13 @@ fn midpoint(a: f64, b: f64) -> f64 {
     if t >= b || !t.is_finite() { a } else { t }
 }
 
+/// S_L²/n_L + S_R²/n_R for `n_left` of `m` rows on the left, whose targets
+/// sum to `left_sum` of `sum`.
+fn split_proxy(left_sum: f64, n_left: usize, sum: f64, m: usize) -> f64 {
+    let right_sum = sum - left_sum;
+    left_sum * left_sum / n_left as f64 + right_sum * right_sum / (m - n_left) as f64
+}
+
 /// Whether a candidate's proxy beats the best so far by more than rounding
 /// (10⁻¹² relative). Cuts that split the rows into the same two sets tie
 /// exactly in exact arithmetic, whatever the order their sums were added
@@ -380,8 +387,7 @@ fn best_cut(
         if order[k].0 <= order[k - 1].0 {
             continue; // equal values cannot be separated
         }
-        let right_sum = sum - left_sum;
-        let proxy = left_sum * left_sum / k as f64 + right_sum * right_sum / (m - k) as f64;
+        let proxy = split_proxy(left_sum, k, sum, m);
         if best.as_ref().is_none_or(|b| improves(proxy, b.proxy)) {
             best = Some(Split {
                 feature: f,
@@ -431,8 +437,7 @@ fn best_cut_histogram(
             && k >= min_leaf
             && m - k >= min_leaf
         {
-            let right_sum = sum - left_sum;
-            let proxy = left_sum * left_sum / k as f64 + right_sum * right_sum / (m - k) as f64;
+            let proxy = split_proxy(left_sum, k, sum, m);
             if best.as_ref().is_none_or(|s| improves(proxy, s.proxy)) {
                 best = Some(Split {
                     feature: f,
@@ -487,12 +492,11 @@ fn random_cut(
     if n_left < min_leaf || m - n_left < min_leaf {
         return None;
     }
-    let right_sum = sum - left_sum;
     Some(Split {
         feature: f,
         threshold,
         n_left,
-        proxy: left_sum * left_sum / n_left as f64 + right_sum * right_sum / (m - n_left) as f64,
+        proxy: split_proxy(left_sum, n_left, sum, m),
     })
 }
 

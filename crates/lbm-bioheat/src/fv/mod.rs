@@ -167,8 +167,9 @@ impl FvSolver {
         Ok(())
     }
 
-    /// Replaces (ρc) (J/(m³·K)) and k (W/(m·K)) per cell and rebuilds the
-    /// operator; the current temperature is kept as the warm start.
+    /// Replaces (ρc) (J/(m³·K)) and k (W/(m·K)) per cell, updating the
+    /// operator and the multigrid conductances in place; the current
+    /// temperature is kept as the warm start.
     ///
     /// # Errors
     /// Invalid fields.
@@ -461,17 +462,25 @@ impl SparseSystem {
 }
 
 impl FvSolver {
-    /// The first Newton system J δ = −F(T) of the steady problem at the
-    /// current state (each cell balance times dx², W/m per unit depth):
-    /// J holds the face conductances, walls, perfusion and its slope.
-    pub fn steady_newton_system(&mut self) -> SparseSystem {
-        let (nx, ny) = (self.op.nx, self.op.ny);
+    /// The steady residual F(T) at the current state (no mass term), with
+    /// P and P′ left for [`FvSolver::fill_sink`]. The caller hands the
+    /// buffer back to `self.residual`.
+    fn steady_residual(&mut self) -> Vec<f64> {
         self.mass.fill(0.0);
         self.rhs.fill(0.0);
         let mut residual = std::mem::take(&mut self.residual);
         let t = std::mem::take(&mut self.temperature);
         self.residual_at(1.0, &t, &mut residual);
         self.temperature = t;
+        residual
+    }
+
+    /// The first Newton system J δ = −F(T) of the steady problem at the
+    /// current state (each cell balance times dx², W/m per unit depth):
+    /// J holds the face conductances, walls, perfusion and its slope.
+    pub fn steady_newton_system(&mut self) -> SparseSystem {
+        let (nx, ny) = (self.op.nx, self.op.ny);
+        let residual = self.steady_residual();
         let tb = self.op.t_blood;
         let mut sys = SparseSystem {
             n: nx * ny,
@@ -522,12 +531,7 @@ impl FvSolver {
     pub fn solve_steady_newton_system(&mut self, rtol: f64) -> Result<(Vec<f64>, usize)> {
         // −F(T) and P, P′ at the current state; no need to assemble the
         // triplets.
-        self.mass.fill(0.0);
-        self.rhs.fill(0.0);
-        let mut residual = std::mem::take(&mut self.residual);
-        let t = std::mem::take(&mut self.temperature);
-        self.residual_at(1.0, &t, &mut residual);
-        self.temperature = t;
+        let residual = self.steady_residual();
         let sys_rhs: Vec<f64> = residual.iter().map(|g| -g).collect();
         self.residual = residual;
         self.fill_sink(1.0, true);
