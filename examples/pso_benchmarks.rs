@@ -10,11 +10,12 @@
 
 use mnp_suite::pso::functions::{Rastrigin, Shubert, Sphere, TestFunction};
 use mnp_suite::pso::{Goal, Pso};
+use std::convert::Infallible;
 use serde_json::{Map, Value, json};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let cases: [(&str, &dyn TestFunction, usize, &str); 4] = [
+    let cases: [(&str, &dyn TestFunction<Error = Infallible>, usize, &str); 4] = [
         ("sphere5", &Sphere, 5, "7.8451e-8"),
         ("shubert2", &Shubert, 2, "-186.73"),
         ("rastrigin2", &Rastrigin, 2, "0"),

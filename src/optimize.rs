@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::objective::{Evaluation, TreatmentProblem, Workspace};
-use pso::{Bounds, Goal, Inertia, Objective, Pso, Update};
+use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -72,69 +72,55 @@ pub struct OptimizationReport {
     pub runtime_s: f64,
 }
 
-/// One generation's positions and values.
-type Batch = (Vec<Vec<f64>>, Vec<f64>);
-
-/// The swarm's objective: J at each particle, each with its own workspace.
+/// The swarm's objective: J at each particle, each with its own workspace
+/// (slot i of a batch is particle i, so each keeps its own warm start).
 struct SwarmObjective<'a> {
     problem: &'a TreatmentProblem,
     workspaces: Vec<Mutex<Workspace>>,
-    /// The first failed evaluation by particle index (deterministic).
-    error: Mutex<Option<(usize, Error)>>,
-    /// Positions and values of every batch, in order.
-    log: Mutex<Vec<Batch>>,
-}
-
-impl SwarmObjective<'_> {
-    fn value(&self, index: usize, x: &[f64], workspace: &mut Workspace) -> f64 {
-        match self.problem.evaluate(x, workspace) {
-            Ok(e) => e.metrics.j,
-            Err(e) => {
-                let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
-                if slot.as_ref().is_none_or(|(i, _)| index < *i) {
-                    *slot = Some((index, e));
-                }
-                f64::NAN
-            }
-        }
-    }
 }
 
 impl Objective for SwarmObjective<'_> {
-    fn evaluate(&self, x: &[f64]) -> f64 {
-        self.value(usize::MAX, x, &mut Workspace::default())
+    type Error = Error;
+
+    fn evaluate(&self, x: &[f64]) -> Result<f64> {
+        Ok(self.problem.evaluate(x, &mut Workspace::default())?.metrics.j)
     }
 
-    fn evaluate_batch(&self, positions: &[Vec<f64>], values: &mut [f64], parallel: bool) {
-        let run = |(i, (v, x)): (usize, (&mut f64, &Vec<f64>))| {
-            let mut guard = self.workspaces[i % self.workspaces.len()]
+    fn evaluate_batch(
+        &self,
+        positions: &[Vec<f64>],
+        values: &mut [f64],
+        parallel: bool,
+    ) -> std::result::Result<(), BatchFailure<Error>> {
+        let run = |(index, (v, x)): (usize, (&mut f64, &Vec<f64>))| {
+            // The lock is never contended: slot i alone uses workspace i.
+            let mut guard = self.workspaces[index % self.workspaces.len()]
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            *v = self.value(i, x, &mut guard);
+            match self.problem.evaluate(x, &mut guard) {
+                Ok(e) => {
+                    *v = e.metrics.j;
+                    None
+                }
+                Err(error) => Some(BatchFailure { index, error }),
+            }
         };
         #[cfg(feature = "rayon")]
         if parallel {
             use rayon::prelude::*;
-            values
+            let failure = values
                 .par_iter_mut()
                 .zip(positions.par_iter())
                 .enumerate()
-                .for_each(run);
-            self.record(positions, values);
-            return;
+                .filter_map(run)
+                .min_by_key(|f| f.index);
+            return failure.map_or(Ok(()), Err);
         }
         let _ = parallel;
-        values.iter_mut().zip(positions).enumerate().for_each(run);
-        self.record(positions, values);
-    }
-}
-
-impl SwarmObjective<'_> {
-    fn record(&self, positions: &[Vec<f64>], values: &[f64]) {
-        self.log
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((positions.to_vec(), values.to_vec()));
+        match values.iter_mut().zip(positions).enumerate().find_map(run) {
+            Some(failure) => Err(failure),
+            None => Ok(()),
+        }
     }
 }
 
@@ -142,8 +128,9 @@ impl SwarmObjective<'_> {
 /// and best J (for a progress bar).
 ///
 /// # Errors
-/// Invalid settings, or the first evaluation that failed (a non-physical
-/// field or a solver error), with the run stopped at that generation.
+/// Invalid settings, or [`pso::PsoError::Objective`] for the first
+/// evaluation that failed (a non-physical field or a solver error): it names
+/// the generation, the particle and the position, and the run stops there.
 pub fn optimize(
     problem: &TreatmentProblem,
     settings: &OptimizationSettings,
@@ -169,50 +156,22 @@ pub fn optimize(
         workspaces: (0..settings.particles)
             .map(|_| Mutex::new(Workspace::default()))
             .collect(),
-        error: Mutex::new(None),
-        log: Mutex::new(Vec::new()),
     };
     let mut observer = |g: &pso::Generation| {
         progress(g.index, g.best);
-        let failed = objective
-            .error
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some();
-        if failed {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
+        ControlFlow::Continue(())
     };
     let report = pso.run_observed(&objective, Goal::Maximize, &bounds, &mut observer)?;
-    if let Some((_, e)) = objective
-        .error
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-    {
-        return Err(e);
-    }
-    // The best position so far after each generation, from the batches.
-    let log = objective
-        .log
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
-    let mut best: Option<(f64, Vec<f64>)> = None;
-    let mut history = Vec::with_capacity(report.history.len());
-    for (g, (positions, values)) in report.history.iter().zip(&log) {
-        for (x, &v) in positions.iter().zip(values) {
-            if v.is_finite() && best.as_ref().is_none_or(|(b, _)| v > *b) {
-                best = Some((v, x.clone()));
-            }
-        }
-        history.push(GenerationRecord {
+    let history = report
+        .history
+        .iter()
+        .map(|g| GenerationRecord {
             index: g.index,
             best_j: g.best,
             mean_j: g.mean,
-            best_position: best.as_ref().map(|(_, x)| x.clone()).unwrap_or_default(),
-        });
-    }
+            best_position: g.best_position.clone(),
+        })
+        .collect();
     let best = problem.evaluate(&report.best_position, &mut Workspace::default())?;
     Ok(OptimizationReport {
         strategy: strategy.name(),

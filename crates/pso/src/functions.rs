@@ -4,10 +4,14 @@
 
 use crate::error::Result;
 use crate::problem::{Bounds, Objective};
+use std::convert::Infallible;
 use std::f64::consts::{E, PI};
 
-/// A test function: its name, search box and known global minimum.
+/// A test function: its value, name, search box and known global minimum.
+/// Every test function is an [`Objective`] that cannot fail.
 pub trait TestFunction: Objective {
+    /// The function's value at `x`.
+    fn value(&self, x: &[f64]) -> f64;
     /// The function's name.
     fn name(&self) -> &'static str;
     /// The conventional search box in `dim` dimensions.
@@ -48,21 +52,21 @@ pub struct Griewank;
 /// The Shubert global minimum, −186.7309088…
 pub const SHUBERT_MINIMUM: f64 = -186.730_908_831_024;
 
-impl Objective for Sphere {
-    fn evaluate(&self, x: &[f64]) -> f64 {
+impl Sphere {
+    fn at(x: &[f64]) -> f64 {
         x.iter().map(|v| v * v).sum()
     }
 }
-impl Objective for Rastrigin {
-    fn evaluate(&self, x: &[f64]) -> f64 {
+impl Rastrigin {
+    fn at(x: &[f64]) -> f64 {
         10.0 * x.len() as f64
             + x.iter()
                 .map(|v| v * v - 10.0 * (2.0 * PI * v).cos())
                 .sum::<f64>()
     }
 }
-impl Objective for Shubert {
-    fn evaluate(&self, x: &[f64]) -> f64 {
+impl Shubert {
+    fn at(x: &[f64]) -> f64 {
         let s = |t: f64| {
             (1..=5)
                 .map(|i| i as f64 * ((i as f64 + 1.0) * t + i as f64).cos())
@@ -71,23 +75,23 @@ impl Objective for Shubert {
         s(x[0]) * s(x[1])
     }
 }
-impl Objective for Rosenbrock {
-    fn evaluate(&self, x: &[f64]) -> f64 {
+impl Rosenbrock {
+    fn at(x: &[f64]) -> f64 {
         x.windows(2)
             .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
             .sum()
     }
 }
-impl Objective for Ackley {
-    fn evaluate(&self, x: &[f64]) -> f64 {
+impl Ackley {
+    fn at(x: &[f64]) -> f64 {
         let n = x.len() as f64;
         let sq = x.iter().map(|v| v * v).sum::<f64>() / n;
         let cs = x.iter().map(|v| (2.0 * PI * v).cos()).sum::<f64>() / n;
         -20.0 * (-0.2 * sq.sqrt()).exp() - cs.exp() + 20.0 + E
     }
 }
-impl Objective for Griewank {
-    fn evaluate(&self, x: &[f64]) -> f64 {
+impl Griewank {
+    fn at(x: &[f64]) -> f64 {
         let s = x.iter().map(|v| v * v).sum::<f64>() / 4000.0;
         let p = x
             .iter()
@@ -98,9 +102,27 @@ impl Objective for Griewank {
     }
 }
 
+macro_rules! objective {
+    ($($t:ty),*) => {
+        $(
+            impl Objective for $t {
+                type Error = Infallible;
+                fn evaluate(&self, x: &[f64]) -> std::result::Result<f64, Infallible> {
+                    Ok(<$t>::at(x))
+                }
+            }
+        )*
+    };
+}
+
+objective!(Sphere, Rastrigin, Shubert, Rosenbrock, Ackley, Griewank);
+
 macro_rules! test_function {
     ($t:ty, $name:expr, $lo:expr, $hi:expr, $min:expr) => {
         impl TestFunction for $t {
+            fn value(&self, x: &[f64]) -> f64 {
+                <$t>::at(x)
+            }
             fn name(&self) -> &'static str {
                 $name
             }
@@ -121,6 +143,9 @@ test_function!(Ackley, "ackley", -32.768, 32.768, 0.0);
 test_function!(Griewank, "griewank", -600.0, 600.0, 0.0);
 
 impl TestFunction for Shubert {
+    fn value(&self, x: &[f64]) -> f64 {
+        Shubert::at(x)
+    }
     fn name(&self) -> &'static str {
         "shubert"
     }

@@ -9,8 +9,18 @@
 //! Beyond the paper: constant, linear, exponential and user [`Inertia`]
 //! schedules; Clerc's constriction ([`Update::Constriction`]); ring and von
 //! Neumann [`Topology`]s; velocity clamping; [`BoundHandling`] (clamp,
-//! reflect, re-seed); user-given initial positions; early stop on
-//! stagnation; an [`Observer`] per generation and a full history.
+//! reflect, re-seed); inequality [`Constraints`] g(x) ≤ 0 by Deb's
+//! feasibility rules ([`Pso::run_constrained`]); user-given initial
+//! positions; stopping by a target value, an evaluation budget, wall time or
+//! stagnation, with the [`StopReason`] in the [`Report`]; an [`Observer`]
+//! per generation that sees the best position and every value of the
+//! generation.
+//!
+//! An [`Objective`] may fail: the run then ends with
+//! [`PsoError::Objective`], naming the generation, particle and position,
+//! and the objective's own error. [`Objective::evaluate_batch`] is the seam
+//! through which a whole generation can be evaluated elsewhere (a batched
+//! solver, other machines); its contract keeps runs reproducible.
 //!
 //! Runs are seeded: random numbers are drawn on the calling thread in a fixed
 //! order while evaluations run in parallel (feature `rayon`), so the same
@@ -31,6 +41,11 @@
 //! let j = |x: &[f64]| 1.0 - (x[0] - 0.3).powi(2) - (x[1] - 0.6).powi(2);
 //! let best = Pso::paper().run(&j, Goal::Maximize, &bounds)?;
 //! assert!((best.best_position[0] - 0.3).abs() < 1e-3);
+//!
+//! // Under a constraint x0 + x1 ≥ 1, i.e. g(x) = 1 − x0 − x1 ≤ 0.
+//! let g = |x: &[f64]| vec![1.0 - x[0] - x[1]];
+//! let r = Pso::paper().run_constrained(&|x: &[f64]| x[0] * x[0] + x[1] * x[1], &g, Goal::Minimize, &bounds)?;
+//! assert!(r.feasible() && (r.best_value - 0.5).abs() < 1e-6);
 //! assert!(Pso::paper().with_particles(0).is_err());
 //! # Ok(())
 //! # }
@@ -44,8 +59,8 @@ mod schedule;
 mod swarm;
 mod topology;
 
-pub use error::{PsoError, Result};
-pub use problem::{Bounds, Goal, Objective};
+pub use error::{EvaluationError, PsoError, Result};
+pub use problem::{BatchFailure, Bounds, Constraints, Fallible, Goal, Objective};
 pub use schedule::Inertia;
-pub use swarm::{BoundHandling, Generation, Observer, Pso, Report, Update};
+pub use swarm::{BoundHandling, Generation, Observer, Pso, Report, StopReason, Update};
 pub use topology::Topology;

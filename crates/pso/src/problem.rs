@@ -1,39 +1,140 @@
-//! What is optimized: the [`Objective`] trait, box [`Bounds`] and the
-//! [`Goal`].
+//! What is optimized: the [`Objective`] trait, optional [`Constraints`]
+//! g(x) ≤ 0, box [`Bounds`] and the [`Goal`].
 
 use crate::error::{PsoError, Result};
+use std::convert::Infallible;
 
 /// A function to optimize. Evaluations may run in parallel, so it must be
-/// `Sync`; it is called with positions inside the bounds. A NaN value is
-/// treated as the worst possible value and never becomes a best.
+/// `Sync`; it is called with positions inside the bounds.
+///
+/// An evaluation may fail ([`Objective::Error`]): the run then ends with
+/// [`PsoError::Objective`], which names the generation, the particle and
+/// the position. A value of NaN is not an error: it counts as the worst
+/// possible value and never becomes a best (a NaN never beats anything,
+/// and a generation's mean skips it).
+///
+/// Plain closures `Fn(&[f64]) -> f64` are objectives that cannot fail; wrap
+/// a closure returning `Result<f64, E>` in [`Fallible`].
 pub trait Objective: Sync {
-    /// The objective value at `x`.
-    fn evaluate(&self, x: &[f64]) -> f64;
+    /// Why an evaluation failed. [`Infallible`] for objectives that cannot.
+    type Error: std::error::Error + Send + Sync + 'static;
 
-    /// Values at every position of `positions` into `values` (same length),
-    /// in parallel with the `rayon` feature when `parallel` is true, else one
-    /// by one. Override it when a whole swarm is cheaper to evaluate at once
-    /// (a batched solver, a GPU); each `values[i]` must depend on
-    /// `positions[i]` alone, so results do not depend on scheduling.
-    fn evaluate_batch(&self, positions: &[Vec<f64>], values: &mut [f64], parallel: bool) {
+    /// The objective value at `x`.
+    ///
+    /// # Errors
+    /// The objective's own: a solver that diverged, a non-physical input.
+    fn evaluate(&self, x: &[f64]) -> std::result::Result<f64, Self::Error>;
+
+    /// Values at every position of `positions` into `values` (same length).
+    ///
+    /// This is the seam through which a whole generation can be evaluated
+    /// elsewhere: on rayon's threads (the default, when `parallel` is true
+    /// and the `rayon` feature is on), in a batched solver, on a GPU or on
+    /// other machines. The contract an override must keep:
+    /// - `values[i]` is the value at `positions[i]` and depends on it alone
+    ///   (and on state owned by slot `i`, such as a warm-started solver),
+    ///   never on the order in which slots are evaluated, so the same seed
+    ///   gives the same run on any number of threads or machines;
+    /// - on failure, return the failing slot with the lowest index, so the
+    ///   error reported does not depend on scheduling either; the values of
+    ///   the other slots are then ignored;
+    /// - it is called once per generation with the whole swarm, in particle
+    ///   order (slot `i` is particle `i`).
+    ///
+    /// # Errors
+    /// The failed slot with the lowest index and its error.
+    fn evaluate_batch(
+        &self,
+        positions: &[Vec<f64>],
+        values: &mut [f64],
+        parallel: bool,
+    ) -> std::result::Result<(), BatchFailure<Self::Error>> {
         #[cfg(feature = "rayon")]
         if parallel {
             use rayon::prelude::*;
-            values
+            let failure = values
                 .par_iter_mut()
                 .zip(positions.par_iter())
-                .for_each(|(v, x)| *v = self.evaluate(x));
-            return;
+                .enumerate()
+                .filter_map(|(index, (v, x))| match self.evaluate(x) {
+                    Ok(value) => {
+                        *v = value;
+                        None
+                    }
+                    Err(error) => Some(BatchFailure { index, error }),
+                })
+                .min_by_key(|f| f.index);
+            return failure.map_or(Ok(()), Err);
         }
         let _ = parallel;
-        for (v, x) in values.iter_mut().zip(positions) {
-            *v = self.evaluate(x);
+        for (index, (v, x)) in values.iter_mut().zip(positions).enumerate() {
+            *v = self
+                .evaluate(x)
+                .map_err(|error| BatchFailure { index, error })?;
         }
+        Ok(())
     }
 }
 
+/// The slot of a batch whose evaluation failed, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchFailure<E> {
+    /// Index of the failed position in the batch (the particle).
+    pub index: usize,
+    /// The objective's error.
+    pub error: E,
+}
+
 impl<F: Fn(&[f64]) -> f64 + Sync> Objective for F {
-    fn evaluate(&self, x: &[f64]) -> f64 {
+    type Error = Infallible;
+    fn evaluate(&self, x: &[f64]) -> std::result::Result<f64, Infallible> {
+        Ok(self(x))
+    }
+}
+
+/// A closure that may fail, as an [`Objective`]:
+/// `Fallible(|x: &[f64]| -> Result<f64, MyError> { … })`.
+#[derive(Debug, Clone, Copy)]
+pub struct Fallible<F>(pub F);
+
+impl<F, E> Objective for Fallible<F>
+where
+    F: Fn(&[f64]) -> std::result::Result<f64, E> + Sync,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    type Error = E;
+    fn evaluate(&self, x: &[f64]) -> std::result::Result<f64, E> {
+        (self.0)(x)
+    }
+}
+
+/// Inequality constraints g_j(x) ≤ 0 (j = 1 … m), handled beside the box
+/// bounds by Deb's feasibility rules (Deb 2000, "An efficient constraint
+/// handling method for genetic algorithms"): a feasible point beats an
+/// infeasible one, two feasible points compare by objective value, and
+/// between infeasible points the smaller total violation
+/// Σ_j max(0, g_j(x)) wins. No penalty weight is needed.
+///
+/// Constraints are evaluated on the calling thread, in particle order,
+/// after each generation's objective values; they should be cheap. Plain
+/// closures `Fn(&[f64]) -> Vec<f64>` are constraints.
+pub trait Constraints {
+    /// The values g_j(x), one per constraint; x is feasible when every one
+    /// is ≤ 0. A NaN counts as an infinite violation.
+    fn values(&self, x: &[f64]) -> Vec<f64>;
+
+    /// The total violation Σ_j max(0, g_j(x)) (0 for a feasible point,
+    /// +∞ when a value is NaN).
+    fn violation(&self, x: &[f64]) -> f64 {
+        self.values(x)
+            .into_iter()
+            .map(|g| if g.is_nan() { f64::INFINITY } else { g.max(0.0) })
+            .sum()
+    }
+}
+
+impl<F: Fn(&[f64]) -> Vec<f64>> Constraints for F {
+    fn values(&self, x: &[f64]) -> Vec<f64> {
         self(x)
     }
 }

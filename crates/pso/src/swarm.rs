@@ -1,13 +1,14 @@
 //! The particle swarm optimizer (Kennedy & Eberhart 1995; Jiang et al.
 //! 2022, App. C, Eqs. C.1–C.2 with the C.2 typo fixed: x ← x + v^{t+1}).
 
-use crate::error::{PsoError, Result, invalid};
-use crate::problem::{Bounds, Goal, Objective};
+use crate::error::{EvaluationError, PsoError, Result, invalid};
+use crate::problem::{Bounds, Constraints, Goal, Objective};
 use crate::schedule::Inertia;
-use crate::topology::Topology;
+use crate::topology::{Key, Topology};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
 
 /// The velocity update.
 #[derive(Debug, Clone)]
@@ -34,6 +35,56 @@ pub enum BoundHandling {
     Reseed,
 }
 
+impl BoundHandling {
+    /// Brings one coordinate `position` (with its velocity component) back
+    /// into [`lower`, `upper`]; `draw` ∈ [0, 1) is the uniform number
+    /// [`BoundHandling::Reseed`] uses (the others ignore it). A coordinate
+    /// already inside is returned unchanged. The result always lies in the
+    /// interval: a mirror image that rounds just outside it is put on the
+    /// bound.
+    pub fn confine(
+        self,
+        position: f64,
+        velocity: f64,
+        lower: f64,
+        upper: f64,
+        draw: f64,
+    ) -> (f64, f64) {
+        if position >= lower && position <= upper {
+            return (position, velocity);
+        }
+        let (pos, vel) = match self {
+            BoundHandling::Clamp => (position.clamp(lower, upper), 0.0),
+            BoundHandling::Reflect => {
+                let span = upper - lower;
+                // Fold into [0, 2·span), then mirror the upper half.
+                let t = (position - lower).rem_euclid(2.0 * span);
+                (lower + if t > span { 2.0 * span - t } else { t }, -velocity)
+            }
+            BoundHandling::Reseed => (lower + (upper - lower) * draw, 0.0),
+        };
+        (pos.clamp(lower, upper), vel)
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// Every generation asked for was run.
+    Generations,
+    /// The best feasible value reached the target ([`Pso::with_target`]).
+    Target,
+    /// Another generation would have exceeded the evaluation budget
+    /// ([`Pso::with_max_evaluations`]).
+    Evaluations,
+    /// The wall-time limit passed ([`Pso::with_time_limit`]).
+    WallTime,
+    /// The best value stagnated ([`Pso::with_stagnation`]).
+    Stagnation,
+    /// The observer returned `ControlFlow::Break`.
+    Observer,
+}
+
 /// Settings of a run; build with [`Pso::paper`] or [`Pso::default`] and the
 /// validated `with_*` setters.
 #[derive(Debug, Clone)]
@@ -49,6 +100,9 @@ pub struct Pso {
     seed: u64,
     parallel: bool,
     stagnation: Option<(f64, usize)>,
+    target: Option<f64>,
+    max_evaluations: Option<usize>,
+    time_limit: Option<Duration>,
     record_positions: bool,
     initial: Option<Vec<Vec<f64>>>,
 }
@@ -60,15 +114,25 @@ impl Default for Pso {
     }
 }
 
-/// One generation of a run.
+/// One generation of a run: what an [`Observer`] sees and what the
+/// [`Report`]'s history keeps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Generation {
     /// Generation index, from 0.
     pub index: usize,
-    /// The best value found so far (in the objective's own sign).
+    /// The best value found so far (in the objective's own sign; with
+    /// constraints, the best by the feasibility rules).
     pub best: f64,
+    /// The position of that best value.
+    pub best_position: Vec<f64>,
+    /// Its total constraint violation (0 when feasible or unconstrained).
+    pub best_violation: f64,
+    /// This generation's values, particle by particle (NaN kept).
+    pub values: Vec<f64>,
     /// Mean of this generation's finite values.
     pub mean: f64,
+    /// Objective evaluations made so far.
+    pub evaluations: usize,
     /// Inertia weight used to move after this generation (χ for
     /// constriction).
     pub inertia: f64,
@@ -97,10 +161,24 @@ pub struct Report {
     pub best_value: f64,
     /// One record per generation run.
     pub history: Vec<Generation>,
+    /// The best position's total constraint violation (0 when feasible or
+    /// unconstrained).
+    pub best_violation: f64,
     /// Objective evaluations made.
     pub evaluations: usize,
-    /// True when the stagnation rule or the observer ended the run early.
-    pub stopped_early: bool,
+    /// Why the run stopped.
+    pub stop: StopReason,
+}
+
+impl Report {
+    /// Whether the run ended before its last generation.
+    pub fn stopped_early(&self) -> bool {
+        self.stop != StopReason::Generations
+    }
+    /// Whether the best position satisfies every constraint.
+    pub fn feasible(&self) -> bool {
+        self.best_violation == 0.0
+    }
 }
 
 impl Pso {
@@ -121,6 +199,9 @@ impl Pso {
             seed: 0,
             parallel: true,
             stagnation: None,
+            target: None,
+            max_evaluations: None,
+            time_limit: None,
             record_positions: false,
             initial: None,
         }
@@ -244,29 +325,99 @@ impl Pso {
         self.stagnation = Some((tolerance, generations));
         Ok(self)
     }
+    /// Stop once the best feasible value reaches `target` (≤ it when
+    /// minimizing, ≥ it when maximizing).
+    ///
+    /// # Errors
+    /// A non-finite target.
+    pub fn with_target(mut self, target: f64) -> Result<Self> {
+        if !target.is_finite() {
+            return Err(invalid("target value", target, "a finite value"));
+        }
+        self.target = Some(target);
+        Ok(self)
+    }
+    /// Never make more than `evaluations` objective evaluations: the run
+    /// stops before a generation that would exceed the budget. A budget
+    /// smaller than the swarm is refused when the run starts.
+    ///
+    /// # Errors
+    /// Zero.
+    pub fn with_max_evaluations(mut self, evaluations: usize) -> Result<Self> {
+        if evaluations == 0 {
+            return Err(invalid("max evaluations", 0.0, "at least 1"));
+        }
+        self.max_evaluations = Some(evaluations);
+        Ok(self)
+    }
+    /// Stop after the first generation that ends past `limit` of wall time
+    /// (measured from the start of the run; a generation is never cut).
+    /// Where the run stops then depends on the machine; the generations it
+    /// made are still those of the seed.
+    ///
+    /// # Errors
+    /// A zero limit.
+    pub fn with_time_limit(mut self, limit: Duration) -> Result<Self> {
+        if limit.is_zero() {
+            return Err(invalid("time limit (s)", 0.0, "a duration > 0"));
+        }
+        self.time_limit = Some(limit);
+        Ok(self)
+    }
     /// Keep every generation's positions in the history.
     pub fn with_recorded_positions(mut self, record: bool) -> Self {
         self.record_positions = record;
         self
     }
-    /// Start from these positions instead of uniform draws (one per
-    /// particle; checked against the bounds when the run starts).
-    pub fn with_initial_positions(mut self, positions: Vec<Vec<f64>>) -> Self {
+    /// Start from these positions instead of uniform draws: one per
+    /// particle, all of one length, every coordinate finite. Their count,
+    /// length and bounds are checked against the swarm and the box when the
+    /// run starts.
+    ///
+    /// # Errors
+    /// No position, positions of different lengths, or a non-finite
+    /// coordinate.
+    pub fn with_initial_positions(mut self, positions: Vec<Vec<f64>>) -> Result<Self> {
+        let Some(first) = positions.first() else {
+            return Err(PsoError::DimensionMismatch {
+                what: "initial positions",
+                expected: self.particles,
+                found: 0,
+            });
+        };
+        for (particle, pos) in positions.iter().enumerate() {
+            if pos.len() != first.len() {
+                return Err(PsoError::DimensionMismatch {
+                    what: "an initial position",
+                    expected: first.len(),
+                    found: pos.len(),
+                });
+            }
+            if let Some(dim) = pos.iter().position(|v| !v.is_finite()) {
+                return Err(PsoError::InitialOutsideBounds {
+                    particle,
+                    dim,
+                    value: pos[dim],
+                });
+            }
+        }
         self.initial = Some(positions);
-        self
+        Ok(self)
     }
 
     /// Optimizes `objective` over `bounds` towards `goal`.
     ///
     /// # Errors
-    /// Initial positions of the wrong count, length, or outside the bounds.
+    /// Initial positions of the wrong count, length, or outside the bounds;
+    /// an evaluation budget smaller than the swarm; a failed evaluation
+    /// ([`PsoError::Objective`]).
     pub fn run<O: Objective + ?Sized>(
         &self,
         objective: &O,
         goal: Goal,
         bounds: &Bounds,
     ) -> Result<Report> {
-        self.run_observed(objective, goal, bounds, &mut |_: &Generation| {
+        self.run_with(objective, None, goal, bounds, &mut |_: &Generation| {
             ControlFlow::Continue(())
         })
     }
@@ -282,7 +433,53 @@ impl Pso {
         bounds: &Bounds,
         observer: &mut dyn Observer,
     ) -> Result<Report> {
+        self.run_with(objective, None, goal, bounds, observer)
+    }
+
+    /// [`Pso::run`] under inequality constraints g(x) ≤ 0 beside the box,
+    /// by the feasibility rules of [`Constraints`].
+    ///
+    /// # Errors
+    /// As [`Pso::run`].
+    pub fn run_constrained<O: Objective + ?Sized, C: Constraints>(
+        &self,
+        objective: &O,
+        constraints: &C,
+        goal: Goal,
+        bounds: &Bounds,
+    ) -> Result<Report> {
+        self.run_with(
+            objective,
+            Some(constraints as &dyn Constraints),
+            goal,
+            bounds,
+            &mut |_: &Generation| ControlFlow::Continue(()),
+        )
+    }
+
+    /// The general run: optional constraints and an observer.
+    ///
+    /// # Errors
+    /// As [`Pso::run`].
+    pub fn run_with<O: Objective + ?Sized>(
+        &self,
+        objective: &O,
+        constraints: Option<&dyn Constraints>,
+        goal: Goal,
+        bounds: &Bounds,
+        observer: &mut dyn Observer,
+    ) -> Result<Report> {
+        let start = Instant::now();
         let (n, d) = (self.particles, bounds.dim());
+        if let Some(max) = self.max_evaluations
+            && max < n
+        {
+            return Err(invalid(
+                "max evaluations",
+                max as f64,
+                "at least the swarm size",
+            ));
+        }
         let (lo, hi) = (bounds.lower(), bounds.upper());
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut x: Vec<Vec<f64>> = match &self.initial {
@@ -331,34 +528,43 @@ impl Pso {
             }
             Update::Inertia(_) => 1.0,
         };
-        let mut scores = vec![0.0; n];
+        let mut values = vec![0.0; n];
+        let mut keys = vec![Key::WORST; n];
         let mut pbest = x.clone();
-        let mut pbest_score = vec![f64::INFINITY; n];
+        let mut pbest_key = vec![Key::WORST; n];
         let mut nbest = vec![0usize; n];
         let mut history = Vec::with_capacity(self.generations);
         let mut evaluations = 0;
-        let mut stopped_early = false;
+        let mut stop = StopReason::Generations;
         for g in 0..self.generations {
-            self.evaluate(objective, goal, &x, &mut scores);
+            if let Err(f) = objective.evaluate_batch(&x, &mut values, self.parallel) {
+                return Err(PsoError::Objective {
+                    generation: g,
+                    particle: f.index,
+                    position: x.get(f.index).cloned().unwrap_or_default(),
+                    source: EvaluationError::new(f.error),
+                });
+            }
             evaluations += n;
             for i in 0..n {
-                if scores[i] < pbest_score[i] {
-                    pbest_score[i] = scores[i];
+                keys[i] = Key {
+                    violation: constraints.map_or(0.0, |c| {
+                        let v = c.violation(&x[i]);
+                        if v.is_nan() { f64::INFINITY } else { v }
+                    }),
+                    score: goal.score(values[i]),
+                };
+                if keys[i] < pbest_key[i] {
+                    pbest_key[i] = keys[i];
                     pbest[i].clone_from(&x[i]);
                 }
             }
-            let best = (0..n).fold(0, |a, b| {
-                if pbest_score[b] < pbest_score[a] {
-                    b
-                } else {
-                    a
-                }
-            });
-            let finite: Vec<f64> = scores.iter().copied().filter(|s| s.is_finite()).collect();
+            let best = best_index(&pbest_key);
+            let finite: Vec<f64> = values.iter().copied().filter(|s| s.is_finite()).collect();
             let mean = if finite.is_empty() {
                 f64::NAN
             } else {
-                goal.value(finite.iter().sum::<f64>() / finite.len() as f64)
+                finite.iter().sum::<f64>() / finite.len() as f64
             };
             let w = match &self.update {
                 Update::Inertia(schedule) => schedule.weight(g, self.generations),
@@ -366,24 +572,42 @@ impl Pso {
             };
             let record = Generation {
                 index: g,
-                best: goal.value(pbest_score[best]),
+                best: goal.value(pbest_key[best].score),
+                best_position: pbest[best].clone(),
+                best_violation: pbest_key[best].violation,
+                values: values.clone(),
                 mean,
+                evaluations,
                 inertia: w,
                 positions: self.record_positions.then(|| x.clone()),
             };
-            let stop = observer.observe(&record).is_break();
+            let observed = observer.observe(&record).is_break();
             history.push(record);
-            if stop || self.stagnated(&history) {
-                stopped_early = g + 1 < self.generations;
-                break;
-            }
-            if g + 1 == self.generations {
+            let reason = if observed {
+                Some(StopReason::Observer)
+            } else if self.target.is_some_and(|t| {
+                pbest_key[best].violation == 0.0 && pbest_key[best].score <= goal.score(t)
+            }) {
+                Some(StopReason::Target)
+            } else if self.stagnated(&history) {
+                Some(StopReason::Stagnation)
+            } else if g + 1 == self.generations {
+                Some(StopReason::Generations)
+            } else if self.max_evaluations.is_some_and(|m| evaluations + n > m) {
+                Some(StopReason::Evaluations)
+            } else if self.time_limit.is_some_and(|t| start.elapsed() >= t) {
+                Some(StopReason::WallTime)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                stop = reason;
                 break;
             }
             // Move. Random numbers are drawn on this thread in a fixed order
             // (particle, then dimension, r1 then r2), so the run does not
             // depend on how evaluations were scheduled.
-            self.topology.best_neighbours(&pbest_score, &mut nbest);
+            self.topology.best_neighbours(&pbest_key, &mut nbest);
             for i in 0..n {
                 for k in 0..d {
                     let (r1, r2) = (rng.random::<f64>(), rng.random::<f64>());
@@ -396,45 +620,30 @@ impl Pso {
                     if let Some(vm) = &vmax {
                         vel = vel.clamp(-vm[k], vm[k]);
                     }
-                    let mut pos = x[i][k] + vel;
-                    if pos < lo[k] || pos > hi[k] {
-                        match self.bounds {
-                            BoundHandling::Clamp => {
-                                pos = pos.clamp(lo[k], hi[k]);
-                                vel = 0.0;
-                            }
-                            BoundHandling::Reflect => {
-                                let span = hi[k] - lo[k];
-                                // Fold into [0, 2·span), then mirror the upper half.
-                                let t = (pos - lo[k]).rem_euclid(2.0 * span);
-                                pos = lo[k] + if t > span { 2.0 * span - t } else { t };
-                                vel = -vel;
-                            }
-                            BoundHandling::Reseed => {
-                                pos = lo[k] + (hi[k] - lo[k]) * rng.random::<f64>();
-                                vel = 0.0;
-                            }
-                        }
-                    }
-                    // Guard against rounding just outside the box.
-                    x[i][k] = pos.clamp(lo[k], hi[k]);
+                    let pos = x[i][k] + vel;
+                    let (pos, vel) = if pos < lo[k] || pos > hi[k] {
+                        let draw = if self.bounds == BoundHandling::Reseed {
+                            rng.random::<f64>()
+                        } else {
+                            0.0
+                        };
+                        self.bounds.confine(pos, vel, lo[k], hi[k], draw)
+                    } else {
+                        (pos, vel)
+                    };
+                    x[i][k] = pos;
                     v[i][k] = vel;
                 }
             }
         }
-        let best = (0..n).fold(0, |a, b| {
-            if pbest_score[b] < pbest_score[a] {
-                b
-            } else {
-                a
-            }
-        });
+        let best = best_index(&pbest_key);
         Ok(Report {
             best_position: pbest[best].clone(),
-            best_value: goal.value(pbest_score[best]),
+            best_value: goal.value(pbest_key[best].score),
+            best_violation: pbest_key[best].violation,
             history,
             evaluations,
-            stopped_early,
+            stop,
         })
     }
 
@@ -450,17 +659,9 @@ impl Pso {
             _ => false,
         }
     }
+}
 
-    fn evaluate<O: Objective + ?Sized>(
-        &self,
-        objective: &O,
-        goal: Goal,
-        x: &[Vec<f64>],
-        scores: &mut [f64],
-    ) {
-        objective.evaluate_batch(x, scores, self.parallel);
-        for s in scores.iter_mut() {
-            *s = goal.score(*s);
-        }
-    }
+/// The particle whose key is lowest (ties to the lower index).
+fn best_index(keys: &[Key]) -> usize {
+    (0..keys.len()).fold(0, |a, b| if keys[b] < keys[a] { b } else { a })
 }

@@ -1,5 +1,22 @@
 //! Which particles inform each other.
 
+/// How a particle ranks: total constraint violation first (Deb's
+/// feasibility rules), then the score (smaller is better; NaN already +∞).
+/// Without constraints every violation is 0 and the score alone decides.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub(crate) struct Key {
+    pub(crate) violation: f64,
+    pub(crate) score: f64,
+}
+
+impl Key {
+    /// Worse than any evaluated point.
+    pub(crate) const WORST: Key = Key {
+        violation: f64::INFINITY,
+        score: f64::INFINITY,
+    };
+}
+
 /// The neighbourhood a particle takes its social best from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Topology {
@@ -20,7 +37,7 @@ impl Topology {
     /// Fills `out[i]` with the index of the best particle (lowest score) in
     /// particle i's neighbourhood. Ties go to the lower index, so the result
     /// does not depend on evaluation order.
-    pub(crate) fn best_neighbours(&self, scores: &[f64], out: &mut [usize]) {
+    pub(crate) fn best_neighbours(&self, scores: &[Key], out: &mut [usize]) {
         let n = scores.len();
         let better = |a: usize, b: usize| {
             if scores[b] < scores[a] || (scores[b] == scores[a] && b < a) {
