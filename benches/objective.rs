@@ -8,10 +8,12 @@
 //! Run: `cargo bench --bench objective`
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use mnp_suite::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem, Workspace};
 use mnp_suite::physics::InjectionReference;
-use mnp_suite::scenario::{GridAlignment, Scenario};
-use mnp_suite::strategy::Circular;
+use mnp_suite::treatment::objective::{
+    ObjectiveWeights, SolverChoice, TreatmentProblem, Workspace,
+};
+use mnp_suite::treatment::scenario::{GridAlignment, Scenario};
+use mnp_suite::treatment::strategy::Circular;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,9 +7,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
 use mnp_suite::dataset::split::leave_one_out;
+use mnp_suite::ml::size::{ModelSpec, Preprocessing, features_and_target, grid_search};
 use mnp_suite::regress::validation::{linspace, logspace};
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, Regressor, SvrParams};
-use mnp_suite::size::{ModelSpec, Preprocessing, features_and_target, grid_search};
 use ndarray::{Array1, Array2};
 use std::hint::black_box;
 use std::time::Duration;

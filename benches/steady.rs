@@ -13,7 +13,7 @@ use mnp_suite::bioheat::{
     FvConfig, FvSolver, LbmConfig, LbmSolver, PennesProblem, SteadySolver, TimeStep,
 };
 use mnp_suite::physics::InjectionReference;
-use mnp_suite::scenario::{
+use mnp_suite::treatment::scenario::{
     GridAlignment, Scenario, SourceSampling, circular_injection, table2_eight_site_optimum,
 };
 use std::hint::black_box;

@@ -17,12 +17,12 @@
 //! Run: `MNP_DATA_DIR=../shared/data cargo run --release --example dimag`.
 //! The last line of standard output is a JSON object with the key figures.
 
+use mnp_suite::app::plot::{AxisScale, Series, predicted_vs_measured};
 use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
-use mnp_suite::dimag::{
+use mnp_suite::ml::dimag::{
     comparison_models, cross_validated_r2, log_target, original_protocol, paper_model,
     predict_validation, validation_file,
 };
-use mnp_suite::plot::{AxisScale, Series, predicted_vs_measured};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
@@ -76,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .total_cmp(&(b.test_r2 - median).abs())
             })
             .expect("ten runs");
-        let median_of = |f: fn(&mnp_suite::dimag::ProtocolResult) -> f64| {
+        let median_of = |f: fn(&mnp_suite::ml::dimag::ProtocolResult) -> f64| {
             let mut v: Vec<f64> = runs.iter().map(f).collect();
             v.sort_by(f64::total_cmp);
             0.5 * (v[4] + v[5])

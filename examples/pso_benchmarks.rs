@@ -10,8 +10,8 @@
 
 use mnp_suite::pso::functions::{Rastrigin, Shubert, Sphere, TestFunction};
 use mnp_suite::pso::{Goal, Pso};
-use std::convert::Infallible;
 use serde_json::{Map, Value, json};
+use std::convert::Infallible;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

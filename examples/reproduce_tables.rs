@@ -9,9 +9,9 @@
 //! `table2`, `table3`, `table5`, `table6`, `table7`,
 //! `ablation_complete_min`, `runtime_s`.
 
-use mnp_suite::assessment::DoseSettings;
-use mnp_suite::optimize::OptimizationSettings;
-use mnp_suite::tables::{print_tables, reproduce_tables};
+use mnp_suite::treatment::assessment::DoseSettings;
+use mnp_suite::treatment::optimize::OptimizationSettings;
+use mnp_suite::treatment::tables::{print_tables, reproduce_tables};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tables = reproduce_tables(

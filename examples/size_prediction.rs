@@ -16,15 +16,15 @@
 //! The last line of standard output is a JSON object with the key figures.
 
 use clap::Parser;
+use mnp_suite::app::plot::{AxisScale, Series, predicted_vs_measured};
 use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
 use mnp_suite::dataset::split::{KFold, Split, leave_one_out, train_test_split};
 use mnp_suite::dataset::{CsvOptions, NumericImputation, Scaling, Table};
-use mnp_suite::plot::{AxisScale, Series, predicted_vs_measured};
-use mnp_suite::regress::validation::linspace;
-use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
-use mnp_suite::size::{
+use mnp_suite::ml::size::{
     ModelSpec, Preprocessing, cross_validate, features_and_target, grid_search, test_split,
 };
+use mnp_suite::regress::validation::linspace;
+use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
 use serde_json::{Value, json};
 use std::path::Path;
 

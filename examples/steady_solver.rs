@@ -15,7 +15,7 @@
 use mnp_suite::bioheat::probe::bilinear;
 use mnp_suite::bioheat::{FvConfig, FvSolver, LbmConfig, LbmSolver, SteadySolver, TimeStep};
 use mnp_suite::physics::InjectionReference;
-use mnp_suite::scenario::{
+use mnp_suite::treatment::scenario::{
     GridAlignment, Scenario, SourceSampling, circular_injection, table2_eight_site_optimum,
 };
 use serde_json::json;

@@ -12,28 +12,41 @@
 //! | [`physics`] | `mnp-physics` | relaxation, Rosensweig heating, mixture properties, injection clouds |
 //! | [`bioheat`] | `lbm-bioheat` | tissue problems, the D2Q5 MRT lattice Boltzmann Pennes solver, probes and output |
 //! | [`dose`] | `thermal-dose` | CEM43 and Arrhenius damage, ablation ratios |
-//! | [`pso`] | `pso` | particle swarm optimization |
+//! | [`pso`] | `mnp-pso` (library `pso`) | particle swarm optimization |
 //! | [`dataset`] | `mnp-dataset` | tables, CSV, transformers, scikit-learn splitters, the synthetic size fixture |
 //! | [`regress`] | `ml-regress` | Elastic Net, ε-SVR, CART trees, forests, boosting, metrics, cross-validation, grid search |
 //!
-//! Beside them, the pipelines of Jiang et al. 2022: [`scenario`] (the tumor
-//! block heated by an injection cloud), [`strategy`] (injection
-//! parametrizations), [`objective`] (J, Eqs. 9–10), [`optimize`] (PSO),
-//! [`assessment`] (thermal dose), [`tables`], [`figures`],
-//! [`scenario_file`] (TOML) and [`cli`] (the `mnp` command); and the
-//! machine-learning ones: [`size`] (MNP size, seed 000), [`dimag`] (SAR, r1,
-//! r2, seed 001) and [`plot`].
+//! Beside them, the pipelines, one module per pipeline:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`treatment`] | treatment planning (Jiang et al. 2022): `scenario` (the tumor block heated by an injection cloud), `strategy` (injection parametrizations), `objective` (J, Eqs. 9–10), `optimize` (PSO), `assessment` (thermal dose), `tables` |
+//! | [`ml`] | machine learning: `size` (MNP size, Glänzer et al. 2025) and `dimag` (SAR, r1, r2 from the DiMag tables) |
+//! | [`app`] | the application: `scenario_file` (TOML), `figures` and `plot` (PNG, SVG) and `cli` (the `mnp` command) |
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rayon` | yes | parallel loops in every crate (results are identical without it) |
+//! | `scenario-file` | yes | TOML scenario files (`toml`) |
+//! | `figures` | yes | PNG and SVG figures (`plotters`, with an embedded DejaVu font) |
+//! | `cli` | yes | the `mnp` command (`clap`, `indicatif`); enables the two above |
+//!
+//! With `default-features = false` the facade is a lean library: the
+//! pipelines and the six crates, with no command-line, plotting or TOML
+//! dependency.
 //!
 //! Optimizing a four-site injection into the paper's circular tumor (a
 //! coarse grid and a small swarm here; the paper's 100² and 20 × 300 take
 //! about 10 s on 2 cores):
 //!
 //! ```
-//! use mnp_suite::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem};
-//! use mnp_suite::optimize::{OptimizationSettings, optimize};
+//! use mnp_suite::treatment::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem};
+//! use mnp_suite::treatment::optimize::{OptimizationSettings, optimize};
 //! use mnp_suite::physics::InjectionReference;
-//! use mnp_suite::scenario::{GridAlignment, Scenario};
-//! use mnp_suite::strategy::Circular;
+//! use mnp_suite::treatment::scenario::{GridAlignment, Scenario};
+//! use mnp_suite::treatment::strategy::Circular;
 //! use std::sync::Arc;
 //!
 //! # fn main() -> mnp_suite::Result<()> {
@@ -69,21 +82,11 @@
 //! # Ok(())
 //! # }
 //! ```
-#![deny(missing_docs)]
 
-pub mod assessment;
-pub mod cli;
-pub mod dimag;
+pub mod app;
 pub mod error;
-pub mod figures;
-pub mod objective;
-pub mod optimize;
-pub mod plot;
-pub mod scenario;
-pub mod scenario_file;
-pub mod size;
-pub mod strategy;
-pub mod tables;
+pub mod ml;
+pub mod treatment;
 
 pub use error::{Error, Result};
 pub use lbm_bioheat as bioheat;

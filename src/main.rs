@@ -1,7 +1,7 @@
 //! The `mnp` command line; see `mnp --help`.
 
 fn main() {
-    if let Err(e) = mnp_suite::cli::run(std::env::args_os()) {
+    if let Err(e) = mnp_suite::app::cli::run(std::env::args_os()) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

@@ -6,8 +6,8 @@
 
 use mnp_suite::dataset::split::KFold;
 use mnp_suite::dataset::{ColumnType, CsvOptions, Table, log10_target};
+use mnp_suite::ml::size::{ModelSpec, Preprocessing, cross_validate};
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
-use mnp_suite::size::{ModelSpec, Preprocessing, cross_validate};
 mod common;
 use common::dimag_dir;
 
@@ -123,8 +123,8 @@ fn r1_cross_validation_matches_scikit_learn() {
 #[ignore = "needs the DiMag data: set MNP_DATA_DIR"]
 fn sar_predictions_coefficients_and_cross_validation_match_scikit_learn() {
     use mnp_suite::dataset::{NumericImputation, Pipeline, Scaling, UnknownCategory};
+    use mnp_suite::ml::size::fit_predict;
     use mnp_suite::regress::Regressor;
-    use mnp_suite::size::fit_predict;
     let path = dimag_dir().join("SAR.csv");
     let table = Table::from_csv(&path, &CsvOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -6,7 +6,7 @@
 //! -- --ignored`.
 
 use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
-use mnp_suite::dimag::{TreeModel, cross_validated_r2};
+use mnp_suite::ml::dimag::{TreeModel, cross_validated_r2};
 use mnp_suite::regress::{BoostingParams, ForestParams};
 mod common;
 use common::dimag_dir;

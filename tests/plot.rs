@@ -1,8 +1,9 @@
 //! Figures: a predicted-vs-measured PNG is written with the embedded font,
 //! and bad input is a typed error, not a panic or an empty file.
+#![cfg(feature = "figures")]
 
 use mnp_suite::Error;
-use mnp_suite::plot::{AxisScale, Series, predicted_vs_measured};
+use mnp_suite::app::plot::{AxisScale, Series, predicted_vs_measured};
 
 /// Width and height from a PNG's IHDR chunk, after checking the signature.
 fn png_size(bytes: &[u8]) -> (u32, u32) {

@@ -8,8 +8,8 @@
 use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
 use mnp_suite::dataset::split::{KFold, leave_one_out};
 use mnp_suite::dataset::{NumericImputation, Scaling};
+use mnp_suite::ml::size::{ModelSpec, Preprocessing, cross_validate, features_and_target};
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
-use mnp_suite::size::{ModelSpec, Preprocessing, cross_validate, features_and_target};
 
 #[test]
 fn cross_validated_rmse_matches_scikit_learn() {

@@ -4,7 +4,9 @@
 use mnp_suite::bioheat::probe::bilinear;
 use mnp_suite::bioheat::{FvConfig, FvSolver, LbmConfig, LbmSolver, SteadySolver, TimeStep};
 use mnp_suite::physics::InjectionReference;
-use mnp_suite::scenario::{GridAlignment, Scenario, circular_injection, table2_eight_site_optimum};
+use mnp_suite::treatment::scenario::{
+    GridAlignment, Scenario, circular_injection, table2_eight_site_optimum,
+};
 
 fn tc_tr(n: usize, alignment: GridAlignment) -> (f64, f64) {
     let reference = InjectionReference::paper();

@@ -4,17 +4,19 @@
 //! assessment and the figures.
 
 use mnp_suite::Error;
-use mnp_suite::assessment::{DoseSettings, assess_dose};
+#[cfg(feature = "figures")]
+use mnp_suite::app::figures::{MapKind, ablation_curves, convergence, field_map};
+#[cfg(feature = "scenario-file")]
+use mnp_suite::app::scenario_file::ScenarioFile;
 use mnp_suite::bioheat::{Grid, Shape};
-use mnp_suite::figures::{MapKind, ablation_curves, convergence, field_map};
-use mnp_suite::objective::{
+use mnp_suite::physics::InjectionReference;
+use mnp_suite::treatment::assessment::{DoseSettings, assess_dose};
+use mnp_suite::treatment::objective::{
     ObjectiveWeights, SolverChoice, TreatmentProblem, Workspace, treatment_metrics,
 };
-use mnp_suite::optimize::{OptimizationSettings, optimize};
-use mnp_suite::physics::InjectionReference;
-use mnp_suite::scenario::{GridAlignment, Scenario, Tumor};
-use mnp_suite::scenario_file::ScenarioFile;
-use mnp_suite::strategy::{Circular, Elliptical, InjectionStrategy, UserSites};
+use mnp_suite::treatment::optimize::{OptimizationSettings, optimize};
+use mnp_suite::treatment::scenario::{GridAlignment, Scenario, Tumor};
+use mnp_suite::treatment::strategy::{Circular, Elliptical, InjectionStrategy, UserSites};
 use ndarray::Array2;
 use std::sync::Arc;
 
@@ -204,12 +206,13 @@ fn strategies_place_their_sites() {
 trait Consistent {
     fn layout_is_consistent(&self) -> bool;
 }
-impl Consistent for mnp_suite::strategy::InjectionLayout {
+impl Consistent for mnp_suite::treatment::strategy::InjectionLayout {
     fn layout_is_consistent(&self) -> bool {
         (self.total_volume_m2 - self.cloud.total_volume()).abs() < 1e-20
     }
 }
 
+#[cfg(feature = "scenario-file")]
 #[test]
 fn scenario_files_round_trip() {
     let default = ScenarioFile::default();
@@ -243,6 +246,7 @@ fn scenario_files_round_trip() {
     assert_eq!(built.problem.strategy().sites(), 2);
 }
 
+#[cfg(feature = "scenario-file")]
 fn scenario_error(text: &str) -> (String, String) {
     let err = ScenarioFile::from_toml(text).and_then(|f| f.build().map(|_| ()));
     match err {
@@ -251,6 +255,7 @@ fn scenario_error(text: &str) -> (String, String) {
     }
 }
 
+#[cfg(feature = "scenario-file")]
 #[test]
 fn bad_scenario_files_name_the_key() {
     let (k, m) = scenario_error("[grid]\ncells = 100\n[tumor]\nradius = 4.0\n");
@@ -284,6 +289,7 @@ fn bad_scenario_files_name_the_key() {
 
 /// Scenario files whose tumor covers no cell: a mask file of zeros, and a
 /// circle smaller than a cell between the nodes.
+#[cfg(feature = "scenario-file")]
 #[test]
 fn scenario_files_without_a_tumor_are_refused() {
     let dir = std::env::temp_dir().join(format!("mnp_mask_{}", std::process::id()));
@@ -366,6 +372,7 @@ fn dose_assessment_accumulates() {
     assert!(assess_dose(&problem, &[0.8, 0.7], &bad, &[], &mut |_| {}).is_err());
 }
 
+#[cfg(feature = "figures")]
 #[test]
 fn figures_are_written_as_png_and_svg() {
     let dir = std::env::temp_dir().join(format!("mnp_figures_{}", std::process::id()));
@@ -428,7 +435,8 @@ fn tables_json_has_the_issue_keys() {
         time_step_s: 30.0,
         ..DoseSettings::default()
     };
-    let t = mnp_suite::tables::reproduce_tables(24, &settings, &dose, &mut |_| {}).unwrap();
+    let t =
+        mnp_suite::treatment::tables::reproduce_tables(24, &settings, &dose, &mut |_| {}).unwrap();
     let v = t.to_json();
     for (key, rows) in [
         ("table2", 3),

@@ -60,7 +60,6 @@
 //! # Ok(())
 //! # }
 //! ```
-#![deny(missing_docs)]
 
 pub mod analytic;
 pub mod error;

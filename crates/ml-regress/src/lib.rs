@@ -44,7 +44,6 @@
 //! # Ok(())
 //! # }
 //! ```
-#![deny(missing_docs)]
 
 pub mod boosting;
 mod elastic_net;

@@ -41,7 +41,6 @@
 //! # Ok(())
 //! # }
 //! ```
-#![deny(missing_docs)]
 
 pub mod dimag;
 mod error;

@@ -42,7 +42,6 @@
 //! # Ok(())
 //! # }
 //! ```
-#![deny(missing_docs)]
 
 pub mod constants;
 mod error;

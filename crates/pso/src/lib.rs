@@ -50,7 +50,6 @@
 //! # Ok(())
 //! # }
 //! ```
-#![deny(missing_docs)]
 
 mod error;
 pub mod functions;

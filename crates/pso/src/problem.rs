@@ -128,7 +128,13 @@ pub trait Constraints {
     fn violation(&self, x: &[f64]) -> f64 {
         self.values(x)
             .into_iter()
-            .map(|g| if g.is_nan() { f64::INFINITY } else { g.max(0.0) })
+            .map(|g| {
+                if g.is_nan() {
+                    f64::INFINITY
+                } else {
+                    g.max(0.0)
+                }
+            })
             .sum()
     }
 }

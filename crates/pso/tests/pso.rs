@@ -419,7 +419,10 @@ fn failed_evaluation_names_the_position() {
     // Seed 4 draws at least one x0 > 0.5 among the 20 initial positions.
     assert_eq!(generation, 0);
     assert!(position[0] > 0.5, "{position:?}");
-    assert_eq!(source.downcast_ref::<Diverged>(), Some(&Diverged(position[0])));
+    assert_eq!(
+        source.downcast_ref::<Diverged>(),
+        Some(&Diverged(position[0]))
+    );
     // The lowest failing particle is reported: no earlier one failed.
     let first = Pso::paper()
         .with_seed(4)
@@ -500,10 +503,16 @@ fn stopping_rules_say_which_stopped_the_run() {
         .unwrap()
         .run(&Sphere, Goal::Minimize, &b)
         .unwrap();
-    assert_eq!((r.stop, r.evaluations, r.history.len()), (StopReason::Evaluations, 240, 12));
+    assert_eq!(
+        (r.stop, r.evaluations, r.history.len()),
+        (StopReason::Evaluations, 240, 12)
+    );
     assert!(Pso::paper().with_max_evaluations(0).is_err());
     assert!(matches!(
-        Pso::paper().with_max_evaluations(19).unwrap().run(&Sphere, Goal::Minimize, &b),
+        Pso::paper()
+            .with_max_evaluations(19)
+            .unwrap()
+            .run(&Sphere, Goal::Minimize, &b),
         Err(PsoError::InvalidParameter { .. })
     ));
     // Wall time: a limit shorter than one generation stops after the first.
@@ -518,7 +527,11 @@ fn stopping_rules_say_which_stopped_the_run() {
         .run(&slow, Goal::Minimize, &b)
         .unwrap();
     assert_eq!((r.stop, r.history.len()), (StopReason::WallTime, 1));
-    assert!(Pso::paper().with_time_limit(std::time::Duration::ZERO).is_err());
+    assert!(
+        Pso::paper()
+            .with_time_limit(std::time::Duration::ZERO)
+            .is_err()
+    );
     // Stagnation and the full budget.
     let r = Pso::paper()
         .with_stagnation(0.0, 5)
@@ -578,12 +591,24 @@ fn pressure_vessel_by_feasibility_rules() {
     // Feasible points cannot beat the optimum by more than its rounding;
     // unconstrained, the cost would fall towards 0.
     assert!(r.best_value >= OPTIMUM - 0.01, "{}", r.best_value);
-    assert!(r.best_value <= OPTIMUM + 0.05, "{} vs {OPTIMUM}", r.best_value);
+    assert!(
+        r.best_value <= OPTIMUM + 0.05,
+        "{} vs {OPTIMUM}",
+        r.best_value
+    );
     // A feasible point always beats an infeasible one: once the swarm's
     // best is feasible it stays feasible.
-    let first = r.history.iter().position(|h| h.best_violation == 0.0).unwrap();
+    let first = r
+        .history
+        .iter()
+        .position(|h| h.best_violation == 0.0)
+        .unwrap();
     assert!(r.history[first..].iter().all(|h| h.best_violation == 0.0));
     // Between infeasible points the smaller violation wins: the best's
     // violation never grows before feasibility.
-    assert!(r.history[..first].windows(2).all(|w| w[1].best_violation <= w[0].best_violation));
+    assert!(
+        r.history[..first]
+            .windows(2)
+            .all(|w| w[1].best_violation <= w[0].best_violation)
+    );
 }

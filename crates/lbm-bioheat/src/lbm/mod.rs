@@ -401,10 +401,11 @@ impl LbmSolver {
 
 /// Lattices smaller than this many cells are swept on one thread: below it,
 /// dispatching rows to the thread pool costs more than it saves.
+#[cfg(feature = "rayon")]
 const PARALLEL_MIN_CELLS: usize = 16_384;
 
 /// One step over all interior rows: in parallel with the `rayon` feature on
-/// lattices of at least [`PARALLEL_MIN_CELLS`] cells. Each row is written by
+/// lattices of at least `PARALLEL_MIN_CELLS` (16 384) cells. Each row is written by
 /// exactly one task and the reduction is order-independent, so results are
 /// identical on any number of threads.
 #[allow(clippy::too_many_arguments)]

@@ -6,13 +6,13 @@
 //! key figures, and writes JSON, CSV, VTK fields and PNG/SVG figures to the
 //! output folder (`--out`, default `out`).
 
-use crate::assessment::{DoseReport, assess_dose};
+use crate::app::figures::{MapKind, ablation_curves, convergence, field_map};
+use crate::app::scenario_file::{BuiltScenario, ScenarioFile};
 use crate::error::{Error, Result};
-use crate::figures::{MapKind, ablation_curves, convergence, field_map};
-use crate::objective::{Evaluation, TreatmentProblem, Workspace};
-use crate::optimize::{OptimizationReport, optimize};
-use crate::scenario_file::{BuiltScenario, ScenarioFile};
-use crate::tables::{print_tables, reproduce_tables};
+use crate::treatment::assessment::{DoseReport, assess_dose};
+use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
+use crate::treatment::optimize::{OptimizationReport, optimize};
+use crate::treatment::tables::{print_tables, reproduce_tables};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
@@ -225,7 +225,7 @@ fn run_optimization(built: &BuiltScenario) -> Result<OptimizationReport> {
 
 /// Metrics and plan of an evaluation as JSON.
 fn evaluation_json(problem: &TreatmentProblem, position: &[f64], e: &Evaluation) -> Value {
-    let mut v = crate::tables::evaluation_json(e);
+    let mut v = crate::treatment::tables::evaluation_json(e);
     v["strategy"] = json!(problem.strategy().name());
     v["variables"] = json!(problem.strategy().variables());
     v["position"] = json!(position);
@@ -469,7 +469,7 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
 }
 
 fn cmd_tables(a: &TablesArgs) -> Result<()> {
-    let settings = crate::optimize::OptimizationSettings {
+    let settings = crate::treatment::optimize::OptimizationSettings {
         particles: a.particles,
         generations: a.generations,
         seed: a.seed,
@@ -479,7 +479,7 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
     let tables = reproduce_tables(
         a.cells,
         &settings,
-        &crate::assessment::DoseSettings::default(),
+        &crate::treatment::assessment::DoseSettings::default(),
         &mut |line| progress.println(line),
     )?;
     progress.finish_and_clear();
@@ -490,7 +490,7 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
     let v = tables.to_json();
     write(&a.out.join("tables.json"), &v.to_string())?;
     write_table_figures(&tables, &a.out)?;
-    let curves: Vec<(String, &[crate::assessment::DoseSample])> = tables
+    let curves: Vec<(String, &[crate::treatment::assessment::DoseSample])> = tables
         .table7
         .iter()
         .map(|(n, d)| (format!("ellipse, {n} site(s)"), d.samples.as_slice()))
@@ -501,7 +501,7 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
                 .map(|(n, d)| (format!("circle, {n} site(s)"), d.samples.as_slice())),
         )
         .collect();
-    let curves: Vec<(&str, &[crate::assessment::DoseSample])> =
+    let curves: Vec<(&str, &[crate::treatment::assessment::DoseSample])> =
         curves.iter().map(|(l, s)| (l.as_str(), *s)).collect();
     for ext in ["png", "svg"] {
         ablation_curves(
@@ -516,7 +516,7 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
 
 /// Per run of the tables: maps, convergence and a CSV row; Fig. 9's maps
 /// of the elliptical eight-site optimum.
-fn write_table_figures(t: &crate::tables::Tables, out: &Path) -> Result<()> {
+fn write_table_figures(t: &crate::treatment::tables::Tables, out: &Path) -> Result<()> {
     let mut csv =
         String::from("table,n,strategy,r_tum,r_tis,r_int,r_dose,j,t_opt_min,v_opt_mm2,variables\n");
     let runs = t

@@ -3,11 +3,11 @@
 //! concentration maps with the tumor outline, the injection sites and the
 //! 43 / 46 °C bands; PSO convergence; ablation curves; ablation maps.
 
-use crate::assessment::DoseSample;
+use crate::app::plot::{ensure_font, plot_err};
 use crate::error::{Error, Result};
-use crate::objective::{HYPERTHERMIA_MAX_C, HYPERTHERMIA_MIN_C};
-use crate::optimize::GenerationRecord;
-use crate::plot::{ensure_font, plot_err};
+use crate::treatment::assessment::DoseSample;
+use crate::treatment::objective::{HYPERTHERMIA_MAX_C, HYPERTHERMIA_MIN_C};
+use crate::treatment::optimize::GenerationRecord;
 use lbm_bioheat::Grid;
 use ndarray::Array2;
 use plotters::prelude::*;

@@ -4,8 +4,8 @@
 //! R_dose and J.
 
 use crate::error::{Error, Result};
-use crate::scenario::{Scenario, SourceSampling};
-use crate::strategy::{InjectionLayout, InjectionStrategy};
+use crate::treatment::scenario::{Scenario, SourceSampling};
+use crate::treatment::strategy::{InjectionLayout, InjectionStrategy};
 use lbm_bioheat::probe::bilinear;
 use lbm_bioheat::{
     FvConfig, FvSolver, Grid, LbmConfig, LbmSolver, PennesProblem, SteadySolver, TimeStep,

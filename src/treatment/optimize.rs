@@ -7,7 +7,7 @@
 //! depends on the seed only, never on the thread count.
 
 use crate::error::{Error, Result};
-use crate::objective::{Evaluation, TreatmentProblem, Workspace};
+use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
 use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
@@ -83,7 +83,11 @@ impl Objective for SwarmObjective<'_> {
     type Error = Error;
 
     fn evaluate(&self, x: &[f64]) -> Result<f64> {
-        Ok(self.problem.evaluate(x, &mut Workspace::default())?.metrics.j)
+        Ok(self
+            .problem
+            .evaluate(x, &mut Workspace::default())?
+            .metrics
+            .j)
     }
 
     fn evaluate_batch(

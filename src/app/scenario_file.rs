@@ -48,12 +48,12 @@
 //! snapshots_min = [30.0, 60.0, 120.0]
 //! ```
 
-use crate::assessment::DoseSettings;
 use crate::error::{Error, Result};
-use crate::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem};
-use crate::optimize::OptimizationSettings;
-use crate::scenario::{GridAlignment, Scenario, Tumor};
-use crate::strategy::{Circular, Elliptical, InjectionStrategy, UserSites};
+use crate::treatment::assessment::DoseSettings;
+use crate::treatment::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem};
+use crate::treatment::optimize::OptimizationSettings;
+use crate::treatment::scenario::{GridAlignment, Scenario, Tumor};
+use crate::treatment::strategy::{Circular, Elliptical, InjectionStrategy, UserSites};
 use lbm_bioheat::Shape;
 use mnp_physics::InjectionReference;
 use ndarray::Array2;

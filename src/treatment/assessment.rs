@@ -10,7 +10,7 @@
 //! LBM).
 
 use crate::error::{Error, Result};
-use crate::objective::{HYPERTHERMIA_MAX_C, TreatmentProblem};
+use crate::treatment::objective::{HYPERTHERMIA_MAX_C, TreatmentProblem};
 use lbm_bioheat::{FvConfig, FvSolver, ImplicitStep, TimeScheme, TransientSolver};
 use ndarray::Array2;
 use thermal_dose::{Arrhenius, Cem43, DoseAccumulator};

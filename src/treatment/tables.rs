@@ -2,12 +2,12 @@
 //! Jiang et al. 2022: eleven PSO runs (20 × 300 by default) with the
 //! finite-volume steady solver, then thermal-dose transients of the optima.
 
-use crate::assessment::{DoseReport, DoseSettings, assess_dose};
 use crate::error::Result;
-use crate::objective::{Evaluation, ObjectiveWeights, SolverChoice, TreatmentProblem};
-use crate::optimize::{OptimizationReport, OptimizationSettings, optimize};
-use crate::scenario::{GridAlignment, Scenario};
-use crate::strategy::{Circular, Elliptical, InjectionStrategy};
+use crate::treatment::assessment::{DoseReport, DoseSettings, assess_dose};
+use crate::treatment::objective::{Evaluation, ObjectiveWeights, SolverChoice, TreatmentProblem};
+use crate::treatment::optimize::{OptimizationReport, OptimizationSettings, optimize};
+use crate::treatment::scenario::{GridAlignment, Scenario};
+use crate::treatment::strategy::{Circular, Elliptical, InjectionStrategy};
 use mnp_physics::InjectionReference;
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -1,0 +1,13 @@
+//! The application layer, behind cargo features so a library user pays
+//! for none of it: TOML scenario files ([`scenario_file`], feature
+//! `scenario-file`), figures ([`figures`] and [`plot`], feature `figures`)
+//! and the `mnp` command line ([`cli`], feature `cli`, which enables both).
+
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "figures")]
+pub mod figures;
+#[cfg(feature = "figures")]
+pub mod plot;
+#[cfg(feature = "scenario-file")]
+pub mod scenario_file;
