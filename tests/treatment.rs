@@ -268,22 +268,28 @@ fn bad_scenario_files_name_the_key() {
     let (k, m) = scenario_error("[tumor]\nradius_mm = 40.0\n");
     assert_eq!(k, "tumor");
     assert!(m.contains("outside the block"), "{m}");
-    let (k, _) = scenario_error("[tumor]\nshape = \"triangle\"\n");
-    assert_eq!(k, "tumor.shape");
+    let (k, m) = scenario_error("[tumor]\nshape = \"triangle\"\n");
+    assert_eq!(k, "tumor.shape (line 2)");
+    assert!(m.contains("unknown variant `triangle`") && m.contains("`ellipse`"), "{m}");
     let (k, _) = scenario_error("[tumor]\nshape = \"mask\"\n");
     assert_eq!(k, "tumor.mask_file");
     let (k, _) = scenario_error("[injection]\nstrategy = \"elliptical\"\nsites = 3\n");
     assert_eq!(k, "injection.sites");
     let (k, _) = scenario_error("[pso]\nparticles = 0\n");
     assert_eq!(k, "pso.particles");
-    let (k, _) = scenario_error("[solver]\nkind = \"spectral\"\n");
-    assert_eq!(k, "solver.kind");
+    let (k, m) = scenario_error("[solver]\nkind = \"spectral\"\n");
+    assert_eq!(k, "solver.kind (line 2)");
+    assert!(m.contains("expected `fv` or `lbm`"), "{m}");
+    let (k, _) = scenario_error("[injection]\nstrategy = \"spiral\"\n");
+    assert_eq!(k, "injection.strategy (line 2)");
+    let (k, _) = scenario_error("[grid]\nalignment = \"node\"\n");
+    assert_eq!(k, "grid.alignment (line 2)");
     let (k, _) = scenario_error("[objective]\nw_tumor = -1.0\n");
     assert_eq!(k, "objective");
     let (k, _) = scenario_error("[dose]\ntime_step_s = 0.0\n");
     assert_eq!(k, "dose.time_step_s");
     let (k, m) = scenario_error("[grid]\ncells = \"many\"\n");
-    assert_eq!(k, "grid (line 2)");
+    assert_eq!(k, "grid.cells (line 2)");
     assert!(m.contains("invalid type"), "{m}");
 }
 

@@ -7,7 +7,7 @@
 //! output folder (`--out`, default `out`).
 
 use crate::app::figures::{MapKind, ablation_curves, convergence, field_map};
-use crate::app::scenario_file::{BuiltScenario, ScenarioFile};
+use crate::app::scenario_file::{BuiltScenario, ScenarioFile, SolverKind, StrategyKind, TumorShape};
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseReport, assess_dose};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
@@ -48,13 +48,12 @@ struct RunArgs {
     /// Scenario file (TOML); every key defaults to the paper.
     #[arg(long)]
     scenario: Option<PathBuf>,
-    /// Tumor shape: circle or ellipse (the paper's sizes).
-    #[arg(long)]
-    tumor: Option<String>,
-    /// Injection strategy: circular, elliptical or sites (default: by the
-    /// tumor).
-    #[arg(long)]
-    strategy: Option<String>,
+    /// Tumor shape (the paper's sizes; mask needs a scenario file).
+    #[arg(long, value_enum)]
+    tumor: Option<TumorShape>,
+    /// Injection strategy (default: by the tumor).
+    #[arg(long, value_enum)]
+    strategy: Option<StrategyKind>,
     /// Number of injection sites.
     #[arg(long)]
     sites: Option<usize>,
@@ -67,9 +66,9 @@ struct RunArgs {
     /// PSO seed.
     #[arg(long)]
     seed: Option<u64>,
-    /// Steady solver: fv (default) or lbm.
-    #[arg(long)]
-    solver: Option<String>,
+    /// Steady solver (default: fv).
+    #[arg(long, value_enum)]
+    solver: Option<SolverKind>,
     /// Cells per side.
     #[arg(long)]
     cells: Option<usize>,
@@ -154,14 +153,14 @@ fn scenario_file(a: &RunArgs) -> Result<ScenarioFile> {
         Some(path) => ScenarioFile::read(path)?,
         None => ScenarioFile::default(),
     };
-    if let Some(t) = &a.tumor {
-        f.tumor.shape = t.clone();
-        if a.strategy.is_none() && t == "ellipse" {
-            f.injection.strategy = "elliptical".into();
+    if let Some(t) = a.tumor {
+        f.tumor.shape = t;
+        if a.strategy.is_none() && t == TumorShape::Ellipse {
+            f.injection.strategy = StrategyKind::Elliptical;
         }
     }
-    if let Some(s) = &a.strategy {
-        f.injection.strategy = s.clone();
+    if let Some(s) = a.strategy {
+        f.injection.strategy = s;
     }
     if let Some(n) = a.sites {
         f.injection.sites = n;
@@ -175,8 +174,8 @@ fn scenario_file(a: &RunArgs) -> Result<ScenarioFile> {
     if let Some(s) = a.seed {
         f.pso.seed = s;
     }
-    if let Some(s) = &a.solver {
-        f.solver.kind = s.clone();
+    if let Some(s) = a.solver {
+        f.solver.kind = s;
     }
     if let Some(c) = a.cells {
         f.grid.cells = c;

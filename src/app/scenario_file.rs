@@ -62,6 +62,45 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thermal_dose::Cem43;
 
+/// The tumor's shape in a scenario file (`tumor.shape`) and on the command
+/// line (`--tumor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum TumorShape {
+    /// A circle of `radius_mm`.
+    Circle,
+    /// An ellipse of `semi_major_mm` × `semi_minor_mm`, rotated by
+    /// `angle_deg`.
+    Ellipse,
+    /// A mask file of 0/1 cells (`mask_file`).
+    Mask,
+}
+
+/// The injection strategy (`injection.strategy`, `--strategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum StrategyKind {
+    /// `sites` sites on a circle around the centre (the circular tumor's).
+    Circular,
+    /// 1, 2, 4 or 8 sites on the ellipse's axes (Table 4).
+    Elliptical,
+    /// The user's `[[injection.site]]` list.
+    Sites,
+}
+
+/// The steady solver (`solver.kind`, `--solver`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum SolverKind {
+    /// Finite volumes, Newton–multigrid (milliseconds per solve).
+    Fv,
+    /// The D2Q5 MRT lattice Boltzmann method marched to steady state.
+    Lbm,
+}
+
 /// `[grid]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -71,7 +110,7 @@ pub struct GridSection {
     /// Side of the square block (mm).
     pub side_mm: f64,
     /// `node_at_centre` (the paper's lattice) or `cell_centred`.
-    pub alignment: String,
+    pub alignment: GridAlignment,
 }
 
 impl Default for GridSection {
@@ -79,7 +118,7 @@ impl Default for GridSection {
         Self {
             cells: 100,
             side_mm: 50.0,
-            alignment: "node_at_centre".into(),
+            alignment: GridAlignment::NodeAtCentre,
         }
     }
 }
@@ -89,7 +128,7 @@ impl Default for GridSection {
 #[serde(deny_unknown_fields, default)]
 pub struct TumorSection {
     /// `circle`, `ellipse` or `mask`.
-    pub shape: String,
+    pub shape: TumorShape,
     /// Circle radius (mm).
     pub radius_mm: f64,
     /// Ellipse semi-axis along its own x (mm).
@@ -111,7 +150,7 @@ pub struct TumorSection {
 impl Default for TumorSection {
     fn default() -> Self {
         Self {
-            shape: "circle".into(),
+            shape: TumorShape::Circle,
             radius_mm: 5.0,
             semi_major_mm: 6.25,
             semi_minor_mm: 4.0,
@@ -145,7 +184,7 @@ fn one() -> f64 {
 #[serde(deny_unknown_fields, default)]
 pub struct InjectionSection {
     /// `circular`, `elliptical` or `sites`.
-    pub strategy: String,
+    pub strategy: StrategyKind,
     /// Number of sites (circular: any ≥ 1; elliptical: 1, 2, 4, 8).
     pub sites: usize,
     /// Circular: angle of the first site (degrees).
@@ -161,7 +200,7 @@ pub struct InjectionSection {
 impl Default for InjectionSection {
     fn default() -> Self {
         Self {
-            strategy: "circular".into(),
+            strategy: StrategyKind::Circular,
             sites: 4,
             rotation_deg: 0.0,
             beta_fixed_deg: None,
@@ -225,7 +264,7 @@ impl Default for PsoSection {
 #[serde(deny_unknown_fields, default)]
 pub struct SolverSection {
     /// `fv` (finite volumes, default) or `lbm`.
-    pub kind: String,
+    pub kind: SolverKind,
     /// τ of the most diffusive cell for the LBM.
     pub lbm_tau: f64,
 }
@@ -233,7 +272,7 @@ pub struct SolverSection {
 impl Default for SolverSection {
     fn default() -> Self {
         Self {
-            kind: "fv".into(),
+            kind: SolverKind::Fv,
             lbm_tau: 2.0,
         }
     }
@@ -346,9 +385,21 @@ impl ScenarioFile {
                 (l.starts_with('[') && l.ends_with(']'))
                     .then(|| l.trim_matches(|c| c == '[' || c == ']').to_string())
             });
+            // The field: named by the message (an unknown field) or written
+            // before `=` on the offending line (a bad value or variant).
+            let line_text = text[before.rfind('\n').map_or(0, |i| i + 1)..]
+                .lines()
+                .next()
+                .unwrap_or("");
             let field = message
                 .strip_prefix("unknown field `")
-                .and_then(|rest| rest.split('`').next());
+                .and_then(|rest| rest.split('`').next())
+                .or_else(|| {
+                    line_text
+                        .split_once('=')
+                        .map(|(k, _)| k.trim())
+                        .filter(|k| !k.is_empty() && !k.starts_with('['))
+                });
             let key = match (section, field) {
                 (Some(s), Some(f)) => format!("{s}.{f} (line {line})"),
                 (None, Some(f)) => format!("{f} (line {line})"),
@@ -402,57 +453,41 @@ impl ScenarioFile {
             ));
         }
         let side = positive("grid.side_mm", g.side_mm)? * 1e-3;
-        let alignment = match g.alignment.as_str() {
-            "node_at_centre" => GridAlignment::NodeAtCentre,
-            "cell_centred" => GridAlignment::CellCentred,
-            other => {
-                return Err(bad(
-                    "grid.alignment",
-                    format!("must be \"node_at_centre\" or \"cell_centred\", got \"{other}\""),
-                ));
-            }
-        };
-        let block = Scenario::paper_circular(g.cells, side, alignment)?;
+        let block = Scenario::paper_circular(g.cells, side, g.alignment)?;
         let t = &self.tumor;
         let (cx, cy) = (
             finite("tumor.centre_x_mm", t.centre_x_mm)? * 1e-3,
             finite("tumor.centre_y_mm", t.centre_y_mm)? * 1e-3,
         );
-        let tumor = match t.shape.as_str() {
-            "circle" => Tumor::Shape(Shape::circle(
+        let tumor = match t.shape {
+            TumorShape::Circle => Tumor::Shape(Shape::circle(
                 cx,
                 cy,
                 positive("tumor.radius_mm", t.radius_mm)? * 1e-3,
             )?),
-            "ellipse" => Tumor::Shape(Shape::ellipse(
+            TumorShape::Ellipse => Tumor::Shape(Shape::ellipse(
                 cx,
                 cy,
                 positive("tumor.semi_major_mm", t.semi_major_mm)? * 1e-3,
                 positive("tumor.semi_minor_mm", t.semi_minor_mm)? * 1e-3,
                 finite("tumor.angle_deg", t.angle_deg)?.to_radians(),
             )?),
-            "mask" => {
+            TumorShape::Mask => {
                 let path = t
                     .mask_file
                     .as_ref()
                     .ok_or_else(|| bad("tumor.mask_file", "is required for shape = \"mask\""))?;
                 Tumor::Mask(read_mask(path, g.cells)?)
             }
-            other => {
-                return Err(bad(
-                    "tumor.shape",
-                    format!("must be \"circle\", \"ellipse\" or \"mask\", got \"{other}\""),
-                ));
-            }
         };
         let scenario = block.with_tumor(tumor)?;
         let inj = &self.injection;
-        let strategy: Arc<dyn InjectionStrategy> = match inj.strategy.as_str() {
-            "circular" => Arc::new(
+        let strategy: Arc<dyn InjectionStrategy> = match inj.strategy {
+            StrategyKind::Circular => Arc::new(
                 Circular::rotated(inj.sites, inj.rotation_deg)
                     .map_err(|e| bad("injection.sites", e.to_string()))?,
             ),
-            "elliptical" => Arc::new(match inj.beta_fixed_deg {
+            StrategyKind::Elliptical => Arc::new(match inj.beta_fixed_deg {
                 Some(beta) if inj.sites == 8 => Elliptical::eight_fixed_beta(beta)
                     .map_err(|e| bad("injection.beta_fixed_deg", e.to_string()))?,
                 Some(_) => {
@@ -465,7 +500,7 @@ impl ScenarioFile {
                     Elliptical::new(inj.sites).map_err(|e| bad("injection.sites", e.to_string()))?
                 }
             }),
-            "sites" => Arc::new(
+            StrategyKind::Sites => Arc::new(
                 UserSites::new(
                     inj.site
                         .iter()
@@ -474,12 +509,6 @@ impl ScenarioFile {
                 )
                 .map_err(|e| bad("injection.site", e.to_string()))?,
             ),
-            other => {
-                return Err(bad(
-                    "injection.strategy",
-                    format!("must be \"circular\", \"elliptical\" or \"sites\", got \"{other}\""),
-                ));
-            }
         };
         let o = &self.objective;
         let weights = ObjectiveWeights {
@@ -504,17 +533,11 @@ impl ScenarioFile {
                 format!("must lie in [1, 1000000], got {}", p.generations),
             ));
         }
-        let solver = match self.solver.kind.as_str() {
-            "fv" => SolverChoice::FiniteVolume,
-            "lbm" => SolverChoice::Lbm {
+        let solver = match self.solver.kind {
+            SolverKind::Fv => SolverChoice::FiniteVolume,
+            SolverKind::Lbm => SolverChoice::Lbm {
                 tau: positive("solver.lbm_tau", self.solver.lbm_tau)?,
             },
-            other => {
-                return Err(bad(
-                    "solver.kind",
-                    format!("must be \"fv\" or \"lbm\", got \"{other}\""),
-                ));
-            }
         };
         let d = &self.dose;
         let dose = DoseSettings {

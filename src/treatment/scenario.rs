@@ -60,8 +60,10 @@ pub fn table2_eight_site_optimum(reference: &InjectionReference) -> Result<Norma
     Ok(reference.normalize(8, &plan)?)
 }
 
-/// Where the lattice sits relative to the tumor centre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Where the lattice sits relative to the tumor centre. In scenario files:
+/// `node_at_centre` or `cell_centred`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum GridAlignment {
     /// A lattice node (cell centre) at the tumor centre: nodes at
     /// x = −L/2 + i·dx, i = 0..n, so the block spans
