@@ -197,19 +197,13 @@ fn strategies_place_their_sites() {
     let u = UserSites::new(vec![(0.0, 0.0, 1.0), (1e-3, 0.0, 3.0)]).unwrap();
     let l = u.layout(&r, &[1.0, 1.0]).unwrap();
     assert!((l.cloud.sites()[1].volume() - 3.0 * l.cloud.sites()[0].volume()).abs() < 1e-20);
-    assert!(l.layout_is_consistent());
+    // Eq. 8: V_i = w_i k_σ² k_φ φ0, so V = (1 + 3)·φ0 at k_φ = k_σ = 1.
+    assert!((l.total_volume_m2 - 4.0 * r.phi0()).abs() <= 1e-12 * r.phi0());
+    assert!((l.dose_ratio - 4.0).abs() < 1e-12);
+    assert!((l.cloud.total_volume() - l.total_volume_m2).abs() <= 1e-15 * l.total_volume_m2);
     assert!(UserSites::new(vec![]).is_err());
     assert!(Elliptical::new(3).is_err());
     assert!(c.layout(&r, &[0.5]).is_err());
-}
-
-trait Consistent {
-    fn layout_is_consistent(&self) -> bool;
-}
-impl Consistent for mnp_suite::treatment::strategy::InjectionLayout {
-    fn layout_is_consistent(&self) -> bool {
-        (self.total_volume_m2 - self.cloud.total_volume()).abs() < 1e-20
-    }
 }
 
 #[cfg(feature = "scenario-file")]
@@ -270,7 +264,10 @@ fn bad_scenario_files_name_the_key() {
     assert!(m.contains("outside the block"), "{m}");
     let (k, m) = scenario_error("[tumor]\nshape = \"triangle\"\n");
     assert_eq!(k, "tumor.shape (line 2)");
-    assert!(m.contains("unknown variant `triangle`") && m.contains("`ellipse`"), "{m}");
+    assert!(
+        m.contains("unknown variant `triangle`") && m.contains("`ellipse`"),
+        "{m}"
+    );
     let (k, _) = scenario_error("[tumor]\nshape = \"mask\"\n");
     assert_eq!(k, "tumor.mask_file");
     let (k, _) = scenario_error("[injection]\nstrategy = \"elliptical\"\nsites = 3\n");
@@ -368,9 +365,17 @@ fn dose_assessment_accumulates() {
     );
     assert!(d.samples.last().unwrap().r_cem43_tumor > 0.5);
     assert_eq!(d.snapshots.len(), 1);
-    if let (Some(h), Some(r)) = (d.healthy_damage_min, d.r_cem43_tumor_at_damage) {
-        assert!(h <= d.simulated_min + 1e-9 && (0.0..=1.0).contains(&r));
-    }
+    // This plan overheats the healthy rim: the march stops when healthy
+    // tissue first dies, with the tumor's R_CEM43 of that moment.
+    let h = d.healthy_damage_min.expect("healthy damage reached");
+    let r = d.r_cem43_tumor_at_damage.expect("tumor R_CEM43 at damage");
+    assert!(
+        (d.simulated_min - h).abs() < 1e-9,
+        "{} vs {h}",
+        d.simulated_min
+    );
+    let ablated = d.tumor_ablated_min.expect("tumor ablated");
+    assert!(ablated < h && r == 1.0, "{ablated} {h} {r}");
     let bad = DoseSettings {
         time_step_s: -1.0,
         ..settings
@@ -471,11 +476,23 @@ fn tables_json_has_the_issue_keys() {
     }
     assert!(v["table5"][1]["d_v_mm"].is_null());
     assert_eq!(v["table6"][0]["beta_deg"], 30.0);
+    // On this coarse, short run only the eight-site plan damages healthy
+    // tissue within 2.5 h; a row without damage has neither an exposure
+    // time nor an R_CEM43 at it.
     for key in ["n", "r_cem43_tumor", "exposure_min"] {
-        assert!(v["table7"][0].get(key).is_some(), "table7 {key}");
+        assert!(v["table7"][3][key].is_number(), "table7 {key}");
     }
-    assert!(v["ablation_complete_min"].get("1").is_some());
-    assert!(v["ablation_complete_min"].get("8").is_some());
+    for row in v["table7"].as_array().unwrap() {
+        assert!(row["n"].is_number());
+        assert_eq!(
+            row["exposure_min"].is_null(),
+            row["r_cem43_tumor"].is_null(),
+            "{row}"
+        );
+    }
+    for n in ["1", "4", "8"] {
+        assert!(v["ablation_complete_min"][n].as_f64().unwrap() > 0.0, "{n}");
+    }
     assert!(v["runtime_s"].as_f64().unwrap() > 0.0);
     assert_eq!(v["table3"][1]["with_dose"], false);
 }

@@ -7,7 +7,9 @@
 //! output folder (`--out`, default `out`).
 
 use crate::app::figures::{MapKind, ablation_curves, convergence, field_map};
-use crate::app::scenario_file::{BuiltScenario, ScenarioFile, SolverKind, StrategyKind, TumorShape};
+use crate::app::scenario_file::{
+    BuiltScenario, ScenarioFile, SolverKind, StrategyKind, TumorShape,
+};
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseReport, assess_dose};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};

@@ -82,3 +82,7 @@ pub use perfusion::{ConstantPerfusion, HealthyTissuePerfusion, PerfusionModel, T
 pub use problem::{Boundary, PennesProblem, PennesProblemBuilder, Region, Side};
 pub use shape::Shape;
 pub use solver::{Observer, SteadySolver, SteadyState, TransientSolver};
+
+/// The `ndarray` this crate's signatures use, re-exported so a user need
+/// not pin a matching version.
+pub use ndarray;

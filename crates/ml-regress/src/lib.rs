@@ -67,3 +67,7 @@ pub use tree::{
     DecisionTree, DecisionTreeModel, DecisionTreeParams, MaxFeatures, SplitSearch, Splitter,
     TreeNode,
 };
+
+/// The `ndarray` this crate's signatures use, re-exported so a user need
+/// not pin a matching version.
+pub use ndarray;

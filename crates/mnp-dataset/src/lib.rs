@@ -55,3 +55,7 @@ pub use transform::{
     FeatureMatrix, Imputer, NumericImputation, OneHotEncoder, Pipeline, Scaler, Scaling,
     Transformer, UnknownCategory, exp10_target, log10_target,
 };
+
+/// The `ndarray` this crate's signatures use, re-exported so a user need
+/// not pin a matching version.
+pub use ndarray;

@@ -68,3 +68,7 @@ pub use nanofluid::{
 };
 pub use particle::{AcField, CarrierFluid, Particle};
 pub use relaxation::{NeelForm, tau_brown, tau_effective, tau_neel, thermal_energy};
+
+/// The `ndarray` this crate's signatures use, re-exported so a user need
+/// not pin a matching version.
+pub use ndarray;

@@ -55,3 +55,7 @@ pub use accumulator::DoseAccumulator;
 pub use error::{DoseError, Result};
 pub use model::{Arrhenius, Cem43, DoseModel, GAS_CONSTANT, ZERO_CELSIUS_K};
 pub use series::{Quadrature, constant_temperature_dose, cumulative_dose, dose_series};
+
+/// The `ndarray` this crate's signatures use, re-exported so a user need
+/// not pin a matching version.
+pub use ndarray;
