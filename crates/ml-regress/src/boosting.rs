@@ -172,6 +172,31 @@ impl Predict for BoostingModel {
     }
 }
 
+impl BoostingModel {
+    /// Impurity-based feature importances, as scikit-learn's
+    /// `GradientBoostingRegressor.feature_importances_`: each tree's
+    /// unnormalized squared-error decrease per feature (trees that are a
+    /// single leaf skipped), averaged over the trees and normalized to sum
+    /// 1. All zeros when no tree split.
+    pub fn feature_importances(&self) -> Vec<f64> {
+        let mut sum = vec![0.0; self.n_features];
+        let mut trees = 0usize;
+        for t in self.trees.iter().filter(|t| t.nodes.len() > 1) {
+            trees += 1;
+            for (acc, v) in sum.iter_mut().zip(&t.feature_importances) {
+                *acc += v * t.impurity_decrease;
+            }
+        }
+        let total: f64 = sum.iter().sum();
+        if trees > 0 && total > 0.0 {
+            for v in &mut sum {
+                *v /= total;
+            }
+        }
+        sum
+    }
+}
+
 /// The leaf of `tree` that a row reaches.
 fn leaf_of(tree: &DecisionTreeModel, row: ArrayView1<f64>) -> usize {
     let mut node = 0;

@@ -269,6 +269,12 @@ pub struct DecisionTreeModel {
     /// Impurity-based importances (total squared-error decrease per
     /// feature, normalized to sum 1; all zeros for a single leaf).
     pub feature_importances: Vec<f64>,
+    /// The decrease before normalization: Σ over splits of
+    /// (n_t/n)·(impurity − n_L/n_t·imp_L − n_R/n_t·imp_R), in the target's
+    /// squared units (scikit-learn's `compute_feature_importances(normalize=False)`
+    /// summed over features). Boosting weighs its trees' importances by it.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub impurity_decrease: f64,
 }
 
 impl DecisionTreeModel {
@@ -663,6 +669,7 @@ impl DecisionTree {
         DecisionTreeModel {
             nodes,
             feature_importances: importances,
+            impurity_decrease: total,
         }
     }
 }
