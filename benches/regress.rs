@@ -93,8 +93,9 @@ fn regress(c: &mut Criterion) {
         })
         .collect();
     // One SVR fit on the fixture: 26 runs, the paper's best settings.
-    let mut pipeline = mnp_suite::dataset::Pipeline::default();
-    pipeline.fit(&features).unwrap();
+    let pipeline = mnp_suite::dataset::Pipeline::default()
+        .fit(&features)
+        .unwrap();
     let xf = pipeline.transform(&features).unwrap().data;
     let yf = Array1::from(target.clone());
     let paper_svr = SvrParams {

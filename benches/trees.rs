@@ -25,12 +25,12 @@ fn sar() -> (ndarray::Array2<f64>, Array1<f64>) {
     .join("dimag");
     let data = load_dimag(&dir, DimagTarget::Sar).unwrap();
     let features = data.features().unwrap();
-    let mut pipeline = Pipeline::new(
+    let pipeline = Pipeline::new(
         NumericImputation::Mean,
         Some(Scaling::MinMax),
         UnknownCategory::AllZeros,
     );
-    pipeline.fit(&features).unwrap();
+    let pipeline = pipeline.fit(&features).unwrap();
     let x = pipeline.transform(&features).unwrap().data;
     let y: Array1<f64> = data.y.iter().map(|v| v.log10()).collect();
     (x, y)

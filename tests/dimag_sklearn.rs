@@ -214,13 +214,13 @@ fn sar_predictions_coefficients_and_cross_validation_match_scikit_learn() {
         assert!(rel < 5e-3, "{name}: CV RMSE {} vs {cv_rmse}", s.rmse);
     }
     // Elastic Net coefficients on the same standardized training rows.
-    let mut pipeline = Pipeline::new(
+    let pipeline = Pipeline::new(
         NumericImputation::Mean,
         Some(Scaling::Standard),
         UnknownCategory::AllZeros,
     );
     let train_table = features.take(&train).unwrap();
-    pipeline.fit(&train_table).unwrap();
+    let pipeline = pipeline.fit(&train_table).unwrap();
     let x = pipeline.transform(&train_table).unwrap().data;
     let y_train: ndarray::Array1<f64> = train.iter().map(|&i| y[i]).collect();
     let params = ElasticNetParams {

@@ -10,12 +10,16 @@
 //!   article (DOI), pooled out-of-fold R² on the log10 scale.
 
 use crate::error::Result;
+use crate::ml::pipeline::{ModelPipeline, cross_validate};
 use ml_regress::metrics::{mae, r2, rmse};
-use ml_regress::{BoostingParams, DecisionTreeParams, ForestParams, Predict, Regressor};
+use ml_regress::{
+    BoostingModel, BoostingParams, DecisionTreeParams, ForestModel, ForestParams, Predict,
+    Regressor,
+};
 use mnp_dataset::dimag::{DimagData, DimagTarget};
 use mnp_dataset::split::{GroupKFold, KFold, Split, equal_width_bins, stratified_train_test_split};
 use mnp_dataset::{NumericImputation, Pipeline, Scaling, Table, UnknownCategory};
-use ndarray::Array1;
+use ndarray::{Array1, ArrayView1, ArrayView2};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
@@ -50,20 +54,58 @@ impl TreeModel {
         }
     }
 
-    /// Fits on `x`/`y` rows and predicts `xt`.
-    fn fit_predict(
-        &self,
-        x: ndarray::ArrayView2<f64>,
-        y: ndarray::ArrayView1<f64>,
-        xt: ndarray::ArrayView2<f64>,
-    ) -> Result<Vec<f64>> {
-        let p = match self {
+    /// The DiMag model pipeline of this model: mean imputation, min-max
+    /// scaling, one-hot encoding (unseen categories as zeros), the model.
+    pub fn pipeline(self) -> ModelPipeline<TreeModel> {
+        ModelPipeline::new(
+            Pipeline::new(
+                NumericImputation::Mean,
+                Some(Scaling::MinMax),
+                UnknownCategory::AllZeros,
+            ),
+            self,
+        )
+    }
+}
+
+/// A fitted [`TreeModel`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum FittedTreeModel {
+    /// A fitted forest (random or extra trees).
+    Forest(ForestModel),
+    /// A fitted boosted ensemble.
+    Boosting(BoostingModel),
+}
+
+impl FittedTreeModel {
+    /// Impurity-based feature importances (normalized to sum 1).
+    pub fn feature_importances(&self) -> Vec<f64> {
+        match self {
+            FittedTreeModel::Forest(m) => m.feature_importances.clone(),
+            FittedTreeModel::Boosting(m) => m.feature_importances(),
+        }
+    }
+}
+
+impl Predict for FittedTreeModel {
+    fn predict(&self, x: ArrayView2<f64>) -> ml_regress::Result<Array1<f64>> {
+        match self {
+            FittedTreeModel::Forest(m) => m.predict(x),
+            FittedTreeModel::Boosting(m) => m.predict(x),
+        }
+    }
+}
+
+/// The hyper-parameters are checked when fitting (as `check()` would).
+impl Regressor for TreeModel {
+    type Model = FittedTreeModel;
+    fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> ml_regress::Result<FittedTreeModel> {
+        Ok(match self {
             TreeModel::RandomForest(p) | TreeModel::ExtraTrees(p) => {
-                p.check()?.fit(x, y)?.predict(xt)?
+                FittedTreeModel::Forest(p.check()?.fit(x, y)?)
             }
-            TreeModel::Boosting(p) => p.check()?.fit(x, y)?.predict(xt)?,
-        };
-        Ok(p.to_vec())
+            TreeModel::Boosting(p) => FittedTreeModel::Boosting(p.check()?.fit(x, y)?),
+        })
     }
 }
 
@@ -107,7 +149,8 @@ pub fn log_target(data: &DimagData) -> Vec<f64> {
 }
 
 /// Min-max scaling fitted on `train` rows of the descriptors, the model
-/// fitted on those rows, predictions for `test` rows.
+/// fitted on those rows, predictions for `test` rows
+/// ([`TreeModel::pipeline`]).
 ///
 /// # Errors
 /// From the scaling or the model.
@@ -118,17 +161,7 @@ pub fn fit_predict(
     train: &[usize],
     test: &[usize],
 ) -> Result<Vec<f64>> {
-    let mut pipeline = Pipeline::new(
-        NumericImputation::Mean,
-        Some(Scaling::MinMax),
-        UnknownCategory::AllZeros,
-    );
-    let train_table = features.take(train)?;
-    pipeline.fit(&train_table)?;
-    let x = pipeline.transform(&train_table)?.data;
-    let xt = pipeline.transform(&features.take(test)?)?.data;
-    let y_train: Array1<f64> = train.iter().map(|&i| y[i]).collect();
-    model.fit_predict(x.view(), y_train.view(), xt.view())
+    model.pipeline().fit_predict(features, y, train, test)
 }
 
 /// Pooled out-of-fold predictions over `folds` (every row tested once).
@@ -138,14 +171,7 @@ fn out_of_fold(
     model: &TreeModel,
     folds: &[Split],
 ) -> Result<Vec<f64>> {
-    let mut oof = vec![f64::NAN; y.len()];
-    for fold in folds {
-        let p = fit_predict(features, y, model, &fold.train, &fold.test)?;
-        for (&i, v) in fold.test.iter().zip(p) {
-            oof[i] = v;
-        }
-    }
-    Ok(oof)
+    Ok(cross_validate(&model.pipeline(), features, y, folds)?.predictions)
 }
 
 /// The published protocol's figures for one split seed.
@@ -272,19 +298,9 @@ pub fn predict_validation(
     let validation = Table::from_csv(path, &options)?;
     let names: Vec<&str> = data.descriptors.iter().map(String::as_str).collect();
     let features = data.features()?;
-    let all: Vec<usize> = (0..data.y.len()).collect();
-    let mut pipeline = Pipeline::new(
-        NumericImputation::Mean,
-        Some(Scaling::MinMax),
-        UnknownCategory::AllZeros,
-    );
-    pipeline.fit(&features)?;
-    let x = pipeline.transform(&features)?.data;
     let v_features = validation.select(&names)?;
-    let xv = pipeline.transform(&v_features)?.data;
     let y = log_target(data);
-    let y_train: Array1<f64> = all.iter().map(|&i| y[i]).collect();
-    let pred = model.fit_predict(x.view(), y_train.view(), xv.view())?;
+    let pred = model.pipeline().fit(&features, &y)?.predict(&v_features)?;
     let measured = validation.numeric(data.target.column())?;
     // Each descriptor's training range, once.
     let ranges: Vec<(f64, f64)> = names

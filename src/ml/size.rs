@@ -5,12 +5,15 @@
 //! grid search over candidates, and a final seeded train/test split.
 
 use crate::error::Result;
+use crate::ml::pipeline::{self, ModelPipeline};
 use ml_regress::metrics::{residual_sd, rmse};
-use ml_regress::validation::{CvScore, Scoring, best_candidate, pooled_score};
-use ml_regress::{ElasticNetParams, Predict, Regressor, SvrParams};
+use ml_regress::validation::{AsFold, CvScore, Scoring};
+use ml_regress::{
+    ElasticNetModel, ElasticNetParams, Predict, RegressError, Regressor, SvrModel, SvrParams,
+};
 use mnp_dataset::split::Split;
 use mnp_dataset::{NumericImputation, Pipeline, Scaling, Table, UnknownCategory};
-use ndarray::Array1;
+use ndarray::{Array1, ArrayView1, ArrayView2};
 
 /// A model and its hyper-parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,8 +24,37 @@ pub enum ModelSpec {
     ElasticNet(ElasticNetParams),
 }
 
+/// A fitted [`ModelSpec`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SizeModel {
+    /// A fitted ε-SVR.
+    Svr(SvrModel),
+    /// A fitted Elastic Net.
+    ElasticNet(ElasticNetModel),
+}
+
+impl Predict for SizeModel {
+    fn predict(&self, x: ArrayView2<f64>) -> ml_regress::Result<Array1<f64>> {
+        match self {
+            SizeModel::Svr(m) => m.predict(x),
+            SizeModel::ElasticNet(m) => m.predict(x),
+        }
+    }
+}
+
+/// The hyper-parameters are checked when fitting (as `check()` would).
+impl Regressor for ModelSpec {
+    type Model = SizeModel;
+    fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> ml_regress::Result<SizeModel> {
+        Ok(match self {
+            ModelSpec::Svr(p) => SizeModel::Svr(p.check()?.fit(x, y)?),
+            ModelSpec::ElasticNet(p) => SizeModel::ElasticNet(p.check()?.fit(x, y)?),
+        })
+    }
+}
+
 /// How features are prepared (fitted on training rows only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Preprocessing {
     /// Numeric imputation (the paper: mean, or zero).
     pub imputation: NumericImputation,
@@ -39,9 +71,26 @@ impl Default for Preprocessing {
     }
 }
 
+impl Preprocessing {
+    /// The preprocessing pipeline: imputation, scaling, one-hot encoding.
+    /// Categories unseen in training are encoded as all zeros (a held-out
+    /// run may use a setup no other run used).
+    pub fn pipeline(&self) -> Pipeline {
+        Pipeline::new(
+            self.imputation,
+            Some(self.scaling),
+            UnknownCategory::AllZeros,
+        )
+    }
+
+    /// The model pipeline of this preprocessing and `model`.
+    pub fn with_model(&self, model: ModelSpec) -> ModelPipeline<ModelSpec> {
+        ModelPipeline::new(self.pipeline(), model)
+    }
+}
+
 /// Fits preprocessing and model on `train` rows of `features`/`y` and
-/// predicts the `test` rows. Categories unseen in training are encoded as
-/// all zeros (a held-out run may use a setup no other run used).
+/// predicts the `test` rows ([`ModelPipeline::fit_predict`]).
 ///
 /// # Errors
 /// Invalid hyper-parameters or data.
@@ -53,49 +102,24 @@ pub fn fit_predict(
     train: &[usize],
     test: &[usize],
 ) -> Result<Vec<f64>> {
-    let mut pipeline = Pipeline::new(pre.imputation, Some(pre.scaling), UnknownCategory::AllZeros);
-    let train_table = features.take(train)?;
-    pipeline.fit(&train_table)?;
-    let x_train = pipeline.transform(&train_table)?.data;
-    let x_test = pipeline.transform(&features.take(test)?)?.data;
-    let y_train: Array1<f64> = train.iter().map(|&i| y[i]).collect();
-    let pred = match model {
-        ModelSpec::Svr(p) => p
-            .check()?
-            .fit(x_train.view(), y_train.view())?
-            .predict(x_test.view())?,
-        ModelSpec::ElasticNet(p) => p
-            .check()?
-            .fit(x_train.view(), y_train.view())?
-            .predict(x_test.view())?,
-    };
-    Ok(pred.to_vec())
+    pre.with_model(*model).fit_predict(features, y, train, test)
 }
 
 /// Out-of-fold predictions over `folds` (NaN for rows never tested) and
-/// their pooled RMSE and R².
+/// their pooled RMSE and R², the preprocessing refitted on every training
+/// fold ([`pipeline::cross_validate`] has the per-fold scores too).
 ///
 /// # Errors
 /// As [`fit_predict`].
-pub fn cross_validate(
+pub fn cross_validate<F: AsFold>(
     features: &Table,
     y: &[f64],
     pre: Preprocessing,
     model: &ModelSpec,
-    folds: &[Split],
+    folds: &[F],
 ) -> Result<(Vec<f64>, CvScore)> {
-    let mut pred = vec![f64::NAN; y.len()];
-    for f in folds {
-        for (i, p) in f
-            .test
-            .iter()
-            .zip(fit_predict(features, y, pre, model, &f.train, &f.test)?)
-        {
-            pred[*i] = p;
-        }
-    }
-    let score = pooled_score(y, &pred)?;
-    Ok((pred, score))
+    let r = pipeline::cross_validate(&pre.with_model(*model), features, y, folds)?;
+    Ok((r.predictions, r.pooled))
 }
 
 /// Every candidate's cross-validated score (in parallel with the `rayon`
@@ -103,27 +127,20 @@ pub fn cross_validate(
 ///
 /// # Errors
 /// No candidate, or an error from any candidate.
-pub fn grid_search(
+pub fn grid_search<F: AsFold + Sync>(
     features: &Table,
     y: &[f64],
     pre: Preprocessing,
     candidates: &[ModelSpec],
-    folds: &[Split],
+    folds: &[F],
 ) -> Result<(Vec<CvScore>, usize)> {
-    let run = |m: &ModelSpec| cross_validate(features, y, pre, m, folds).map(|r| r.1);
-    #[cfg(feature = "rayon")]
-    let scores: Vec<Result<CvScore>> = {
-        use rayon::prelude::*;
-        candidates.par_iter().map(run).collect()
-    };
-    #[cfg(not(feature = "rayon"))]
-    let scores: Vec<Result<CvScore>> = candidates.iter().map(run).collect();
-    let scores = scores.into_iter().collect::<Result<Vec<_>>>()?;
-    if scores.is_empty() {
-        return Err(ml_regress::RegressError::Empty.into());
+    if candidates.is_empty() {
+        return Err(RegressError::Empty.into());
     }
-    let best = best_candidate(&scores, Scoring::Rmse);
-    Ok((scores, best))
+    let pipelines: Vec<ModelPipeline<ModelSpec>> =
+        candidates.iter().map(|m| pre.with_model(*m)).collect();
+    let r = pipeline::grid_search(&pipelines, features, y, folds, Scoring::Rmse)?;
+    Ok((r.scores, r.best))
 }
 
 /// Splits `table` into its features (every column but `target`, in order)

@@ -86,3 +86,9 @@ pub use solver::{Observer, SteadySolver, SteadyState, TransientSolver};
 /// The `ndarray` this crate's signatures use, re-exported so a user need
 /// not pin a matching version.
 pub use ndarray;
+
+/// The README's code blocks, compiled and run as doctests so the published
+/// page cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

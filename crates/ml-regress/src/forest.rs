@@ -31,6 +31,13 @@ pub struct ForestParams {
     pub seed: u64,
 }
 
+impl Default for ForestParams {
+    /// A random forest ([`ForestParams::random_forest`]).
+    fn default() -> Self {
+        Self::random_forest()
+    }
+}
+
 impl ForestParams {
     /// scikit-learn's `RandomForestRegressor()` defaults: 100 trees grown
     /// fully on bootstrap samples, all features per split, best thresholds.

@@ -14,21 +14,53 @@ pub struct Fold {
     pub test: Vec<usize>,
 }
 
+impl<'a> From<&'a Fold> for (&'a [usize], &'a [usize]) {
+    fn from(f: &'a Fold) -> Self {
+        (&f.train, &f.test)
+    }
+}
+
+/// What cross-validation and grid search take as a fold: any type whose
+/// reference converts into its (training rows, test rows) as a pair of
+/// slices, the one notion of a fold this crate shares with others without
+/// depending on them. [`Fold`] is one, and so is `mnp_dataset::split::Split`,
+/// so a splitter's output goes straight in:
+///
+/// ```
+/// # use ml_regress::validation::{AsFold, Fold};
+/// let f = Fold { train: vec![0, 1], test: vec![2] };
+/// assert_eq!(f.indices(), (&[0, 1][..], &[2][..]));
+/// ```
+pub trait AsFold {
+    /// Training and test row indices.
+    fn indices(&self) -> (&[usize], &[usize]);
+}
+
+impl<F: ?Sized> AsFold for F
+where
+    for<'a> &'a F: Into<(&'a [usize], &'a [usize])>,
+{
+    fn indices(&self) -> (&[usize], &[usize]) {
+        self.into()
+    }
+}
+
 /// Out-of-fold predictions: each row predicted by the model fitted on the
 /// folds that do not contain it. Rows in no test fold stay NaN.
 ///
 /// # Errors
 /// A fold row out of range, or a fitting error.
-pub fn cross_val_predict<R: Regressor>(
+pub fn cross_val_predict<R: Regressor, F: AsFold>(
     regressor: &R,
     x: ArrayView2<f64>,
     y: ArrayView1<f64>,
-    folds: &[Fold],
+    folds: &[F],
 ) -> Result<Array1<f64>> {
     let n = x.nrows();
     let mut out = Array1::from_elem(n, f64::NAN);
     for f in folds {
-        if let Some(&bad) = f.train.iter().chain(&f.test).find(|&&i| i >= n) {
+        let (train, test) = f.indices();
+        if let Some(&bad) = train.iter().chain(test).find(|&&i| i >= n) {
             return Err(invalid(
                 "fold row index",
                 bad as f64,
@@ -36,11 +68,11 @@ pub fn cross_val_predict<R: Regressor>(
             ));
         }
         let model = regressor.fit(
-            x.select(Axis(0), &f.train).view(),
-            y.select(Axis(0), &f.train).view(),
+            x.select(Axis(0), train).view(),
+            y.select(Axis(0), train).view(),
         )?;
-        let pred = model.predict(x.select(Axis(0), &f.test).view())?;
-        for (&i, p) in f.test.iter().zip(pred) {
+        let pred = model.predict(x.select(Axis(0), test).view())?;
+        for (&i, p) in test.iter().zip(pred) {
             out[i] = p;
         }
     }
@@ -60,11 +92,11 @@ pub struct CvScore {
 ///
 /// # Errors
 /// As [`cross_val_predict`], or no row tested.
-pub fn cross_validate<R: Regressor>(
+pub fn cross_validate<R: Regressor, F: AsFold>(
     regressor: &R,
     x: ArrayView2<f64>,
     y: ArrayView1<f64>,
-    folds: &[Fold],
+    folds: &[F],
 ) -> Result<CvScore> {
     let pred = cross_val_predict(regressor, x, y, folds)?;
     pooled_score(
@@ -101,6 +133,51 @@ pub fn pooled_score(y: &[f64], pred: &[f64]) -> Result<CvScore> {
     })
 }
 
+/// The score of one fold's test rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FoldScore {
+    /// Test rows of the fold.
+    pub rows: usize,
+    /// RMSE on them.
+    pub rmse: f64,
+    /// MAE on them.
+    pub mae: f64,
+    /// R² on them; `None` for fewer than two rows or a constant target,
+    /// where R² is undefined (a leave-one-out fold, say).
+    pub r2: Option<f64>,
+}
+
+impl FoldScore {
+    /// The score of predictions `pred` against `y` on one fold's rows.
+    ///
+    /// # Errors
+    /// No row, or slices of different lengths.
+    pub fn new(y: &[f64], pred: &[f64]) -> Result<Self> {
+        if y.len() != pred.len() {
+            return Err(RegressError::ShapeMismatch {
+                what: "predictions vs targets",
+                expected: y.len(),
+                found: pred.len(),
+            });
+        }
+        if y.is_empty() {
+            return Err(RegressError::Empty);
+        }
+        let mean = y.iter().sum::<f64>() / y.len() as f64;
+        let constant = y.iter().all(|v| *v == mean);
+        Ok(Self {
+            rows: y.len(),
+            rmse: rmse(y, pred)?,
+            mae: crate::metrics::mae(y, pred)?,
+            r2: if y.len() < 2 || constant {
+                None
+            } else {
+                Some(r2(y, pred)?)
+            },
+        })
+    }
+}
+
 /// What a grid search optimizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scoring {
@@ -125,11 +202,11 @@ pub struct GridSearchResult {
 ///
 /// # Errors
 /// No candidate, or an error from any candidate.
-pub fn grid_search<R: Regressor>(
+pub fn grid_search<R: Regressor, F: AsFold + Sync>(
     candidates: &[R],
     x: ArrayView2<f64>,
     y: ArrayView1<f64>,
-    folds: &[Fold],
+    folds: &[F],
     scoring: Scoring,
 ) -> Result<GridSearchResult> {
     if candidates.is_empty() {

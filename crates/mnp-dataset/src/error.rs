@@ -54,9 +54,6 @@ pub enum DatasetError {
         /// The accepted range.
         allowed: &'static str,
     },
-    /// A transformer used before `fit`.
-    #[error("{0} used before it was fitted")]
-    NotFitted(&'static str),
     /// A column with no value in the rows a transformer was fitted on.
     #[error("column '{0}' has no value in the fitting rows")]
     NoValues(String),
@@ -94,12 +91,6 @@ pub enum DatasetError {
         /// The length given.
         found: usize,
     },
-}
-
-impl DatasetError {
-    pub(crate) fn not_fitted(what: &'static str) -> Self {
-        DatasetError::NotFitted(what)
-    }
 }
 
 /// `Result` with [`DatasetError`].

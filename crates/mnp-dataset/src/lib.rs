@@ -52,10 +52,17 @@ pub mod transform;
 pub use error::{DatasetError, Result};
 pub use table::{Column, ColumnData, ColumnType, CsvOptions, Table, is_missing};
 pub use transform::{
-    FeatureMatrix, Imputer, NumericImputation, OneHotEncoder, Pipeline, Scaler, Scaling,
-    Transformer, UnknownCategory, exp10_target, log10_target,
+    FeatureMatrix, FittedImputer, FittedOneHotEncoder, FittedPipeline, FittedScaler, Imputer,
+    MISSING_CATEGORY, NumericImputation, OneHotEncoder, Pipeline, Scaler, Scaling, TextImputation,
+    Transform, Transformer, UnknownCategory, exp10_target, log10_target,
 };
 
 /// The `ndarray` this crate's signatures use, re-exported so a user need
 /// not pin a matching version.
 pub use ndarray;
+
+/// The README's code blocks, compiled and run as doctests so the published
+/// page cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -9,12 +9,23 @@ use std::collections::BTreeMap;
 
 /// Row indices of one split (0-based, ascending within each part unless a
 /// shuffle says otherwise).
+///
+/// A `&Split` converts into the pair of slices (training rows, test rows),
+/// the plain notion of a fold that model crates such as `ml-regress` take,
+/// so splits go straight into their cross-validation without this crate
+/// depending on them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
     /// Training rows.
     pub train: Vec<usize>,
     /// Test rows.
     pub test: Vec<usize>,
+}
+
+impl<'a> From<&'a Split> for (&'a [usize], &'a [usize]) {
+    fn from(s: &'a Split) -> Self {
+        (&s.train, &s.test)
+    }
 }
 
 fn check_n(n: usize, at_least: usize, name: &'static str) -> Result<()> {

@@ -1,36 +1,51 @@
 //! Transformers fitted on training rows and applied to any rows: imputation,
 //! scaling, one-hot encoding, a pipeline to a feature matrix, and the log10
 //! target transform.
+//!
+//! Fitting is typed: a transformer's settings ([`Imputer`], [`Scaler`],
+//! [`OneHotEncoder`], [`Pipeline`]; each `Default`) are a [`Transformer`]
+//! whose `fit` on the training rows returns a separate fitted value
+//! ([`FittedImputer`], …) that alone can [`Transform`]. An unfitted
+//! transform cannot be applied: there is no "not fitted" state to check.
 
 use crate::error::{DatasetError, Result};
 use crate::table::{Column, ColumnData, Table};
 use ndarray::Array2;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A table-to-table transform learned from training rows.
+/// A transform's settings, learned from training rows by [`Transformer::fit`].
 pub trait Transformer {
-    /// Learns its parameters from `table` (the training rows only).
+    /// The fitted transform.
+    type Fitted: Transform;
+    /// Learns the transform's parameters from `table` (the training rows
+    /// only).
     ///
     /// # Errors
     /// A column it cannot learn from (for example no value at all).
-    fn fit(&mut self, table: &Table) -> Result<()>;
-    /// Applies the learned transform to `table` (any rows, same columns).
-    ///
-    /// # Errors
-    /// Not fitted, a missing column, or a value it cannot handle.
-    fn transform(&self, table: &Table) -> Result<Table>;
+    fn fit(&self, table: &Table) -> Result<Self::Fitted>;
     /// `fit` then `transform` on the same rows.
     ///
     /// # Errors
     /// As `fit` and `transform`.
-    fn fit_transform(&mut self, table: &Table) -> Result<Table> {
-        self.fit(table)?;
-        self.transform(table)
+    fn fit_transform(&self, table: &Table) -> Result<(Self::Fitted, Table)> {
+        let fitted = self.fit(table)?;
+        let out = fitted.transform(table)?;
+        Ok((fitted, out))
     }
 }
 
+/// A fitted table-to-table transform.
+pub trait Transform {
+    /// Applies the learned transform to `table` (any rows, the training
+    /// columns).
+    ///
+    /// # Errors
+    /// A column unseen in training, or a value it cannot handle.
+    fn transform(&self, table: &Table) -> Result<Table>;
+}
+
 /// How missing numbers are filled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum NumericImputation {
     /// With 0.
     Zero,
@@ -39,39 +54,93 @@ pub enum NumericImputation {
     Mean,
     /// With the training median.
     Median,
+    /// With a constant (scikit-learn's `SimpleImputer(strategy="constant")`).
+    Constant(f64),
 }
 
-/// Fills missing cells: numbers by [`NumericImputation`], text with the
-/// training rows' most frequent category (ties: the first in sorted order).
-#[derive(Debug, Clone, Default)]
+/// The category a missing text cell becomes with
+/// [`TextImputation::MissingCategory`].
+pub const MISSING_CATEGORY: &str = "missing";
+
+/// How missing text cells are filled.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TextImputation {
+    /// With the training rows' most frequent category (ties: the first in
+    /// sorted order).
+    #[default]
+    MostFrequent,
+    /// With a constant category.
+    Constant(String),
+    /// As a category of its own, [`MISSING_CATEGORY`], so "not reported"
+    /// can carry information (one-hot encoding then gives it a column).
+    MissingCategory,
+}
+
+/// Fills missing cells: numbers by [`NumericImputation`], text by
+/// [`TextImputation`].
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Imputer {
     /// The numeric strategy.
     pub numeric: NumericImputation,
-    fill_numbers: BTreeMap<String, f64>,
-    fill_text: BTreeMap<String, String>,
-    fitted: bool,
+    /// The text strategy.
+    pub text: TextImputation,
 }
 
 impl Imputer {
-    /// An imputer with the numeric strategy `numeric`.
+    /// An imputer with the numeric strategy `numeric` and the most
+    /// frequent category for text.
     pub fn new(numeric: NumericImputation) -> Self {
         Self {
             numeric,
-            ..Self::default()
+            text: TextImputation::MostFrequent,
         }
+    }
+    /// The same imputer with the text strategy `text`.
+    pub fn with_text(self, text: TextImputation) -> Self {
+        Self { text, ..self }
+    }
+}
+
+/// An [`Imputer`] fitted on training rows: the fill value of every column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedImputer {
+    fill_numbers: BTreeMap<String, f64>,
+    fill_text: BTreeMap<String, String>,
+}
+
+impl FittedImputer {
+    /// The value that fills column `name` (a number, or a category).
+    pub fn fill_number(&self, name: &str) -> Option<f64> {
+        self.fill_numbers.get(name).copied()
+    }
+    /// The category that fills text column `name`.
+    pub fn fill_text(&self, name: &str) -> Option<&str> {
+        self.fill_text.get(name).map(String::as_str)
     }
 }
 
 impl Transformer for Imputer {
-    fn fit(&mut self, table: &Table) -> Result<()> {
-        self.fill_numbers.clear();
-        self.fill_text.clear();
+    type Fitted = FittedImputer;
+
+    fn fit(&self, table: &Table) -> Result<FittedImputer> {
+        let mut fill_numbers = BTreeMap::new();
+        let mut fill_text = BTreeMap::new();
         for c in table.columns() {
             match &c.data {
                 ColumnData::Numeric(v) => {
                     let mut vals: Vec<f64> = v.iter().flatten().copied().collect();
                     let fill = match self.numeric {
                         NumericImputation::Zero => 0.0,
+                        NumericImputation::Constant(value) => {
+                            if !value.is_finite() {
+                                return Err(DatasetError::InvalidParameter {
+                                    name: "constant imputation value",
+                                    value,
+                                    allowed: "a finite number",
+                                });
+                            }
+                            value
+                        }
                         _ if vals.is_empty() => return Err(DatasetError::NoValues(c.name.clone())),
                         NumericImputation::Mean => vals.iter().sum::<f64>() / vals.len() as f64,
                         NumericImputation::Median => {
@@ -84,32 +153,41 @@ impl Transformer for Imputer {
                             }
                         }
                     };
-                    self.fill_numbers.insert(c.name.clone(), fill);
+                    fill_numbers.insert(c.name.clone(), fill);
                 }
                 ColumnData::Text(v) => {
-                    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-                    for s in v.iter().flatten() {
-                        *counts.entry(s.as_str()).or_default() += 1;
-                    }
-                    let best = counts
-                        .iter()
-                        .fold(None, |acc: Option<(&str, usize)>, (&k, &n)| match acc {
-                            Some((_, m)) if m >= n => acc,
-                            _ => Some((k, n)),
-                        })
-                        .ok_or_else(|| DatasetError::NoValues(c.name.clone()))?;
-                    self.fill_text.insert(c.name.clone(), best.0.to_string());
+                    let fill = match &self.text {
+                        TextImputation::Constant(s) => s.clone(),
+                        TextImputation::MissingCategory => MISSING_CATEGORY.to_string(),
+                        TextImputation::MostFrequent => {
+                            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+                            for s in v.iter().flatten() {
+                                *counts.entry(s.as_str()).or_default() += 1;
+                            }
+                            counts
+                                .iter()
+                                .fold(None, |acc: Option<(&str, usize)>, (&k, &n)| match acc {
+                                    Some((_, m)) if m >= n => acc,
+                                    _ => Some((k, n)),
+                                })
+                                .ok_or_else(|| DatasetError::NoValues(c.name.clone()))?
+                                .0
+                                .to_string()
+                        }
+                    };
+                    fill_text.insert(c.name.clone(), fill);
                 }
             }
         }
-        self.fitted = true;
-        Ok(())
+        Ok(FittedImputer {
+            fill_numbers,
+            fill_text,
+        })
     }
+}
 
+impl Transform for FittedImputer {
     fn transform(&self, table: &Table) -> Result<Table> {
-        if !self.fitted {
-            return Err(DatasetError::not_fitted("Imputer"));
-        }
         let columns = table
             .columns()
             .iter()
@@ -157,31 +235,32 @@ pub enum Scaling {
 }
 
 /// Scales numeric columns; text columns pass through.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Scaler {
     /// The scaling.
     pub scaling: Scaling,
-    params: BTreeMap<String, (f64, f64)>,
-    fitted: bool,
 }
 
 impl Scaler {
     /// A scaler of kind `scaling`.
     pub fn new(scaling: Scaling) -> Self {
-        Self {
-            scaling,
-            ..Self::default()
-        }
+        Self { scaling }
     }
+}
 
+/// A [`Scaler`] fitted on training rows: a shift and a scale per numeric
+/// column, z = (x − shift)/scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedScaler {
+    params: BTreeMap<String, (f64, f64)>,
+}
+
+impl FittedScaler {
     /// Undoes the scaling of column `name` for the value `z`.
     ///
     /// # Errors
-    /// Not fitted or an unknown column.
+    /// An unknown column.
     pub fn inverse(&self, name: &str, z: f64) -> Result<f64> {
-        if !self.fitted {
-            return Err(DatasetError::not_fitted("Scaler"));
-        }
         let (shift, scale) = self
             .params
             .get(name)
@@ -191,8 +270,10 @@ impl Scaler {
 }
 
 impl Transformer for Scaler {
-    fn fit(&mut self, table: &Table) -> Result<()> {
-        self.params.clear();
+    type Fitted = FittedScaler;
+
+    fn fit(&self, table: &Table) -> Result<FittedScaler> {
+        let mut params = BTreeMap::new();
         for c in table.columns() {
             if let ColumnData::Numeric(v) = &c.data {
                 let vals: Vec<f64> = v.iter().flatten().copied().collect();
@@ -215,17 +296,15 @@ impl Transformer for Scaler {
                         (lo, if hi > lo { hi - lo } else { 1.0 })
                     }
                 };
-                self.params.insert(c.name.clone(), (shift, scale));
+                params.insert(c.name.clone(), (shift, scale));
             }
         }
-        self.fitted = true;
-        Ok(())
+        Ok(FittedScaler { params })
     }
+}
 
+impl Transform for FittedScaler {
     fn transform(&self, table: &Table) -> Result<Table> {
-        if !self.fitted {
-            return Err(DatasetError::not_fitted("Scaler"));
-        }
         let columns = table
             .columns()
             .iter()
@@ -263,42 +342,54 @@ pub enum UnknownCategory {
 
 /// Replaces each text column by 0/1 columns `name=category` (categories in
 /// sorted order); numeric columns pass through.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OneHotEncoder {
     /// Handling of unseen categories.
     pub unknown: UnknownCategory,
-    categories: BTreeMap<String, Vec<String>>,
-    fitted: bool,
 }
 
 impl OneHotEncoder {
     /// An encoder with the given handling of unseen categories.
     pub fn new(unknown: UnknownCategory) -> Self {
-        Self {
-            unknown,
-            ..Self::default()
-        }
+        Self { unknown }
+    }
+}
+
+/// A [`OneHotEncoder`] fitted on training rows: the categories of every
+/// text column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedOneHotEncoder {
+    unknown: UnknownCategory,
+    categories: BTreeMap<String, Vec<String>>,
+}
+
+impl FittedOneHotEncoder {
+    /// The categories learned for text column `name`, sorted.
+    pub fn categories(&self, name: &str) -> Option<&[String]> {
+        self.categories.get(name).map(Vec::as_slice)
     }
 }
 
 impl Transformer for OneHotEncoder {
-    fn fit(&mut self, table: &Table) -> Result<()> {
-        self.categories.clear();
+    type Fitted = FittedOneHotEncoder;
+
+    fn fit(&self, table: &Table) -> Result<FittedOneHotEncoder> {
+        let mut categories = BTreeMap::new();
         for c in table.columns() {
             if let ColumnData::Text(v) = &c.data {
                 let cats: BTreeSet<&String> = v.iter().flatten().collect();
-                self.categories
-                    .insert(c.name.clone(), cats.into_iter().cloned().collect());
+                categories.insert(c.name.clone(), cats.into_iter().cloned().collect());
             }
         }
-        self.fitted = true;
-        Ok(())
+        Ok(FittedOneHotEncoder {
+            unknown: self.unknown,
+            categories,
+        })
     }
+}
 
+impl Transform for FittedOneHotEncoder {
     fn transform(&self, table: &Table) -> Result<Table> {
-        if !self.fitted {
-            return Err(DatasetError::not_fitted("OneHotEncoder"));
-        }
         let mut columns = Vec::new();
         for c in table.columns() {
             match &c.data {
@@ -388,7 +479,7 @@ impl FeatureMatrix {
 /// Imputation, then scaling of numeric columns, then one-hot encoding of
 /// text columns, fitted on training rows: the preprocessing of Glänzer et
 /// al. 2025 and of DiMag.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pipeline {
     /// Step 1.
     pub imputer: Imputer,
@@ -412,19 +503,41 @@ impl Pipeline {
         }
     }
 
-    /// Fits every step on `train` (training rows only).
+    /// Fits every step on `train` (training rows only), each on the
+    /// previous step's output.
     ///
     /// # Errors
     /// As the steps' `fit`.
-    pub fn fit(&mut self, train: &Table) -> Result<()> {
-        let t = self.imputer.fit_transform(train)?;
-        let t = match &mut self.scaler {
-            Some(s) => s.fit_transform(&t)?,
-            None => t,
+    pub fn fit(&self, train: &Table) -> Result<FittedPipeline> {
+        let (imputer, t) = self.imputer.fit_transform(train)?;
+        let (scaler, t) = match &self.scaler {
+            Some(s) => {
+                let (f, t) = s.fit_transform(&t)?;
+                (Some(f), t)
+            }
+            None => (None, t),
         };
-        self.encoder.fit(&t)
+        let encoder = self.encoder.fit(&t)?;
+        Ok(FittedPipeline {
+            imputer,
+            scaler,
+            encoder,
+        })
     }
+}
 
+/// A [`Pipeline`] fitted on training rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedPipeline {
+    /// Step 1, fitted.
+    pub imputer: FittedImputer,
+    /// Step 2, fitted (`None` when numbers are left unscaled).
+    pub scaler: Option<FittedScaler>,
+    /// Step 3, fitted.
+    pub encoder: FittedOneHotEncoder,
+}
+
+impl FittedPipeline {
     /// The feature matrix of `table` with the fitted steps.
     ///
     /// # Errors

@@ -1,8 +1,9 @@
 //! Transformers: fitted on training rows, applied to the rest.
 
 use mnp_dataset::{
-    Column, ColumnData, DatasetError, FeatureMatrix, Imputer, NumericImputation, OneHotEncoder,
-    Pipeline, Scaler, Scaling, Table, Transformer, UnknownCategory, exp10_target, log10_target,
+    Column, ColumnData, DatasetError, FeatureMatrix, Imputer, MISSING_CATEGORY, NumericImputation,
+    OneHotEncoder, Pipeline, Scaler, Scaling, Table, TextImputation, Transform, Transformer,
+    UnknownCategory, exp10_target, log10_target,
 };
 use proptest::prelude::*;
 
@@ -38,34 +39,54 @@ fn imputation_learns_from_training_rows_only() {
         (NumericImputation::Mean, 2.0),
         (NumericImputation::Median, 2.0),
         (NumericImputation::Zero, 0.0),
+        (NumericImputation::Constant(-7.5), -7.5),
     ] {
-        let mut imp = Imputer::new(strategy);
-        imp.fit(&train).unwrap();
+        let imp = Imputer::new(strategy).fit(&train).unwrap();
+        assert_eq!(imp.fill_number("flow"), Some(fill));
         let out = imp.transform(&t).unwrap();
         // Row 4's missing flow gets the training fill, not influenced by row 3's 10.
         assert_eq!(out.numeric("flow").unwrap()[4], Some(fill), "{strategy:?}");
         assert_eq!(out.numeric("flow").unwrap()[3], Some(10.0));
     }
-    let mut imp = Imputer::new(NumericImputation::Median);
-    imp.fit(
-        &Table::new(vec![num(
-            "x",
-            &[Some(4.0), Some(1.0), Some(3.0), Some(2.0)],
-        )])
-        .unwrap(),
-    )
-    .unwrap();
+    let imp = Imputer::new(NumericImputation::Median)
+        .fit(
+            &Table::new(vec![num(
+                "x",
+                &[Some(4.0), Some(1.0), Some(3.0), Some(2.0)],
+            )])
+            .unwrap(),
+        )
+        .unwrap();
     let out = imp
         .transform(&Table::new(vec![num("x", &[None])]).unwrap())
         .unwrap();
     assert_eq!(out.numeric("x").unwrap()[0], Some(2.5));
     // Text: the most frequent training category.
-    let mut imp = Imputer::default();
-    let out = imp.fit_transform(&t).unwrap();
+    let (_, out) = Imputer::default().fit_transform(&t).unwrap();
     match &out.column("reactor").unwrap().data {
         ColumnData::Text(v) => assert_eq!(v[2].as_deref(), Some("coil")),
         d => panic!("{d:?}"),
     }
+    // Text: a constant, or "missing" as a category of its own, which
+    // one-hot encoding then gives a column.
+    let (_, out) = Imputer::default()
+        .with_text(TextImputation::Constant("batch".into()))
+        .fit_transform(&t)
+        .unwrap();
+    match &out.column("reactor").unwrap().data {
+        ColumnData::Text(v) => assert_eq!(v[2].as_deref(), Some("batch")),
+        d => panic!("{d:?}"),
+    }
+    let (_, out) = Imputer::default()
+        .with_text(TextImputation::MissingCategory)
+        .fit_transform(&t)
+        .unwrap();
+    let (_, encoded) = OneHotEncoder::default().fit_transform(&out).unwrap();
+    let missing = format!("reactor={MISSING_CATEGORY}");
+    assert_eq!(
+        encoded.numeric(&missing).unwrap(),
+        &[Some(0.0), Some(0.0), Some(1.0), Some(0.0), Some(0.0)]
+    );
     // A column with no value to learn from.
     let empty = Table::new(vec![num("x", &[None, None])]).unwrap();
     assert_eq!(
@@ -73,9 +94,19 @@ fn imputation_learns_from_training_rows_only() {
         DatasetError::NoValues("x".into())
     );
     assert!(matches!(
-        Imputer::default().transform(&t).unwrap_err(),
-        DatasetError::NotFitted(_)
+        Imputer::new(NumericImputation::Constant(f64::NAN))
+            .fit(&t)
+            .unwrap_err(),
+        DatasetError::InvalidParameter { .. }
     ));
+    // Fitted on one table, applied to a column it never saw.
+    let fitted = Imputer::default().fit(&train).unwrap();
+    assert_eq!(
+        fitted
+            .transform(&Table::new(vec![num("other", &[None])]).unwrap())
+            .unwrap_err(),
+        DatasetError::UnknownColumn("other".into())
+    );
 }
 
 #[test]
@@ -85,8 +116,7 @@ fn scaling_matches_scikit_learn_definitions() {
         &[Some(1.0), Some(2.0), Some(3.0), Some(6.0)],
     )])
     .unwrap();
-    let mut s = Scaler::new(Scaling::Standard);
-    let out = s.fit_transform(&t).unwrap();
+    let (_, out) = Scaler::new(Scaling::Standard).fit_transform(&t).unwrap();
     let z: Vec<f64> = out
         .numeric("x")
         .unwrap()
@@ -98,8 +128,7 @@ fn scaling_matches_scikit_learn_definitions() {
     assert!((z[0] - (1.0 - 3.0) / sd).abs() < 1e-15);
     assert!(z.iter().sum::<f64>().abs() < 1e-12);
     assert!((z.iter().map(|v| v * v).sum::<f64>() / 4.0 - 1.0).abs() < 1e-12);
-    let mut m = Scaler::new(Scaling::MinMax);
-    let out = m.fit_transform(&t).unwrap();
+    let (_, out) = Scaler::new(Scaling::MinMax).fit_transform(&t).unwrap();
     assert_eq!(
         out.numeric("x").unwrap(),
         &[Some(0.0), Some(0.2), Some(0.4), Some(1.0)]
@@ -110,6 +139,7 @@ fn scaling_matches_scikit_learn_definitions() {
         Scaler::default()
             .fit_transform(&c)
             .unwrap()
+            .1
             .numeric("c")
             .unwrap(),
         &[Some(0.0), Some(0.0)]
@@ -118,10 +148,12 @@ fn scaling_matches_scikit_learn_definitions() {
 
 #[test]
 fn one_hot_encoding_and_unseen_categories() {
-    let t = Imputer::default().fit_transform(&table()).unwrap();
+    let (_, t) = Imputer::default().fit_transform(&table()).unwrap();
     let train = t.take(&[0, 1, 3]).unwrap(); // coil, chip, coil
-    let mut enc = OneHotEncoder::new(UnknownCategory::Error);
-    enc.fit(&train).unwrap();
+    let enc = OneHotEncoder::new(UnknownCategory::Error)
+        .fit(&train)
+        .unwrap();
+    assert_eq!(enc.categories("reactor").unwrap(), ["chip", "coil"]);
     let out = enc.transform(&train).unwrap();
     let names: Vec<&str> = out.columns().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["flow", "reactor=chip", "reactor=coil"]);
@@ -137,8 +169,9 @@ fn one_hot_encoding_and_unseen_categories() {
             value: "tube".into()
         }
     );
-    let mut lenient = OneHotEncoder::new(UnknownCategory::AllZeros);
-    lenient.fit(&train).unwrap();
+    let lenient = OneHotEncoder::new(UnknownCategory::AllZeros)
+        .fit(&train)
+        .unwrap();
     let out = lenient.transform(&t).unwrap();
     assert_eq!(out.numeric("reactor=chip").unwrap()[4], Some(0.0));
     assert_eq!(out.numeric("reactor=coil").unwrap()[4], Some(0.0));
@@ -147,12 +180,13 @@ fn one_hot_encoding_and_unseen_categories() {
 #[test]
 fn pipeline_to_a_named_feature_matrix() {
     let t = table();
-    let mut p = Pipeline::new(
+    let p = Pipeline::new(
         NumericImputation::Mean,
         Some(Scaling::MinMax),
         UnknownCategory::AllZeros,
-    );
-    p.fit(&t.take(&[0, 1, 2, 3]).unwrap()).unwrap();
+    )
+    .fit(&t.take(&[0, 1, 2, 3]).unwrap())
+    .unwrap();
     let m = p.transform(&t).unwrap();
     assert_eq!(m.names, ["flow", "reactor=chip", "reactor=coil"]);
     assert_eq!(m.data.dim(), (5, 3));
@@ -194,8 +228,7 @@ proptest! {
     #[test]
     fn scaling_round_trip(values in prop::collection::vec(-1e6..1e6f64, 2..40), minmax in any::<bool>()) {
         let t = Table::new(vec![Column { name: "x".into(), data: ColumnData::Numeric(values.iter().map(|v| Some(*v)).collect()) }]).unwrap();
-        let mut s = Scaler::new(if minmax { Scaling::MinMax } else { Scaling::Standard });
-        let z = s.fit_transform(&t).unwrap();
+        let (s, z) = Scaler::new(if minmax { Scaling::MinMax } else { Scaling::Standard }).fit_transform(&t).unwrap();
         for (orig, zz) in values.iter().zip(z.numeric("x").unwrap()) {
             let back = s.inverse("x", zz.unwrap()).unwrap();
             prop_assert!((back - orig).abs() <= 1e-9 * (1.0 + orig.abs()));
@@ -207,7 +240,7 @@ proptest! {
     fn one_hot_rows_sum_to_one(cats in prop::collection::vec(0u8..6, 1..50)) {
         let col = Column { name: "c".into(), data: ColumnData::Text(cats.iter().map(|c| Some(format!("k{c}"))).collect()) };
         let t = Table::new(vec![col]).unwrap();
-        let out = OneHotEncoder::default().fit_transform(&t).unwrap();
+        let (_, out) = OneHotEncoder::default().fit_transform(&t).unwrap();
         let m = FeatureMatrix::from_table(&out).unwrap();
         for row in m.data.rows() {
             prop_assert_eq!(row.sum(), 1.0);

@@ -72,3 +72,9 @@ pub use relaxation::{NeelForm, tau_brown, tau_effective, tau_neel, thermal_energ
 /// The `ndarray` this crate's signatures use, re-exported so a user need
 /// not pin a matching version.
 pub use ndarray;
+
+/// The README's code blocks, compiled and run as doctests so the published
+/// page cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

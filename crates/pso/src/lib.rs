@@ -63,3 +63,9 @@ pub use problem::{BatchFailure, Bounds, Constraints, Fallible, Goal, Objective};
 pub use schedule::Inertia;
 pub use swarm::{BoundHandling, Generation, Observer, Pso, Report, StopReason, Update};
 pub use topology::Topology;
+
+/// The README's code blocks, compiled and run as doctests so the published
+/// page cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -59,3 +59,9 @@ pub use series::{Quadrature, constant_temperature_dose, cumulative_dose, dose_se
 /// The `ndarray` this crate's signatures use, re-exported so a user need
 /// not pin a matching version.
 pub use ndarray;
+
+/// The README's code blocks, compiled and run as doctests so the published
+/// page cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
