@@ -11,9 +11,10 @@
 
 use crate::error::{Error, Result};
 use crate::treatment::objective::{HYPERTHERMIA_MAX_C, TreatmentProblem};
-use lbm_bioheat::{FvConfig, FvSolver, ImplicitStep, TimeScheme, TransientSolver};
-use ndarray::Array2;
-use thermal_dose::{Arrhenius, Cem43, DoseAccumulator};
+use lbm_bioheat::{FvConfig, FvSolver, ImplicitStep, Observer, TimeScheme, TransientSolver};
+use ndarray::{Array2, ArrayView2};
+use std::ops::ControlFlow;
+use thermal_dose::{AblationHistory, AblationSample, Arrhenius, Cem43, DoseAccumulator};
 
 /// Settings of an assessment.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,7 +40,7 @@ pub struct DoseSettings {
 impl Default for DoseSettings {
     /// 4 h at most, 5 s steps, clouds updated every 30 s, a record a
     /// minute, stop at the first healthy damage, the paper's CEM43 and
-    /// SPEC §9's Arrhenius model.
+    /// The Arrhenius model of Henriques (1947) for skin.
     fn default() -> Self {
         Self {
             duration_s: 4.0 * 3600.0,
@@ -137,69 +138,126 @@ pub fn assess_dose(
     let mut solver = FvSolver::new(base, config)?;
     let tumor = problem.tumor_mask().clone();
     let shape = tumor.dim();
-    let mut cem = DoseAccumulator::new(settings.cem43, shape);
-    let mut omega = DoseAccumulator::new(settings.arrhenius, shape);
     let dt = settings.time_step_s;
     let steps = (settings.duration_s / dt).ceil() as usize;
-    let every = ((settings.record_every_s / dt).round() as usize).max(1);
     let update = ((settings.cloud_update_s / dt).round() as usize).max(1);
-    let mut report = DoseReport {
-        samples: Vec::new(),
-        tumor_ablated_min: None,
-        healthy_damage_min: None,
-        r_cem43_tumor_at_damage: None,
-        r_cem43_healthy_at_ablation: None,
-        overheat_min: None,
-        snapshots: Vec::new(),
-        cem43_min: Array2::zeros(shape),
-        temperature: solver.temperature(),
-        simulated_min: 0.0,
-    };
     let mut snapshots: Vec<f64> = snapshot_min.to_vec();
     snapshots.sort_by(f64::total_cmp);
-    let mut next_snapshot = 0;
-    let mut before = solver.temperature();
-    for step in 1..=steps {
-        let t_start = (step - 1) as f64 * dt;
-        if (step - 1) % update == 0 {
-            // The clouds as they are at the middle of the coming interval.
-            let age = t_start + 0.5 * settings.cloud_update_s.min(settings.duration_s - t_start);
-            let heating = problem.heating(&layout.cloud.spread(diffusivity, age)?)?;
-            solver.set_properties(heating.heat_capacity, heating.conductivity)?;
-            solver.set_heat_source(heating.heat_source)?;
+    let mut march = March {
+        settings,
+        tumor,
+        cem: DoseAccumulator::new(settings.cem43, shape),
+        omega: DoseAccumulator::new(settings.arrhenius, shape),
+        history: AblationHistory::new(),
+        every: ((settings.record_every_s / dt).round() as usize).max(1),
+        steps,
+        before: solver.temperature(),
+        last_step: 0,
+        snapshots,
+        next_snapshot: 0,
+        samples: Vec::new(),
+        kept: Vec::new(),
+        overheat_min: None,
+        ablated: false,
+        damaged: false,
+        done: false,
+        error: None,
+        progress,
+    };
+    // The transient in intervals of one cloud update: the clouds as they
+    // are at the middle of each interval, then the solver's own run with
+    // the march observing every step.
+    let mut start = 0;
+    while start < steps && !march.done {
+        let t_start = start as f64 * dt;
+        let age = t_start + 0.5 * settings.cloud_update_s.min(settings.duration_s - t_start);
+        let heating = problem.heating(&layout.cloud.spread(diffusivity, age)?)?;
+        solver.set_properties(heating.heat_capacity, heating.conductivity)?;
+        solver.set_heat_source(heating.heat_source)?;
+        let n = update.min(steps - start);
+        solver.run(n, 1, &mut march)?;
+        if let Some(e) = march.error.take() {
+            return Err(e);
         }
-        solver.step()?;
-        let after = solver.temperature();
-        cem.add_interval(&before.view(), &after.view(), dt)?;
-        omega.add_interval(&before.view(), &after.view(), dt)?;
+        start += n;
+    }
+    let at = |s: &AblationSample| s.time_s / 60.0;
+    let ablated = march.history.tumor_reaches(1.0);
+    let damage = march.history.healthy_damage_onset();
+    Ok(DoseReport {
+        tumor_ablated_min: ablated.map(at),
+        r_cem43_healthy_at_ablation: ablated.map(|s| s.ratios.healthy),
+        healthy_damage_min: damage.map(at),
+        r_cem43_tumor_at_damage: damage.map(|s| s.ratios.tumor),
+        overheat_min: march.overheat_min,
+        simulated_min: march.last_step as f64 * dt / 60.0,
+        samples: march.samples,
+        snapshots: march.kept,
+        cem43_min: march.cem.into_dose(),
+        temperature: march.before,
+    })
+}
+
+/// The dose march: a transient-solver observer that accumulates CEM43 and
+/// Arrhenius damage between consecutive states, records R(t) in an
+/// [`AblationHistory`] every step (so its events have the step's
+/// resolution), keeps samples and snapshots, and stops the solver once the
+/// assessment has what it needs.
+struct March<'a> {
+    settings: &'a DoseSettings,
+    tumor: Array2<bool>,
+    cem: DoseAccumulator<Cem43>,
+    omega: DoseAccumulator<Arrhenius>,
+    history: AblationHistory,
+    /// Steps between recorded samples.
+    every: usize,
+    /// Steps of the whole treatment.
+    steps: usize,
+    /// The temperature after the last step seen.
+    before: Array2<f64>,
+    last_step: usize,
+    snapshots: Vec<f64>,
+    next_snapshot: usize,
+    samples: Vec<DoseSample>,
+    kept: Vec<(f64, Array2<f64>)>,
+    overheat_min: Option<(f64, f64)>,
+    ablated: bool,
+    damaged: bool,
+    done: bool,
+    error: Option<Error>,
+    progress: &'a mut dyn FnMut(f64),
+}
+
+impl March<'_> {
+    /// Takes the state after `step` steps; true when the march may stop.
+    fn advance(&mut self, step: usize, after: ArrayView2<f64>) -> Result<bool> {
+        let dt = self.settings.time_step_s;
+        self.cem.add_interval(&self.before.view(), &after, dt)?;
+        self.omega.add_interval(&self.before.view(), &after, dt)?;
         let t_min = step as f64 * dt / 60.0;
-        let ratios = cem.ablation_ratios(&tumor.view())?;
+        let ratios = self.cem.ablation_ratios(&self.tumor.view())?;
+        // An event: the step at which the history's tumor_reaches(1.0) or
+        // healthy_damage_onset first holds.
+        let event =
+            (!self.ablated && ratios.tumor >= 1.0) || (!self.damaged && ratios.healthy > 0.0);
+        self.ablated |= ratios.tumor >= 1.0;
+        self.damaged |= ratios.healthy > 0.0;
+        self.history.record(step as f64 * dt, ratios)?;
         let max_tumor = after
             .iter()
-            .zip(&tumor)
+            .zip(&self.tumor)
             .filter(|(_, m)| **m)
             .map(|(t, _)| *t)
             .fold(f64::NEG_INFINITY, f64::max);
         if max_tumor > HYPERTHERMIA_MAX_C {
-            report.overheat_min = Some(match report.overheat_min {
+            self.overheat_min = Some(match self.overheat_min {
                 Some((a, _)) => (a, t_min),
                 None => (t_min, t_min),
             });
         }
-        let mut event = false;
-        if report.tumor_ablated_min.is_none() && ratios.tumor >= 1.0 {
-            report.tumor_ablated_min = Some(t_min);
-            report.r_cem43_healthy_at_ablation = Some(ratios.healthy);
-            event = true;
-        }
-        if report.healthy_damage_min.is_none() && ratios.healthy > 0.0 {
-            report.healthy_damage_min = Some(t_min);
-            report.r_cem43_tumor_at_damage = Some(ratios.tumor);
-            event = true;
-        }
-        if step % every == 0 || event || step == steps {
-            let arr = omega.ablation_ratios(&tumor.view())?;
-            report.samples.push(DoseSample {
+        if step.is_multiple_of(self.every) || event || step == self.steps {
+            let arr = self.omega.ablation_ratios(&self.tumor.view())?;
+            self.samples.push(DoseSample {
                 time_min: t_min,
                 r_cem43_tumor: ratios.tumor,
                 r_cem43_healthy: ratios.healthy,
@@ -207,24 +265,45 @@ pub fn assess_dose(
                 r_arrhenius_healthy: arr.healthy,
                 max_tumor_c: max_tumor,
             });
-            progress(t_min);
+            (self.progress)(t_min);
         }
-        while next_snapshot < snapshots.len() && t_min + 1e-9 >= snapshots[next_snapshot] {
-            report
-                .snapshots
-                .push((snapshots[next_snapshot], cem.dose().clone()));
-            next_snapshot += 1;
-        }
-        before = after;
-        report.simulated_min = t_min;
-        if settings.stop_at_healthy_damage
-            && report.healthy_damage_min.is_some()
-            && next_snapshot >= snapshots.len()
+        while self.next_snapshot < self.snapshots.len()
+            && t_min + 1e-9 >= self.snapshots[self.next_snapshot]
         {
-            break;
+            self.kept
+                .push((self.snapshots[self.next_snapshot], self.cem.dose().clone()));
+            self.next_snapshot += 1;
+        }
+        self.before.assign(&after);
+        self.last_step = step;
+        Ok(self.settings.stop_at_healthy_damage
+            && self.damaged
+            && self.next_snapshot >= self.snapshots.len())
+    }
+}
+
+impl Observer for March<'_> {
+    fn observe(
+        &mut self,
+        step: usize,
+        _time_s: f64,
+        temperature: ArrayView2<f64>,
+    ) -> ControlFlow<()> {
+        // Each run starts by showing the state it starts from: seen already.
+        if step == self.last_step {
+            return ControlFlow::Continue(());
+        }
+        match self.advance(step, temperature) {
+            Ok(false) => ControlFlow::Continue(()),
+            Ok(true) => {
+                self.done = true;
+                ControlFlow::Break(())
+            }
+            Err(e) => {
+                self.error = Some(e);
+                self.done = true;
+                ControlFlow::Break(())
+            }
         }
     }
-    report.cem43_min = cem.dose().clone();
-    report.temperature = before;
-    Ok(report)
 }
