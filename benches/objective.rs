@@ -1,4 +1,4 @@
-//! One objective evaluation of the injection optimization (issue 8): Table
+//! One objective evaluation of the injection optimization: Table
 //! 2's four-site circular case at 100² — layout, cell-averaged φ, mixture
 //! properties and Q, steady Pennes solve, R_tum/R_tis/R_int/R_dose/J —
 //! with the finite-volume solver cold (fresh workspace) and warm (the same

@@ -1,4 +1,4 @@
-//! SAR, r1 and r2 from the DiMag descriptors (seed 001; SPEC §12) by tree
+//! SAR, r1 and r2 from the DiMag descriptors (the DiMag study) by tree
 //! ensembles, on log10 targets with min-max scaling.
 //!
 //! (a) The original protocol (5 equal-width target bins, stratified 80/20
@@ -26,8 +26,8 @@ use mnp_suite::ml::dimag::{
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
-/// Published test R² (seed 001) and scikit-learn's median over 10 split
-/// seeds (SPEC §12).
+/// Published test R² (the DiMag study) and scikit-learn's median over 10 split
+/// seeds (the DiMag study).
 fn reference(target: DimagTarget) -> (f64, f64) {
     match target {
         DimagTarget::Sar => (0.86, 0.85),

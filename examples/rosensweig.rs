@@ -34,10 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "Rosensweig model, Table A.1 of Jiang et al. 2022 (d = 12 nm, H0 = 8 kA/m, f = 200 kHz, T = 43 °C)"
     );
-    println!(
-        "{:<28} {:>14} {:>14}",
-        "quantity", "paper (SPEC)", "mnp-suite"
-    );
+    println!("{:<28} {:>14} {:>14}", "quantity", "paper", "mnp-suite");
     let rows = [
         ("tau_N (s)", "4.78e-8", b.tau_neel),
         ("tau_B (s)", "4.31e-7", b.tau_brown),

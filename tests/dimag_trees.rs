@@ -14,7 +14,7 @@ use common::dimag_dir;
 #[test]
 #[ignore = "needs the DiMag data: set MNP_DATA_DIR"]
 fn unshuffled_five_fold_r2_matches_scikit_learn() {
-    // (target, model, scikit-learn's mean R²) — issue 7's target: within 0.03.
+    // (target, model, scikit-learn's mean R²) — the target: within 0.03.
     let cases = [
         (
             DimagTarget::R2,

@@ -1,4 +1,4 @@
-//! Table B.1 of Jiang et al. 2022 (SPEC §10): the eight-site optimum of
+//! Table B.1 of Jiang et al. 2022: the eight-site optimum of
 //! Table 2 composed from mnp-physics and solved by the LBM.
 
 use mnp_suite::bioheat::probe::bilinear;
@@ -45,7 +45,7 @@ fn table_b1_at_50_squared() {
 }
 
 /// The finite-volume Newton–multigrid steady solver reproduces Table B.1 on
-/// the paper's grids within SPEC §10's tolerances.
+/// the paper's grids within the tolerances of docs/VALIDATION.md.
 #[test]
 fn table_b1_by_the_steady_solver() {
     let reference = InjectionReference::paper();

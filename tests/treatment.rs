@@ -1,4 +1,4 @@
-//! The treatment pipelines (issue 8): the objective's parts on hand-made
+//! The treatment pipelines: the objective's parts on hand-made
 //! temperature fields, PSO against a fine grid search, thread-count
 //! independence, scenario files (round trip and bad files), the dose
 //! assessment and the figures.

@@ -1,4 +1,4 @@
-//! The DiMag property-prediction pipeline (seed 001; SPEC §12): tree
+//! The DiMag property-prediction pipeline (the DiMag study): tree
 //! ensembles predicting log10 SAR, r1 and r2 from the numeric descriptors,
 //! with min-max scaling fitted on training rows.
 //!
@@ -109,7 +109,7 @@ impl Regressor for TreeModel {
     }
 }
 
-/// The best model family per target in the original work (SPEC §12): for
+/// The best model family per target in the original work (the DiMag study): for
 /// SAR gradient boosting (100 trees, depth 2, learning rate 0.265, at least
 /// 14 rows per leaf, L1 0.15, L2 0.14); for r1 and r2 extremely randomized
 /// trees (100 trees, at least 2 rows per leaf).

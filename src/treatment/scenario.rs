@@ -3,7 +3,7 @@
 //! It turns an injection cloud (`mnp-physics`) into a Pennes problem
 //! (`lbm-bioheat`): φ → Q = q·φ (Eq. A.1), φ → ((ρc)_nf, k_nf) (Eqs. 2a,
 //! 2b), tumor and healthy perfusion (Eqs. 3, 4), blood at 37 °C with
-//! c_b = 3800 J/(kg·K) (SPEC §2), adiabatic sides.
+//! c_b = 3800 J/(kg·K) (Jiang et al. 2022, Table 1), adiabatic sides.
 
 use crate::error::{Error, Result};
 use lbm_bioheat::{Grid, HealthyTissuePerfusion, PennesProblem, Shape, TumorPerfusion};
@@ -17,7 +17,7 @@ use std::f64::consts::PI;
 
 /// `n` sites evenly spaced in angle on a circle of radius k_d·d0 around the
 /// origin, the first at angle `rotation` (rad) from the x axis; one site sits
-/// at the centre (SPEC §6). Each holds the cloud of Eq. 8.
+/// at the centre (Jiang et al. 2022, §3.1). Each holds the cloud of Eq. 8.
 ///
 /// # Errors
 /// `n` = 0 or a non-finite rotation.

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The paper's values, for side-by-side output (SPEC §10).
+/// The paper's values, for side-by-side output (Jiang et al. 2022, Tables 2–7).
 pub mod paper {
     /// A row of Table 2: n, R_tum, R_tis, R_int, R_dose, J, t_opt (min),
     /// V_opt (mm²), d_opt (mm).

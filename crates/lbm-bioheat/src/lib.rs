@@ -24,7 +24,7 @@
 //! - [`probe`] and [`output`]: bilinear probes, profiles, boundary samples,
 //!   region statistics, CSV and VTK image data;
 //! - [`analytic`] and [`validation`]: closed forms and the verification
-//!   cases of SPEC §10, runnable against any solver.
+//!   cases (Zhang 2008 and closed forms), runnable against any solver.
 //!
 //! The crate does not depend on `mnp-physics`: it takes fields and property
 //! functions, so it solves any Pennes problem.

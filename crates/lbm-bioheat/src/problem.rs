@@ -103,7 +103,7 @@ impl PennesProblem {
     /// background region `background` (for example "healthy") with the
     /// perfusion law `perfusion`. Defaults: Table 1 tissue
     /// ((ρc) = 1052·3800 J/(m³·K), k = 0.5 W/(m·K)), no heat source, no
-    /// metabolic heat, blood at 37 °C with c_b = 3800 J/(kg·K) (SPEC §2),
+    /// metabolic heat, blood at 37 °C with c_b = 3800 J/(kg·K) (Jiang et al. 2022, Table 1),
     /// adiabatic sides, initial temperature 37 °C.
     pub fn builder(
         grid: Grid,

@@ -1,4 +1,4 @@
-//! The verification cases of SPEC §10, runnable against any solver: each
+//! The verification cases (Zhang 2008 and closed forms), runnable against any solver: each
 //! builds its problem, hands it to a factory `make` that returns a solver
 //! (for example `|p| LbmSolver::new(p, config)`), runs it, and reports the
 //! comparison with the closed form of [`crate::analytic`]. Tests run them
@@ -17,7 +17,7 @@ use ndarray::Array2;
 /// Blood specific heat used throughout (J/(kg·K)).
 const CB: f64 = 3800.0;
 
-/// Zhang 2008's 1D transient (SPEC §10) at x = 0.
+/// Zhang 2008's 1D transient (Zhang 2008; closed forms) at x = 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ZhangReport {
     /// The sampling times (s); the fifth value of each series is the steady

@@ -1,5 +1,5 @@
 //! The finite-volume steady and implicit transient solvers against the
-//! closed forms of SPEC §10, the LBM, and bad input.
+//! closed forms of the Pennes slab, the LBM, and bad input.
 
 use lbm_bioheat::validation::{
     cosh_profile, disk_source, energy_balance, gaussian_hill, heated_tumor_problem,

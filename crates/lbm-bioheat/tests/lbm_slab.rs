@@ -1,4 +1,4 @@
-//! The LBM on 1D slabs against Zhang 2008 and the cosh profile (SPEC §10).
+//! The LBM on 1D slabs against Zhang 2008 and the cosh profile (Zhang 2008; closed forms).
 
 use lbm_bioheat::validation::{cosh_profile, observed_orders, zhang_2008};
 use lbm_bioheat::{LbmConfig, LbmSolver, TimeStep};

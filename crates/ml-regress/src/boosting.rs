@@ -1,7 +1,7 @@
 //! Gradient-boosted regression trees with the squared loss (Friedman 2001),
-//! with LightGBM's L1/L2 leaf regularization: the SAR model of seed 001
+//! with LightGBM's L1/L2 leaf regularization: the SAR model of the DiMag study
 //! (100 trees, depth 2, learning rate 0.265, min 14 rows per leaf, L1 0.15,
-//! L2 0.14; SPEC §12).
+//! L2 0.14).
 //!
 //! The model starts from the mean target F₀ = ȳ. Each round fits a
 //! [`crate::tree`] CART tree to the residuals r = y − F on a seeded
@@ -76,7 +76,7 @@ impl Default for BoostingParams {
 }
 
 impl BoostingParams {
-    /// The SAR model of the DiMag study (SPEC §12): 100 trees of depth 2,
+    /// The SAR model of the DiMag study (the DiMag study): 100 trees of depth 2,
     /// learning rate 0.265, at least 14 rows per leaf, λ₁ 0.15, λ₂ 0.14.
     pub fn dimag_sar() -> Self {
         Self {

@@ -1,7 +1,7 @@
 //! Random forests (Breiman 2001) and extremely randomized trees (Geurts et
 //! al. 2006) of [`crate::tree`] regression trees, as scikit-learn's
 //! `RandomForestRegressor` and `ExtraTreesRegressor`: the DiMag models of
-//! seed 001 (extra trees for r1 and r2).
+//! the DiMag study (extra trees for r1 and r2).
 //!
 //! Tree t draws everything random (its bootstrap rows, its feature
 //! sampling, its random thresholds) from a stream seeded by

@@ -1,6 +1,6 @@
 //! CART regression trees with the squared-error criterion (Breiman et al.
 //! 1984; scikit-learn's `DecisionTreeRegressor`): the building block of the
-//! forests and boosting of the DiMag models (seed 001).
+//! forests and boosting of the DiMag models (the DiMag study).
 //!
 //! Each node tries every candidate feature: it orders the node's rows by
 //! that feature (exact histograms over the feature's distinct values, or a
@@ -13,7 +13,7 @@
 //!
 //! Two features that cut a node into the same two sets tie exactly. The
 //! lowest-numbered feature wins here; scikit-learn takes the first in its
-//! random feature order. The fit is the same either way (tests/tree.rs).
+//! random feature order. The fit is the same either way (a tested property).
 //! Unlike scikit-learn, features stay in f64 (it casts them to f32).
 //!
 //! ```

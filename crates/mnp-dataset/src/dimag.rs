@@ -1,4 +1,4 @@
-//! The DiMag database of magnetic nanoparticles (seed 001; SPEC §12): SAR
+//! The DiMag database of magnetic nanoparticles (the DiMag study): SAR
 //! (W/g), and r1 and r2 relaxivities (mM⁻¹ s⁻¹), with numeric descriptors
 //! per particle. The files are never shipped: they are read from a folder
 //! (conventionally `$MNP_DATA_DIR/dimag`).

@@ -138,7 +138,7 @@ impl GaussianSite {
     }
 
     /// The same cloud after diffusing a further `dt` (s, ≥ 0):
-    /// σ² → σ² + 2D·dt (used while the field is on, seed 002 §3.3).
+    /// σ² → σ² + 2D·dt (used while the field is on, Jiang et al. 2022, §3.3).
     ///
     /// # Errors
     /// D non-finite or ≤ 0, dt non-finite or < 0.

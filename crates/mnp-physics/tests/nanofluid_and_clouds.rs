@@ -57,7 +57,7 @@ fn lewis_number_gives_the_papers_diffusivity() {
     let d = mass_diffusivity_from_lewis(alpha, 125.0).unwrap();
     assert_relative_eq!(d, 1.0006003602161297e-09, max_relative = 1e-12);
     assert_eq!(d, InjectionReference::paper().diffusivity());
-    // SPEC §3 check: sqrt(2 D · 20 min) ≈ σ0 = 1.55 mm.
+    // Jiang et al. 2022, §2.2: sqrt(2 D · 20 min) ≈ σ0 = 1.55 mm.
     assert_relative_eq!((2.0 * d * 1200.0).sqrt(), 1.55e-3, max_relative = 1e-3);
 }
 

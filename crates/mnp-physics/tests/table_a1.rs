@@ -1,4 +1,4 @@
-//! Table A.1 of Jiang et al. 2022 (SPEC §4): the Rosensweig chain at 43 °C.
+//! Table A.1 of Jiang et al. 2022: the Rosensweig chain at 43 °C.
 
 use approx::assert_relative_eq;
 use mnp_physics::constants::PAPER_TEMPERATURE_K;
@@ -18,7 +18,7 @@ fn paper() -> RosensweigBreakdown {
         .unwrap()
 }
 
-/// The paper's rounded values (SPEC §4), each to the precision it is quoted.
+/// The paper's rounded values (Table A.1), each to the precision it is quoted.
 #[test]
 fn reproduces_the_quoted_values() {
     let b = paper();

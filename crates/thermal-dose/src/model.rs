@@ -170,7 +170,7 @@ impl Arrhenius {
     }
 
     /// Skin (Henriques 1947): A = 3.1·10⁹⁸ 1/s, E_a = 6.28·10⁵ J/mol, the
-    /// values of SPEC §9.
+    /// values of Henriques (1947).
     pub fn skin_henriques() -> Self {
         Self::preset(3.1e98, 6.28e5)
     }

@@ -1,5 +1,5 @@
 //! The fused pull-stream / collide kernel of the D2Q5 MRT scheme
-//! (Jiang et al. 2022, App. B; SPEC §8) for one row of the padded lattice.
+//! (Jiang et al. 2022, App. B) for one row of the padded lattice.
 //!
 //! Directions: 0 rest, 1 +x, 2 +y, 3 −x, 4 −y. Moments n = N g with
 //! N rows (1,1,1,1,1), (0,1,0,−1,0), (0,0,1,0,−1), (−4,1,1,1,1),
@@ -118,7 +118,7 @@ fn stream_collide_row_generic<const LINEAR: bool>(
         for j in start..end {
             let (g0, g1, g2, g3, g4) = (s0[j], s1[j], s2[j], s3[j], s4[j]);
             let sum = g0 + g1 + g2 + g3 + g4;
-            // T = Σg + ½S with S = W'(T_b − T) + Q', solved for T (SPEC §8);
+            // T = Σg + ½S with S = W'(T_b − T) + Q', solved for T (Jiang et al. 2022, App. B);
             // then S = 2(T − Σg) exactly. The linear form needs no division.
             let t = if LINEAR {
                 (sum + source[j]) * perf[j]

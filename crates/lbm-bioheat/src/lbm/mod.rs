@@ -1,12 +1,12 @@
 //! The D2Q5 multiple-relaxation-time lattice Boltzmann solver of the
-//! Pennes equation (Jiang et al. 2022, App. B; SPEC §8).
+//! Pennes equation (Jiang et al. 2022, App. B).
 //!
 //! - Lattice units δx = δt = 1; each cell's relaxation time follows its own
 //!   diffusivity α = k/(ρc): τ = ½ + α δt_phys/(c_s² δx²) (Eq. B.5), so the
 //!   scheme recovers ∂T/∂t = ∇·(α∇T) + S.
 //! - The source S = W(T)(T_b − T)/(ρc) + (Q + Q_m)/(ρc) enters with
 //!   (I − Θ/2) (Eq. B.1); the temperature is T = Σg + ½S, solved for T
-//!   because S is linear in T (SPEC §8). Nonlinear perfusion is evaluated
+//!   because S is linear in T (Jiang et al. 2022, App. B). Nonlinear perfusion is evaluated
 //!   at the previous step's temperature, which is exact at steady state.
 //! - Walls sit half-way between the outer cell centres and the ghost layer:
 //!   bounce-back for adiabatic walls, anti-bounce-back for fixed
