@@ -9,33 +9,13 @@
 //! your own.
 
 use crate::error::{Error, Result};
-use mnp_physics::{GaussianSite, InjectionCloud, InjectionReference, NormalizedInjection};
-use std::f64::consts::PI;
+use mnp_physics::InjectionReference;
+use mnp_physics::layout::{circular_sites, elliptical_sites};
 
 /// Lower bound of k_σ in the search box (σ = 0 is not a cloud).
 pub const K_SIGMA_MIN: f64 = 1e-3;
 
-/// Injection sites and clouds at one point of the search box, with the
-/// physical quantities of Eq. 11.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InjectionLayout {
-    /// The clouds (one Gaussian per site, Eq. 8).
-    pub cloud: InjectionCloud,
-    /// Dose ratio k_φ.
-    pub k_phi: f64,
-    /// Spread ratio k_σ.
-    pub k_sigma: f64,
-    /// Waiting time t_opt = k_σ²σ0²/(2D) (s), Eq. 11a.
-    pub waiting_time_s: f64,
-    /// Total injected volume V = Σ V_i (m², a 2D area), Eq. 11b.
-    pub total_volume_m2: f64,
-    /// V/φ0 = n k_σ² k_φ for the paper's strategies: R_dose = 1 − (V/φ0)^(1/3)
-    /// (Eq. 9d).
-    pub dose_ratio: f64,
-    /// Named distances and angles of the layout (m and degrees), e.g.
-    /// `d_mm`, `d_h_mm`, `d_v_mm`, `d_i_mm`, `beta_deg`.
-    pub geometry: Vec<(&'static str, f64)>,
-}
+pub use mnp_physics::layout::InjectionLayout;
 
 /// A parametrization of the injection sites.
 pub trait InjectionStrategy: Send + Sync + std::fmt::Debug {
@@ -70,52 +50,6 @@ fn check_len(x: &[f64], expected: usize) -> Result<()> {
             found: x.len(),
         })
     }
-}
-
-/// A layout of equal clouds at `points` (m) from (k_φ, k_σ).
-fn equal_clouds(
-    reference: &InjectionReference,
-    k_phi: f64,
-    k_sigma: f64,
-    points: &[(f64, f64)],
-    geometry: Vec<(&'static str, f64)>,
-) -> Result<InjectionLayout> {
-    weighted_clouds(
-        reference,
-        k_phi,
-        k_sigma,
-        &points.iter().map(|&(x, y)| (x, y, 1.0)).collect::<Vec<_>>(),
-        geometry,
-    )
-}
-
-/// A layout of clouds at `sites` (x, y in m; dose weight w ≥ 0).
-fn weighted_clouds(
-    reference: &InjectionReference,
-    k_phi: f64,
-    k_sigma: f64,
-    sites: &[(f64, f64, f64)],
-    geometry: Vec<(&'static str, f64)>,
-) -> Result<InjectionLayout> {
-    let k = NormalizedInjection::new(k_phi, k_sigma, 0.0)?;
-    let cloud: Vec<GaussianSite> = sites
-        .iter()
-        .map(|&(x, y, w)| {
-            let unit = reference.site(&k, x, y)?;
-            Ok(GaussianSite::new(x, y, w * unit.volume(), unit.sigma())?)
-        })
-        .collect::<Result<_>>()?;
-    let cloud = InjectionCloud::new(cloud);
-    let total = cloud.total_volume();
-    Ok(InjectionLayout {
-        k_phi,
-        k_sigma,
-        waiting_time_s: reference.plan(1, &k)?.waiting_time,
-        total_volume_m2: total,
-        dose_ratio: total / reference.phi0(),
-        geometry,
-        cloud,
-    })
 }
 
 /// The circular tumor's strategy (§3.1): `n` sites evenly spaced in angle
@@ -181,14 +115,14 @@ impl InjectionStrategy for Circular {
         } else {
             x[2] * reference.d0()
         };
-        let rotation = self.rotation_deg.to_radians();
-        let points: Vec<(f64, f64)> = (0..self.n)
-            .map(|i| {
-                let a = rotation + 2.0 * PI * i as f64 / self.n as f64;
-                (d * a.cos(), d * a.sin())
-            })
-            .collect();
-        equal_clouds(reference, x[0], x[1], &points, vec![("d_mm", d * 1e3)])
+        let points = circular_sites(self.n, d, self.rotation_deg.to_radians());
+        Ok(InjectionLayout::equal(
+            reference,
+            x[0],
+            x[1],
+            &points,
+            vec![("d_mm", d * 1e3)],
+        )?)
     }
 }
 
@@ -283,37 +217,28 @@ impl InjectionStrategy for Elliptical {
     fn layout(&self, reference: &InjectionReference, x: &[f64]) -> Result<InjectionLayout> {
         check_len(x, self.variables().len())?;
         let d0 = reference.d0();
-        let mut points = Vec::with_capacity(self.n);
         let mut geometry = Vec::new();
-        if self.n == 1 {
-            points.push((0.0, 0.0));
-        }
+        let (mut dh, mut dv, mut di, mut beta) = (0.0, 0.0, 0.0, 0.0);
         if self.n >= 2 {
-            let dh = x[2] * Self::D_H0 * d0;
-            points.extend([(dh, 0.0), (-dh, 0.0)]);
+            dh = x[2] * Self::D_H0 * d0;
             geometry.push(("d_h_mm", dh * 1e3));
         }
         if self.n >= 4 {
-            let dv = x[3] * Self::D_V0 * d0;
-            points.extend([(0.0, dv), (0.0, -dv)]);
+            dv = x[3] * Self::D_V0 * d0;
             geometry.push(("d_v_mm", dv * 1e3));
         }
         if self.n == 8 {
-            let di = x[4] * Self::D_I0 * d0;
-            let beta = self
+            di = x[4] * Self::D_I0 * d0;
+            beta = self
                 .fixed_beta_deg
                 .unwrap_or_else(|| x[5] * Self::BETA0_DEG);
-            let (s, c) = beta.to_radians().sin_cos();
-            points.extend([
-                (di * c, di * s),
-                (-di * c, -di * s),
-                (di * c, -di * s),
-                (-di * c, di * s),
-            ]);
             geometry.push(("d_i_mm", di * 1e3));
             geometry.push(("beta_deg", beta));
         }
-        equal_clouds(reference, x[0], x[1], &points, geometry)
+        let points = elliptical_sites(self.n, dh, dv, di, beta)?;
+        Ok(InjectionLayout::equal(
+            reference, x[0], x[1], &points, geometry,
+        )?)
     }
 }
 
@@ -360,6 +285,12 @@ impl InjectionStrategy for UserSites {
     }
     fn layout(&self, reference: &InjectionReference, x: &[f64]) -> Result<InjectionLayout> {
         check_len(x, 2)?;
-        weighted_clouds(reference, x[0], x[1], &self.sites, Vec::new())
+        Ok(InjectionLayout::new(
+            reference,
+            x[0],
+            x[1],
+            &self.sites,
+            Vec::new(),
+        )?)
     }
 }

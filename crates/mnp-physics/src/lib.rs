@@ -47,6 +47,7 @@ pub mod constants;
 mod error;
 pub mod heating;
 pub mod injection;
+pub mod layout;
 pub mod magnetization;
 pub mod nanofluid;
 pub mod particle;

@@ -231,3 +231,39 @@ fn plan_round_trip() {
     let r_dose = 1.0 - (8.0 * k.k_phi() * k.k_sigma().powi(2)).cbrt();
     assert_relative_eq!(r_dose, 0.330, max_relative = 0.005);
 }
+
+/// The layouts of Jiang et al. 2022 (§3.1–3.2, Table 4): circular sites on
+/// a circle, balanced about the centre; elliptical sites on the axes and at
+/// ±β; a layout's volume is Eq. 8's sum.
+#[test]
+fn injection_layouts() {
+    use mnp_physics::layout::{InjectionLayout, circular_sites, elliptical_sites};
+    let pts = circular_sites(5, 2e-3, 0.3);
+    assert_eq!(pts.len(), 5);
+    for &(x, y) in &pts {
+        assert!(((x * x + y * y).sqrt() - 2e-3).abs() < 1e-15);
+    }
+    let (sx, sy) = pts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+    assert!(sx.abs() < 1e-15 && sy.abs() < 1e-15);
+    assert!((pts[0].1 - 2e-3 * 0.3f64.sin()).abs() < 1e-18);
+    let e = elliptical_sites(8, 3e-3, 2e-3, 1e-3, 30.0).unwrap();
+    assert_eq!(
+        &e[..4],
+        &[(3e-3, 0.0), (-3e-3, 0.0), (0.0, 2e-3), (0.0, -2e-3)]
+    );
+    assert!((e[4].0 - 1e-3 * 30f64.to_radians().cos()).abs() < 1e-18);
+    assert!((e[4].1 - 0.5e-3).abs() < 1e-15);
+    assert_eq!(
+        elliptical_sites(1, 1.0, 1.0, 1.0, 0.0).unwrap(),
+        [(0.0, 0.0)]
+    );
+    assert!(elliptical_sites(3, 1.0, 1.0, 1.0, 0.0).is_err());
+    let r = InjectionReference::paper();
+    let l =
+        InjectionLayout::new(&r, 0.5, 0.8, &[(0.0, 0.0, 2.0), (1e-3, 0.0, 0.5)], vec![]).unwrap();
+    assert!((l.dose_ratio - 2.5 * 0.64 * 0.5).abs() < 1e-12);
+    assert!((l.total_volume_m2 - l.dose_ratio * r.phi0()).abs() <= 1e-15 * l.total_volume_m2);
+    assert!(InjectionLayout::new(&r, f64::NAN, 0.8, &[(0.0, 0.0, 1.0)], vec![]).is_err());
+    assert!(InjectionLayout::new(&r, 0.5, 0.0, &[(0.0, 0.0, 1.0)], vec![]).is_err());
+    assert!(InjectionLayout::new(&r, 0.5, 0.8, &[(0.0, 0.0, -1.0)], vec![]).is_err());
+}
