@@ -57,7 +57,7 @@
 //!     ObjectiveWeights::paper(),
 //!     SolverChoice::FiniteVolume,
 //! )?;
-//! let settings = OptimizationSettings { particles: 6, generations: 5, ..Default::default() };
+//! let settings = OptimizationSettings::new(6, 5)?;
 //! let report = optimize(&problem, &settings, &mut |_, _| {})?;
 //! let m = report.best.metrics;
 //! assert!(m.j > 0.3 && m.j <= 1.0);

@@ -123,12 +123,7 @@ fn pso_matches_a_fine_grid_search_on_one_site() {
             best = best.max(j);
         }
     }
-    let settings = OptimizationSettings {
-        particles: 20,
-        generations: 80,
-        seed: 1,
-        parallel: true,
-    };
+    let settings = OptimizationSettings::new(20, 80).unwrap().with_seed(1);
     let report = optimize(&problem, &settings, &mut |_, _| {}).unwrap();
     let j = report.best.metrics.j;
     assert!((j - best).abs() <= 0.02, "PSO {j} vs grid {best}");
@@ -159,12 +154,10 @@ fn optimization_is_independent_of_threads() {
     )
     .unwrap();
     let run = |parallel| {
-        let s = OptimizationSettings {
-            particles: 8,
-            generations: 10,
-            seed: 7,
-            parallel,
-        };
+        let s = OptimizationSettings::new(8, 10)
+            .unwrap()
+            .with_seed(7)
+            .with_parallel(parallel);
         optimize(&problem, &s, &mut |_, _| {}).unwrap()
     };
     let (a, b) = (run(true), run(false));
@@ -236,7 +229,7 @@ fn scenario_files_round_trip() {
     let again = ScenarioFile::from_toml(&custom.to_toml().unwrap()).unwrap();
     assert_eq!(again, custom);
     let built = custom.build().unwrap();
-    assert_eq!(built.settings.particles, 5);
+    assert_eq!(built.settings.particles(), 5);
     assert_eq!(built.problem.strategy().sites(), 2);
 }
 
@@ -350,12 +343,12 @@ fn empty_or_misshapen_masks_are_refused() {
 #[test]
 fn dose_assessment_accumulates() {
     let problem = one_site_problem(30);
-    let settings = DoseSettings {
-        duration_s: 3.0 * 3600.0,
-        time_step_s: 20.0,
-        stop_at_healthy_damage: true,
-        ..DoseSettings::default()
-    };
+    let settings = DoseSettings::default()
+        .with_duration_s(3.0 * 3600.0)
+        .unwrap()
+        .with_time_step_s(20.0)
+        .unwrap()
+        .with_stop_at_healthy_damage(true);
     let d = assess_dose(&problem, &[0.8, 0.7], &settings, &[30.0], &mut |_| {}).unwrap();
     assert!(
         d.samples
@@ -376,11 +369,14 @@ fn dose_assessment_accumulates() {
     );
     let ablated = d.tumor_ablated_min.expect("tumor ablated");
     assert!(ablated < h && r == 1.0, "{ablated} {h} {r}");
-    let bad = DoseSettings {
-        time_step_s: -1.0,
-        ..settings
-    };
-    assert!(assess_dose(&problem, &[0.8, 0.7], &bad, &[], &mut |_| {}).is_err());
+    assert!(matches!(
+        settings.with_time_step_s(-1.0),
+        Err(Error::Scenario { ref key, .. }) if key == "dose.time_step_s"
+    ));
+    assert!(settings.with_duration_s(f64::NAN).is_err());
+    assert!(OptimizationSettings::new(0, 10).is_err());
+    assert!(ObjectiveWeights::new(0.3, -0.1, 0.2, None).is_err());
+    assert!(ObjectiveWeights::new(0.0, 0.0, 0.0, Some(0.0)).is_err());
 }
 
 #[cfg(feature = "figures")]
@@ -435,17 +431,12 @@ fn figures_are_written_as_png_and_svg() {
 /// issue's JSON, one row per case.
 #[test]
 fn tables_json_has_the_issue_keys() {
-    let settings = OptimizationSettings {
-        particles: 4,
-        generations: 3,
-        seed: 0,
-        parallel: true,
-    };
-    let dose = DoseSettings {
-        duration_s: 2.5 * 3600.0,
-        time_step_s: 30.0,
-        ..DoseSettings::default()
-    };
+    let settings = OptimizationSettings::new(4, 3).unwrap();
+    let dose = DoseSettings::default()
+        .with_duration_s(2.5 * 3600.0)
+        .unwrap()
+        .with_time_step_s(30.0)
+        .unwrap();
     let t =
         mnp_suite::treatment::tables::reproduce_tables(24, &settings, &dose, &mut |_| {}).unwrap();
     let v = t.to_json();

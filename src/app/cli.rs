@@ -214,7 +214,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 
 fn run_optimization(built: &BuiltScenario) -> Result<OptimizationReport> {
     let progress = bar(
-        built.settings.generations as u64,
+        built.settings.generations() as u64,
         &built.problem.strategy().name(),
     );
     let report = optimize(&built.problem, &built.settings, &mut |g, _| {
@@ -396,7 +396,7 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
     let position = position_or_optimum(a, &built)?;
     create_dir(&a.run.out)?;
     let p = &built.problem;
-    let progress = bar((built.dose.duration_s / 60.0).ceil() as u64, "dose (min)");
+    let progress = bar((built.dose.duration_s() / 60.0).ceil() as u64, "dose (min)");
     let d = assess_dose(p, &position, &built.dose, &built.snapshots_min, &mut |t| {
         progress.set_position(t as u64)
     })?;
@@ -434,7 +434,7 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
             ("temperature_c", &d.temperature),
         ],
     )?;
-    let lethal = thermal_dose::DoseModel::lethal_dose(&built.dose.cem43);
+    let lethal = thermal_dose::DoseModel::lethal_dose(built.dose.cem43());
     for ext in ["png", "svg"] {
         ablation_curves(
             &a.run.out.join(format!("ablation_curves.{ext}")),
@@ -470,12 +470,13 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
 }
 
 fn cmd_tables(a: &TablesArgs) -> Result<()> {
-    let settings = crate::treatment::optimize::OptimizationSettings {
-        particles: a.particles,
-        generations: a.generations,
-        seed: a.seed,
-        parallel: true,
-    };
+    let settings =
+        crate::treatment::optimize::OptimizationSettings::new(a.particles, a.generations)
+            .map_err(|e| Error::Invalid {
+                name: "--particles/--generations",
+                reason: e.to_string(),
+            })?
+            .with_seed(a.seed);
     let progress = ProgressBar::new_spinner();
     let tables = reproduce_tables(
         a.cells,

@@ -511,15 +511,13 @@ impl ScenarioFile {
             ),
         };
         let o = &self.objective;
-        let weights = ObjectiveWeights {
-            tumor: o.w_tumor,
-            tissue: o.w_tissue,
-            interface: o.w_interface,
-            dose: o.include_dose.then_some(o.w_dose),
-        };
-        weights
-            .check()
-            .map_err(|e| bad("objective", e.to_string()))?;
+        let weights = ObjectiveWeights::new(
+            o.w_tumor,
+            o.w_tissue,
+            o.w_interface,
+            o.include_dose.then_some(o.w_dose),
+        )
+        .map_err(|e| bad("objective", e.to_string()))?;
         let p = &self.pso;
         if p.particles == 0 || p.particles > 10_000 {
             return Err(bad(
@@ -540,15 +538,15 @@ impl ScenarioFile {
             },
         };
         let d = &self.dose;
-        let dose = DoseSettings {
-            duration_s: positive("dose.duration_min", d.duration_min)? * 60.0,
-            time_step_s: positive("dose.time_step_s", d.time_step_s)?,
-            cloud_update_s: positive("dose.cloud_update_s", d.cloud_update_s)?,
-            record_every_s: positive("dose.record_every_s", d.record_every_s)?,
-            cem43: Cem43::new()
-                .with_lethal_minutes(positive("dose.lethal_cem43_min", d.lethal_cem43_min)?)?,
-            ..DoseSettings::default()
-        };
+        let dose = DoseSettings::default()
+            .with_duration_s(positive("dose.duration_min", d.duration_min)? * 60.0)?
+            .with_time_step_s(d.time_step_s)?
+            .with_cloud_update_s(d.cloud_update_s)?
+            .with_record_every_s(d.record_every_s)?
+            .with_cem43(
+                Cem43::new()
+                    .with_lethal_minutes(positive("dose.lethal_cem43_min", d.lethal_cem43_min)?)?,
+            );
         for &s in &d.snapshots_min {
             positive("dose.snapshots_min", s)?;
         }
@@ -565,12 +563,7 @@ impl ScenarioFile {
         })?;
         Ok(BuiltScenario {
             problem,
-            settings: OptimizationSettings {
-                particles: p.particles,
-                generations: p.generations,
-                seed: p.seed,
-                parallel: true,
-            },
+            settings: OptimizationSettings::new(p.particles, p.generations)?.with_seed(p.seed),
             dose,
             snapshots_min: d.snapshots_min.clone(),
         })

@@ -16,31 +16,23 @@ use ndarray::{Array2, ArrayView2};
 use std::ops::ControlFlow;
 use thermal_dose::{AblationHistory, AblationSample, Arrhenius, Cem43, DoseAccumulator};
 
-/// Settings of an assessment.
+/// Settings of an assessment; build with `DoseSettings::default()` and the
+/// validated `with_*` setters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DoseSettings {
-    /// Longest treatment simulated (s).
-    pub duration_s: f64,
-    /// Crank–Nicolson time step (s).
-    pub time_step_s: f64,
-    /// The clouds' spread is updated this often (s); it changes over
-    /// minutes.
-    pub cloud_update_s: f64,
-    /// R_CEM43 and the Arrhenius ratios are recorded this often (s).
-    pub record_every_s: f64,
-    /// Stop once healthy tissue has started to die (both Table 7 figures
-    /// are then known).
-    pub stop_at_healthy_damage: bool,
-    /// The CEM43 model (R 0.5 above 43 °C, 0.25 below; lethal at 60 min).
-    pub cem43: Cem43,
-    /// The Arrhenius model (A = 3.1·10⁹⁸ 1/s, E_a = 6.28·10⁵ J/mol).
-    pub arrhenius: Arrhenius,
+    duration_s: f64,
+    time_step_s: f64,
+    cloud_update_s: f64,
+    record_every_s: f64,
+    stop_at_healthy_damage: bool,
+    cem43: Cem43,
+    arrhenius: Arrhenius,
 }
 
 impl Default for DoseSettings {
     /// 4 h at most, 5 s steps, clouds updated every 30 s, a record a
-    /// minute, stop at the first healthy damage, the paper's CEM43 and
-    /// The Arrhenius model of Henriques (1947) for skin.
+    /// minute, stop at the first healthy damage, the paper's CEM43 and the
+    /// Arrhenius model of Henriques (1947) for skin.
     fn default() -> Self {
         Self {
             duration_s: 4.0 * 3600.0,
@@ -54,22 +46,105 @@ impl Default for DoseSettings {
     }
 }
 
+fn positive_setting(key: &str, v: f64) -> Result<f64> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(Error::Scenario {
+            key: key.into(),
+            message: format!("must be finite and > 0, got {v}"),
+        })
+    }
+}
+
 impl DoseSettings {
-    fn check(&self) -> Result<()> {
-        for (name, v) in [
-            ("dose.duration_s", self.duration_s),
-            ("dose.time_step_s", self.time_step_s),
-            ("dose.cloud_update_s", self.cloud_update_s),
-            ("dose.record_every_s", self.record_every_s),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(Error::Scenario {
-                    key: name.into(),
-                    message: format!("must be finite and > 0, got {v}"),
-                });
-            }
+    /// The longest treatment simulated (s).
+    ///
+    /// # Errors
+    /// A value that is not finite and > 0 ([`Error::Scenario`] naming
+    /// `dose.duration_s`).
+    pub fn with_duration_s(self, duration_s: f64) -> Result<Self> {
+        let duration_s = positive_setting("dose.duration_s", duration_s)?;
+        Ok(Self { duration_s, ..self })
+    }
+    /// The Crank–Nicolson time step (s).
+    ///
+    /// # Errors
+    /// A value that is not finite and > 0.
+    pub fn with_time_step_s(self, time_step_s: f64) -> Result<Self> {
+        let time_step_s = positive_setting("dose.time_step_s", time_step_s)?;
+        Ok(Self {
+            time_step_s,
+            ..self
+        })
+    }
+    /// How often the clouds' spread is updated (s); it changes over
+    /// minutes.
+    ///
+    /// # Errors
+    /// A value that is not finite and > 0.
+    pub fn with_cloud_update_s(self, cloud_update_s: f64) -> Result<Self> {
+        let cloud_update_s = positive_setting("dose.cloud_update_s", cloud_update_s)?;
+        Ok(Self {
+            cloud_update_s,
+            ..self
+        })
+    }
+    /// How often R_CEM43 and the Arrhenius ratios are recorded (s).
+    ///
+    /// # Errors
+    /// A value that is not finite and > 0.
+    pub fn with_record_every_s(self, record_every_s: f64) -> Result<Self> {
+        let record_every_s = positive_setting("dose.record_every_s", record_every_s)?;
+        Ok(Self {
+            record_every_s,
+            ..self
+        })
+    }
+    /// Stop once healthy tissue has started to die (both Table 7 figures
+    /// are then known), or march the whole duration.
+    pub fn with_stop_at_healthy_damage(self, stop: bool) -> Self {
+        Self {
+            stop_at_healthy_damage: stop,
+            ..self
         }
-        Ok(())
+    }
+    /// The CEM43 model (R 0.5 above 43 °C, 0.25 below; lethal at 60 min by
+    /// default).
+    pub fn with_cem43(self, cem43: Cem43) -> Self {
+        Self { cem43, ..self }
+    }
+    /// The Arrhenius model.
+    pub fn with_arrhenius(self, arrhenius: Arrhenius) -> Self {
+        Self { arrhenius, ..self }
+    }
+    /// Longest treatment simulated (s).
+    pub fn duration_s(&self) -> f64 {
+        self.duration_s
+    }
+    /// Crank–Nicolson time step (s).
+    pub fn time_step_s(&self) -> f64 {
+        self.time_step_s
+    }
+    /// Cloud update interval (s).
+    pub fn cloud_update_s(&self) -> f64 {
+        self.cloud_update_s
+    }
+    /// Record interval (s).
+    pub fn record_every_s(&self) -> f64 {
+        self.record_every_s
+    }
+    /// Whether the march stops at the first healthy damage.
+    pub fn stop_at_healthy_damage(&self) -> bool {
+        self.stop_at_healthy_damage
+    }
+    /// The CEM43 model.
+    pub fn cem43(&self) -> &Cem43 {
+        &self.cem43
+    }
+    /// The Arrhenius model.
+    pub fn arrhenius(&self) -> &Arrhenius {
+        &self.arrhenius
     }
 }
 
@@ -128,7 +203,6 @@ pub fn assess_dose(
     snapshot_min: &[f64],
     progress: &mut dyn FnMut(f64),
 ) -> Result<DoseReport> {
-    settings.check()?;
     let layout = problem.strategy().layout(problem.reference(), x)?;
     let diffusivity = problem.reference().diffusivity();
     let (base, _) = problem.heated_problem(&layout)?;

@@ -19,20 +19,47 @@ pub const HYPERTHERMIA_MIN_C: f64 = 43.0;
 /// Upper bound of the hyperthermia band (°C, Eq. 9a).
 pub const HYPERTHERMIA_MAX_C: f64 = 46.0;
 
-/// The weights ω1…ω4 of J (Eq. 10).
+/// The weights ω1…ω4 of J (Eq. 10): each finite and ≥ 0, not all zero.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ObjectiveWeights {
-    /// ω1 of R_tum.
-    pub tumor: f64,
-    /// ω2 of R_tis.
-    pub tissue: f64,
-    /// ω3 of R_int.
-    pub interface: f64,
-    /// ω4 of R_dose; `None` drops R_dose from J (Table 3).
-    pub dose: Option<f64>,
+    tumor: f64,
+    tissue: f64,
+    interface: f64,
+    dose: Option<f64>,
 }
 
 impl ObjectiveWeights {
+    /// ω1 (R_tum), ω2 (R_tis), ω3 (R_int) and ω4 (R_dose; `None` drops
+    /// R_dose from J, as Table 3 does).
+    ///
+    /// # Errors
+    /// A negative or non-finite weight, or all zero.
+    pub fn new(tumor: f64, tissue: f64, interface: f64, dose: Option<f64>) -> Result<Self> {
+        let w = Self {
+            tumor,
+            tissue,
+            interface,
+            dose,
+        };
+        w.check()?;
+        Ok(w)
+    }
+    /// ω1 of R_tum.
+    pub fn tumor(&self) -> f64 {
+        self.tumor
+    }
+    /// ω2 of R_tis.
+    pub fn tissue(&self) -> f64 {
+        self.tissue
+    }
+    /// ω3 of R_int.
+    pub fn interface(&self) -> f64 {
+        self.interface
+    }
+    /// ω4 of R_dose, or `None` when J leaves R_dose out.
+    pub fn dose(&self) -> Option<f64> {
+        self.dose
+    }
     /// The paper's 0.3, 0.3, 0.2, 0.2.
     pub fn paper() -> Self {
         Self {
@@ -49,11 +76,7 @@ impl ObjectiveWeights {
             ..Self::paper()
         }
     }
-    /// Checks that every weight is finite and ≥ 0 and one is > 0.
-    ///
-    /// # Errors
-    /// As stated.
-    pub fn check(&self) -> Result<()> {
+    fn check(&self) -> Result<()> {
         let all = [
             self.tumor,
             self.tissue,

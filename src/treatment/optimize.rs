@@ -18,14 +18,58 @@ use std::time::Instant;
 /// R_dose in J, 0.9 → 0.4 without.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OptimizationSettings {
+    particles: usize,
+    generations: usize,
+    seed: u64,
+    parallel: bool,
+}
+
+impl OptimizationSettings {
+    /// A swarm of `particles` over `generations` (each ≥ 1), seed 0,
+    /// parallel.
+    ///
+    /// # Errors
+    /// Zero particles or generations.
+    pub fn new(particles: usize, generations: usize) -> Result<Self> {
+        for (name, v) in [("particles", particles), ("generations", generations)] {
+            if v == 0 {
+                return Err(Error::Invalid {
+                    name,
+                    reason: "must be at least 1".into(),
+                });
+            }
+        }
+        Ok(Self {
+            particles,
+            generations,
+            ..Self::default()
+        })
+    }
+    /// The seed of the swarm: the same seed gives the same run on any
+    /// number of threads.
+    pub fn with_seed(self, seed: u64) -> Self {
+        Self { seed, ..self }
+    }
+    /// Evaluate the swarm on rayon's threads (the results are the same).
+    pub fn with_parallel(self, parallel: bool) -> Self {
+        Self { parallel, ..self }
+    }
     /// Swarm size (paper: 20).
-    pub particles: usize,
+    pub fn particles(&self) -> usize {
+        self.particles
+    }
     /// Generations (paper: 300).
-    pub generations: usize,
+    pub fn generations(&self) -> usize {
+        self.generations
+    }
     /// Seed of the swarm.
-    pub seed: u64,
-    /// Evaluate the swarm on rayon's threads.
-    pub parallel: bool,
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Whether the swarm is evaluated in parallel.
+    pub fn parallel(&self) -> bool {
+        self.parallel
+    }
 }
 
 impl Default for OptimizationSettings {
@@ -144,7 +188,7 @@ pub fn optimize(
     let strategy = problem.strategy();
     let (lower, upper) = strategy.bounds();
     let bounds = Bounds::new(lower, upper)?;
-    let inertia = if problem.weights().dose.is_some() {
+    let inertia = if problem.weights().dose().is_some() {
         Inertia::paper()
     } else {
         Inertia::paper_without_dose()

@@ -58,10 +58,8 @@ fn check_len(x: &[f64], expected: usize) -> Result<()> {
 /// the centre. Variables (k_φ, k_σ, k_d), or (k_φ, k_σ) for one site.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Circular {
-    /// Number of sites (≥ 1).
-    pub n: usize,
-    /// Angle of the first site from the x axis (degrees).
-    pub rotation_deg: f64,
+    n: usize,
+    rotation_deg: f64,
 }
 
 impl Circular {
@@ -84,6 +82,10 @@ impl Circular {
             });
         }
         Ok(Self { n, rotation_deg })
+    }
+    /// Angle of the first site from the x axis (degrees).
+    pub fn rotation_deg(&self) -> f64 {
+        self.rotation_deg
     }
 }
 
