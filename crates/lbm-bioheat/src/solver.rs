@@ -16,10 +16,26 @@ pub struct SteadyState {
 }
 
 /// A solver of the steady Pennes problem 0 = ∇·(k∇T) + W(T)(T_b − T) + Q.
+///
+/// The contract on where a solve starts, which every implementation keeps
+/// ([`FvSolver`](crate::FvSolver) and [`LbmSolver`](crate::LbmSolver)
+/// do):
+/// - a solver holds a temperature state: the problem's initial temperature
+///   when it is built, the solution after each successful solve;
+/// - `solve_steady(Some(guess))` starts from `guess`, which becomes the
+///   state;
+/// - `solve_steady(None)` starts from the current state. After a solve and
+///   a change of the heat source or properties (the solvers' `set_*`
+///   methods keep the state), this is a **warm start**: the previous
+///   solution is the first iterate, and a small change costs few
+///   iterations. A solver fresh from `new` starts **cold**, from the
+///   initial temperature;
+/// - the result does not depend on the start beyond the solver's
+///   tolerance.
 pub trait SteadySolver {
     /// Solves for the steady temperature, starting from `initial_guess`
-    /// (°C, shape (nx, ny)) or, without one, from the problem's initial
-    /// temperature.
+    /// (°C, shape (nx, ny)) or, without one, from the current state (see
+    /// the trait's contract).
     ///
     /// # Errors
     /// A guess of the wrong shape or with non-finite values, divergence, or

@@ -421,3 +421,83 @@ fn implicit_transient_follows_the_lbm_transient() {
     assert!(fine < 0.1, "{fine}");
     assert!(coarse / fine > 3.0, "{coarse} -> {fine}");
 }
+
+/// The `SteadySolver` contract, for both solvers: a fresh solver starts
+/// cold; `None` after a solve starts warm from the last solution (an
+/// unchanged problem then converges at once, a 5 % change in few
+/// iterations); `Some(guess)` starts from the guess; the answer does not
+/// depend on the start.
+#[test]
+fn both_solvers_keep_the_warm_start_contract() {
+    fn check<S: SteadySolver>(
+        name: &str,
+        make: &dyn Fn(PennesProblem) -> S,
+        set_source: &dyn Fn(&mut S, ndarray::Array2<f64>),
+        tol: f64,
+    ) {
+        let p = heated_tumor_problem(30).unwrap();
+        let q2 = p.heat_source().mapv(|q| 1.05 * q);
+        let mut solver = make(p.clone());
+        let cold = solver.solve_steady(None).unwrap();
+        // Unchanged problem, warm: already converged.
+        let again = solver.solve_steady(None).unwrap();
+        assert!(again.iterations <= 2, "{name}: {}", again.iterations);
+        // 5 % more heat, warm, against a cold solve of the same problem.
+        set_source(&mut solver, q2.clone());
+        let warm = solver.solve_steady(None).unwrap();
+        let mut fresh = make(p.clone());
+        set_source(&mut fresh, q2);
+        let cold2 = fresh.solve_steady(None).unwrap();
+        assert!(
+            warm.iterations < cold2.iterations,
+            "{name}: warm {} vs cold {}",
+            warm.iterations,
+            cold2.iterations
+        );
+        let diff = |a: &ndarray::Array2<f64>, b: &ndarray::Array2<f64>| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0, f64::max)
+        };
+        assert!(diff(&warm.temperature, &cold2.temperature) < tol, "{name}");
+        // A guess: the first problem's solution, given to a fresh solver.
+        let mut guessed = make(p);
+        let from_guess = guessed.solve_steady(Some(cold.temperature.view())).unwrap();
+        // (The LBM starts a guess at equilibrium distributions and needs
+        // steps to rebuild their non-equilibrium part; far fewer than cold.)
+        assert!(
+            from_guess.iterations * 4 < cold.iterations,
+            "{name}: guess {} vs cold {}",
+            from_guess.iterations,
+            cold.iterations
+        );
+        assert!(
+            diff(&from_guess.temperature, &cold.temperature) < tol,
+            "{name}"
+        );
+        assert!(cold.iterations > 2, "{name}: the cold solve did work");
+    }
+    check(
+        "finite volumes",
+        &|p| FvSolver::new(p, steady()).unwrap(),
+        &|s, q| s.set_heat_source(q).unwrap(),
+        1e-8,
+    );
+    check(
+        "LBM",
+        &|p| {
+            LbmSolver::new(
+                p,
+                LbmConfig::default()
+                    .with_time_step(TimeStep::Tau(1.0))
+                    .unwrap()
+                    .with_steady_tolerance(1e-9)
+                    .unwrap(),
+            )
+            .unwrap()
+        },
+        &|s, q| s.set_heat_source(q).unwrap(),
+        1e-4,
+    );
+}

@@ -483,8 +483,12 @@ impl TransientSolver for LbmSolver {
 }
 
 impl SteadySolver for LbmSolver {
-    /// Marches from `initial_guess` (or the current state) until max |ΔT|
-    /// per step falls below the configured tolerance.
+    /// Marches from `initial_guess` (or the current state: a warm start
+    /// after a solve) until max |ΔT| per step falls below the configured
+    /// tolerance. A guess starts at equilibrium distributions, so even the
+    /// exact solution as a guess takes some steps to rebuild their
+    /// non-equilibrium part; a warm start keeps the distributions and needs
+    /// none when nothing changed.
     fn solve_steady(&mut self, initial_guess: Option<ArrayView2<f64>>) -> Result<SteadyState> {
         if let Some(guess) = initial_guess {
             self.set_state(guess)?;
