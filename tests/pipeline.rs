@@ -47,39 +47,30 @@ fn each_fold_refits_preprocessing_on_its_training_rows() {
     .unwrap();
     let cv = cross_validate(&model, &features, &y, &folds).unwrap();
     let fold = &folds[1];
-    let by_hand = {
-        let train = features.take(&fold.train).unwrap();
-        let pre = standard().fit(&train).unwrap();
-        let x = pre.transform(&train).unwrap().data;
-        let yt: ndarray::Array1<f64> = fold.train.iter().map(|&i| y[i]).collect();
-        let m = enet(0.05).fit(x.view(), yt.view()).unwrap();
-        m.predict(
-            pre.transform(&features.take(&fold.test).unwrap())
-                .unwrap()
-                .data
-                .view(),
-        )
-        .unwrap()
-    };
-    for (&i, p) in fold.test.iter().zip(&by_hand) {
-        assert_eq!(cv.predictions[i], *p);
-    }
-    let leaky = {
-        let pre = standard().fit(&features).unwrap();
-        let train = pre
+    // The model fitted by hand on the fold's training rows, preprocessed by
+    // `pre`, predicting its test rows.
+    let predict_with = |pre: &mnp_suite::dataset::FittedPipeline| {
+        let x = pre
             .transform(&features.take(&fold.train).unwrap())
             .unwrap()
             .data;
         let yt: ndarray::Array1<f64> = fold.train.iter().map(|&i| y[i]).collect();
-        let m = enet(0.05).fit(train.view(), yt.view()).unwrap();
-        m.predict(
-            pre.transform(&features.take(&fold.test).unwrap())
-                .unwrap()
-                .data
-                .view(),
-        )
-        .unwrap()
+        let m = enet(0.05).fit(x.view(), yt.view()).unwrap();
+        let xt = pre
+            .transform(&features.take(&fold.test).unwrap())
+            .unwrap()
+            .data;
+        m.predict(xt.view()).unwrap()
     };
+    let by_hand = predict_with(
+        &standard()
+            .fit(&features.take(&fold.train).unwrap())
+            .unwrap(),
+    );
+    for (&i, p) in fold.test.iter().zip(&by_hand) {
+        assert_eq!(cv.predictions[i], *p);
+    }
+    let leaky = predict_with(&standard().fit(&features).unwrap());
     let gap = by_hand
         .iter()
         .zip(&leaky)

@@ -533,24 +533,23 @@ fn write_table_figures(t: &crate::treatment::tables::Tables, out: &Path) -> Resu
         .chain(t.table5.iter().map(|r| ("table5", r)))
         .chain(std::iter::once(("table6_beta30", &t.table6_fixed_beta)));
     for (table, run) in runs {
-        let e = &run.report.best;
-        let m = e.metrics;
+        let cells: Vec<String> = run
+            .report
+            .best
+            .table_row()
+            .iter()
+            .map(f64::to_string)
+            .collect();
         csv.push_str(&format!(
-            "{table},{},\"{}\",{},{},{},{},{},{},{},\"{:?}\"\n",
+            "{table},{},\"{}\",{},\"{:?}\"\n",
             run.n,
             run.report.strategy,
-            m.r_tum,
-            m.r_tis,
-            m.r_int,
-            m.r_dose,
-            m.j,
-            e.layout.waiting_time_s / 60.0,
-            e.layout.total_volume_m2 * 1e6,
+            cells.join(","),
             run.report.best_position
         ));
         let dir = out.join(format!("{table}_n{}", run.n));
         create_dir(&dir)?;
-        write_fields(&run.problem, e, &dir)?;
+        write_fields(&run.problem, &run.report.best, &dir)?;
         for ext in ["png", "svg"] {
             convergence(
                 &dir.join(format!("convergence.{ext}")),

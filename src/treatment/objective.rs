@@ -224,6 +224,23 @@ pub struct Evaluation {
     pub metrics: TreatmentMetrics,
 }
 
+impl Evaluation {
+    /// The columns of Tables 2 and 5: R_tum, R_tis, R_int, R_dose, J,
+    /// t_opt (min) and V_opt (mm²).
+    pub fn table_row(&self) -> [f64; 7] {
+        let m = self.metrics;
+        [
+            m.r_tum,
+            m.r_tis,
+            m.r_int,
+            m.r_dose,
+            m.j,
+            self.layout.waiting_time_s / 60.0,
+            self.layout.total_volume_m2 * 1e6,
+        ]
+    }
+}
+
 /// A scenario, an injection strategy, the reference values and the
 /// weights: everything an evaluation of J needs.
 #[derive(Debug, Clone)]

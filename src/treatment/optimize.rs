@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
-use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update};
+use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update, evaluate_slots};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -140,35 +140,13 @@ impl Objective for SwarmObjective<'_> {
         values: &mut [f64],
         parallel: bool,
     ) -> std::result::Result<(), BatchFailure<Error>> {
-        let run = |(index, (v, x)): (usize, (&mut f64, &Vec<f64>))| {
+        evaluate_slots(positions, values, parallel, |index, x| {
             // The lock is never contended: slot i alone uses workspace i.
             let mut guard = self.workspaces[index % self.workspaces.len()]
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            match self.problem.evaluate(x, &mut guard) {
-                Ok(e) => {
-                    *v = e.metrics.j;
-                    None
-                }
-                Err(error) => Some(BatchFailure { index, error }),
-            }
-        };
-        #[cfg(feature = "rayon")]
-        if parallel {
-            use rayon::prelude::*;
-            let failure = values
-                .par_iter_mut()
-                .zip(positions.par_iter())
-                .enumerate()
-                .filter_map(run)
-                .min_by_key(|f| f.index);
-            return failure.map_or(Ok(()), Err);
-        }
-        let _ = parallel;
-        match values.iter_mut().zip(positions).enumerate().find_map(run) {
-            Some(failure) => Err(failure),
-            None => Ok(()),
-        }
+            Ok(self.problem.evaluate(x, &mut guard)?.metrics.j)
+        })
     }
 }
 

@@ -280,16 +280,7 @@ fn row(n: usize, cells: &[(f64, f64, usize)], tail: &str) {
 /// The columns Tables 2 and 5 share, paper beside ours: R_tum, R_tis,
 /// R_int, R_dose, J, t_opt (min), V_opt (mm²).
 fn optimum_cells(paper: [f64; 7], e: &Evaluation) -> Vec<(f64, f64, usize)> {
-    let m = e.metrics;
-    let ours = [
-        m.r_tum,
-        m.r_tis,
-        m.r_int,
-        m.r_dose,
-        m.j,
-        e.layout.waiting_time_s / 60.0,
-        e.layout.total_volume_m2 * 1e6,
-    ];
+    let ours = e.table_row();
     let digits = [3, 3, 3, 3, 3, 2, 3];
     (0..7).map(|k| (paper[k], ours[k], digits[k])).collect()
 }

@@ -59,7 +59,7 @@ mod swarm;
 mod topology;
 
 pub use error::{EvaluationError, PsoError, Result};
-pub use problem::{BatchFailure, Bounds, Constraints, Fallible, Goal, Objective};
+pub use problem::{BatchFailure, Bounds, Constraints, Fallible, Goal, Objective, evaluate_slots};
 pub use schedule::Inertia;
 pub use swarm::{BoundHandling, Generation, Observer, Pso, Report, StopReason, Update};
 pub use topology::Topology;

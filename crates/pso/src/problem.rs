@@ -49,31 +49,54 @@ pub trait Objective: Sync {
         values: &mut [f64],
         parallel: bool,
     ) -> std::result::Result<(), BatchFailure<Self::Error>> {
-        #[cfg(feature = "rayon")]
-        if parallel {
-            use rayon::prelude::*;
-            let failure = values
-                .par_iter_mut()
-                .zip(positions.par_iter())
-                .enumerate()
-                .filter_map(|(index, (v, x))| match self.evaluate(x) {
-                    Ok(value) => {
-                        *v = value;
-                        None
-                    }
-                    Err(error) => Some(BatchFailure { index, error }),
-                })
-                .min_by_key(|f| f.index);
-            return failure.map_or(Ok(()), Err);
-        }
-        let _ = parallel;
-        for (index, (v, x)) in values.iter_mut().zip(positions).enumerate() {
-            *v = self
-                .evaluate(x)
-                .map_err(|error| BatchFailure { index, error })?;
-        }
-        Ok(())
+        evaluate_slots(positions, values, parallel, |_, x| self.evaluate(x))
     }
+}
+
+/// Runs `value(i, x_i)` for every slot of a batch into `values`: on rayon's
+/// threads when `parallel` is true and the `rayon` feature is on, else in
+/// order, and returns the failed slot with the lowest index, so the
+/// outcome does not depend on scheduling. This is the default
+/// [`Objective::evaluate_batch`]; an override that keeps per-slot state (a
+/// warm-started solver per particle, say) calls it with its own closure.
+///
+/// # Errors
+/// The failed slot with the lowest index and its error.
+pub fn evaluate_slots<E, F>(
+    positions: &[Vec<f64>],
+    values: &mut [f64],
+    parallel: bool,
+    value: F,
+) -> std::result::Result<(), BatchFailure<E>>
+where
+    E: Send,
+    F: Fn(usize, &[f64]) -> std::result::Result<f64, E> + Sync,
+{
+    let run = |(index, (v, x)): (usize, (&mut f64, &Vec<f64>))| match value(index, x) {
+        Ok(y) => {
+            *v = y;
+            None
+        }
+        Err(error) => Some(BatchFailure { index, error }),
+    };
+    #[cfg(feature = "rayon")]
+    if parallel {
+        use rayon::prelude::*;
+        let failure = values
+            .par_iter_mut()
+            .zip(positions.par_iter())
+            .enumerate()
+            .filter_map(run)
+            .min_by_key(|f| f.index);
+        return failure.map_or(Ok(()), Err);
+    }
+    let _ = parallel;
+    values
+        .iter_mut()
+        .zip(positions)
+        .enumerate()
+        .find_map(run)
+        .map_or(Ok(()), Err)
 }
 
 /// The slot of a batch whose evaluation failed, and why.
