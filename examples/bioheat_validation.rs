@@ -1,5 +1,5 @@
 //! Verification of the Pennes solvers at publication resolution
-//! (Zhang 2008; closed forms): Zhang 2008's 1D transient, the cosh profile and its observed
+//! (closed forms): Zhang 2008's 1D transient, the cosh profile and its observed
 //! order, the uniform disk source (Bessel form), the spreading Gaussian
 //! hill, the exact uniform state and the steady energy balance, for the LBM
 //! and for the finite-volume solver (Newton–multigrid steady, Crank–Nicolson

@@ -101,8 +101,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for (solver, steady, seconds) in
                 [("lbm", &lbm, lbm_seconds), ("steady", &fv, fv_seconds)]
             {
-                let tc = bilinear(&scenario.grid, &steady.temperature, 0.0, 0.0)?;
-                let tr = bilinear(&scenario.grid, &steady.temperature, 5e-3, 0.0)?;
+                let tc = bilinear(scenario.grid(), &steady.temperature, 0.0, 0.0)?;
+                let tr = bilinear(scenario.grid(), &steady.temperature, 5e-3, 0.0)?;
                 println!(
                     "{:>5} {:>10} {:>8.3} {:>7} {:>9.3} {:>9.3} {:>10} {:>10} {:>8} {:>9.4} {:>11.4}",
                     n,

@@ -93,8 +93,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .expect("valid");
             s.solve_steady(None).expect("converges");
         });
-        let tc = bilinear(&scenario.grid, &steady.temperature, 0.0, 0.0)?;
-        let tr = bilinear(&scenario.grid, &steady.temperature, 5e-3, 0.0)?;
+        let tc = bilinear(scenario.grid(), &steady.temperature, 0.0, 0.0)?;
+        let tr = bilinear(scenario.grid(), &steady.temperature, 5e-3, 0.0)?;
         // The first Newton system (from 37 °C), exported and solved by us
         // to a relative residual of 1e-10.
         let mut first = FvSolver::new(problem.clone(), FvConfig::default())?;

@@ -93,6 +93,10 @@ pub use lbm_bioheat as bioheat;
 pub use ml_regress as regress;
 pub use mnp_dataset as dataset;
 pub use mnp_physics as physics;
+/// The `ndarray` of the facade's signatures (`Evaluation`, `DoseReport`, …)
+/// and of every crate, re-exported so a user need not pin a matching
+/// version.
+pub use ndarray;
 pub use pso;
 pub use thermal_dose as dose;
 

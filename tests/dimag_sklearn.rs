@@ -94,7 +94,7 @@ fn r1_cross_validation_matches_scikit_learn() {
     for (model, rmse, r2) in cases {
         let (_, s) =
             cross_validate(&features, &y, Preprocessing::default(), &model, &folds).unwrap();
-        // The issue asks for 0.5 %. Measured: Elastic Net identical, RBF
+        // Our tolerance is 0.5 %. Measured: Elastic Net identical, RBF
         // 1.6e-5, linear 5.2e-4, poly 9.3e-4, sigmoid 2.7e-4 (both SVR
         // solvers stop at their default tolerance 1e-3, at slightly
         // different points).

@@ -21,8 +21,8 @@ fn tc_tr(n: usize, alignment: GridAlignment) -> (f64, f64) {
         .solve_steady(None)
         .unwrap();
     (
-        bilinear(&scenario.grid, &s.temperature, 0.0, 0.0).unwrap(),
-        bilinear(&scenario.grid, &s.temperature, 5e-3, 0.0).unwrap(),
+        bilinear(scenario.grid(), &s.temperature, 0.0, 0.0).unwrap(),
+        bilinear(scenario.grid(), &s.temperature, 5e-3, 0.0).unwrap(),
     )
 }
 
@@ -61,8 +61,8 @@ fn table_b1_by_the_steady_solver() {
             .unwrap()
             .solve_steady(None)
             .unwrap();
-        let tc = bilinear(&scenario.grid, &s.temperature, 0.0, 0.0).unwrap();
-        let tr = bilinear(&scenario.grid, &s.temperature, 5e-3, 0.0).unwrap();
+        let tc = bilinear(scenario.grid(), &s.temperature, 0.0, 0.0).unwrap();
+        let tr = bilinear(scenario.grid(), &s.temperature, 5e-3, 0.0).unwrap();
         assert!((tc - paper_tc).abs() < tolerance, "{n}^2: T_c = {tc}");
         assert!((tr - paper_tr).abs() < tolerance, "{n}^2: T_r = {tr}");
     }

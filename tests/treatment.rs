@@ -193,7 +193,6 @@ fn strategies_place_their_sites() {
     // Eq. 8: V_i = w_i k_σ² k_φ φ0, so V = (1 + 3)·φ0 at k_φ = k_σ = 1.
     assert!((l.total_volume_m2 - 4.0 * r.phi0()).abs() <= 1e-12 * r.phi0());
     assert!((l.dose_ratio - 4.0).abs() < 1e-12);
-    assert!((l.cloud.total_volume() - l.total_volume_m2).abs() <= 1e-15 * l.total_volume_m2);
     assert!(UserSites::new(vec![]).is_err());
     assert!(Elliptical::new(3).is_err());
     assert!(c.layout(&r, &[0.5]).is_err());
@@ -388,7 +387,7 @@ fn figures_are_written_as_png_and_svg() {
     let e = problem
         .evaluate(&[0.6, 0.6], &mut Workspace::default())
         .unwrap();
-    let grid = &problem.scenario().grid;
+    let grid = problem.scenario().grid();
     for ext in ["png", "svg"] {
         let path = dir.join(format!("t.{ext}"));
         field_map(
@@ -428,9 +427,9 @@ fn figures_are_written_as_png_and_svg() {
 }
 
 /// The tables pipeline on a coarse grid with a tiny swarm: every key of the
-/// issue's JSON, one row per case.
+/// tables JSON, one row per case.
 #[test]
-fn tables_json_has_the_issue_keys() {
+fn tables_json_has_every_key() {
     let settings = OptimizationSettings::new(4, 3).unwrap();
     let dose = DoseSettings::default()
         .with_duration_s(2.5 * 3600.0)
@@ -486,4 +485,41 @@ fn tables_json_has_the_issue_keys() {
     }
     assert!(v["runtime_s"].as_f64().unwrap() > 0.0);
     assert_eq!(v["table3"][1]["with_dose"], false);
+}
+
+/// A failed evaluation ends the optimization with the PSO's error naming
+/// the generation, particle and position, carrying the pipeline's own
+/// error: here a plan whose dose weights put φ > 1 in a cell.
+#[test]
+fn a_failed_evaluation_names_its_position() {
+    let heavy = UserSites::new(vec![(0.0, 0.0, 1e6)]).unwrap();
+    let problem = TreatmentProblem::new(
+        Scenario::paper_circular(20, 0.05, GridAlignment::NodeAtCentre).unwrap(),
+        Arc::new(heavy),
+        InjectionReference::paper(),
+        ObjectiveWeights::paper(),
+        SolverChoice::FiniteVolume,
+    )
+    .unwrap();
+    let settings = OptimizationSettings::new(6, 3).unwrap();
+    let err = optimize(&problem, &settings, &mut |_, _| {}).unwrap_err();
+    let Error::Pso(mnp_suite::pso::PsoError::Objective {
+        generation,
+        position,
+        source,
+        ..
+    }) = &err
+    else {
+        panic!("expected the PSO's objective error, got {err:?}");
+    };
+    assert_eq!(*generation, 0);
+    assert_eq!(position.len(), 2);
+    let inner = source
+        .downcast_ref::<Error>()
+        .expect("the pipeline's error");
+    assert!(
+        inner.to_string().contains('φ') || inner.to_string().contains("fraction"),
+        "{inner}"
+    );
+    assert!(err.to_string().contains("position"), "{err}");
 }

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseReport, assess_dose};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
 use crate::treatment::optimize::{OptimizationReport, optimize};
+use crate::treatment::scenario::GridAlignment;
 use crate::treatment::tables::{print_tables, reproduce_tables};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -74,6 +75,10 @@ struct RunArgs {
     /// Cells per side.
     #[arg(long)]
     cells: Option<usize>,
+    /// Where the lattice sits relative to the tumor centre (default: the
+    /// paper's node_at_centre).
+    #[arg(long, value_enum)]
+    alignment: Option<GridAlignment>,
     /// Drop R_dose from J (Table 3).
     #[arg(long)]
     without_dose: bool,
@@ -182,6 +187,9 @@ fn scenario_file(a: &RunArgs) -> Result<ScenarioFile> {
     if let Some(c) = a.cells {
         f.grid.cells = c;
     }
+    if let Some(al) = a.alignment {
+        f.grid.alignment = al;
+    }
     if a.without_dose {
         f.objective.include_dose = false;
     }
@@ -263,7 +271,7 @@ fn print_evaluation(problem: &TreatmentProblem, position: &[f64], e: &Evaluation
 
 /// Fields (CSV, VTK) and maps (PNG, SVG) of an evaluation in `out`.
 fn write_fields(problem: &TreatmentProblem, e: &Evaluation, out: &Path) -> Result<()> {
-    let grid = &problem.scenario().grid;
+    let grid = problem.scenario().grid();
     let fields = [
         ("temperature_c", &e.temperature),
         ("volume_fraction", &e.volume_fraction),
@@ -425,7 +433,7 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
             .map_or("-".into(), |v| format!("{v:.3}"))
     );
     write(&a.run.out.join("ablation.csv"), &dose_csv(&d))?;
-    let grid = &p.scenario().grid;
+    let grid = p.scenario().grid();
     lbm_bioheat::output::write_csv(
         a.run.out.join("cem43.csv"),
         grid,
@@ -571,7 +579,7 @@ fn write_table_figures(t: &crate::treatment::tables::Tables, out: &Path) -> Resu
                     &format!(
                         "Fig. 9: ablated (CEM43 ≥ 60 min) at {minutes:.0} min, ellipse, 8 sites"
                     ),
-                    &run.problem.scenario().grid,
+                    run.problem.scenario().grid(),
                     field,
                     MapKind::Ablation { lethal_min: 60.0 },
                     run.problem.interface(),

@@ -1,7 +1,7 @@
 //! The application layer, behind cargo features so a library user pays
-//! for none of it: TOML scenario files ([`scenario_file`], feature
-//! `scenario-file`), figures ([`figures`] and [`plot`], feature `figures`)
-//! and the `mnp` command line ([`cli`], feature `cli`, which enables both).
+//! for none of it: TOML scenario files (`scenario_file`, feature
+//! `scenario-file`), figures (`figures` and `plot`, feature `figures`) and
+//! the `mnp` command line (`cli`, feature `cli`, which enables both).
 
 #[cfg(feature = "cli")]
 pub mod cli;

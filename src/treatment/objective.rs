@@ -273,14 +273,13 @@ impl TreatmentProblem {
         weights: ObjectiveWeights,
         solver: SolverChoice,
     ) -> Result<Self> {
-        weights.check()?;
         if let SolverChoice::Lbm { tau } = solver {
             LbmConfig::default().with_time_step(TimeStep::Tau(tau))?;
         }
-        let tumor_mask = scenario.tumor.mask(&scenario.grid)?;
+        let tumor_mask = scenario.tumor().mask(scenario.grid())?;
         let interface = scenario
-            .tumor
-            .interface_points(&scenario.grid, INTERFACE_POINTS)?;
+            .tumor()
+            .interface_points(scenario.grid(), INTERFACE_POINTS)?;
         let base = scenario.problem(&mnp_physics::InjectionCloud::default())?;
         Ok(Self {
             scenario,
@@ -389,7 +388,7 @@ impl TreatmentProblem {
             }
         };
         let metrics = treatment_metrics(
-            &self.scenario.grid,
+            self.scenario.grid(),
             &temperature,
             &self.tumor_mask,
             &self.interface,

@@ -64,6 +64,11 @@ pub fn table2_eight_site_optimum(reference: &InjectionReference) -> Result<Norma
 /// `node_at_centre` or `cell_centred`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "cli",
+    derive(clap::ValueEnum),
+    value(rename_all = "snake_case")
+)]
 pub enum GridAlignment {
     /// A lattice node (cell centre) at the tumor centre: nodes at
     /// x = −L/2 + i·dx, i = 0..n, so the block spans
@@ -162,20 +167,57 @@ impl Tumor {
     }
 }
 
-/// A tissue block with a tumor and the particles' heating.
+/// A tissue block with a tumor and the particles' heating. The tumor lies
+/// inside the block and covers at least one cell; q is finite and ≥ 0.
 #[derive(Debug, Clone)]
 pub struct Scenario {
-    /// The grid of the block.
-    pub grid: Grid,
-    /// The tumor.
-    pub tumor: Tumor,
-    /// Tissue and particle materials (Table 1).
-    pub nanofluid: Nanofluid,
-    /// q = Q/φ (W/m³) of the particles in the field.
-    pub power_per_volume_fraction: f64,
+    grid: Grid,
+    tumor: Tumor,
+    nanofluid: Nanofluid,
+    power_per_volume_fraction: f64,
 }
 
 impl Scenario {
+    /// The grid of the block.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+    /// The tumor.
+    pub fn tumor(&self) -> &Tumor {
+        &self.tumor
+    }
+    /// Tissue and particle materials (Table 1).
+    pub fn nanofluid(&self) -> &Nanofluid {
+        &self.nanofluid
+    }
+    /// q = Q/φ (W/m³) of the particles in the field (Eq. A.1).
+    pub fn power_per_volume_fraction(&self) -> f64 {
+        self.power_per_volume_fraction
+    }
+
+    /// The same block with other materials.
+    pub fn with_nanofluid(self, nanofluid: Nanofluid) -> Self {
+        Self { nanofluid, ..self }
+    }
+
+    /// The same block with another heating power per volume fraction q
+    /// (W/m³), e.g. from a measured SLP.
+    ///
+    /// # Errors
+    /// A negative or non-finite q.
+    pub fn with_power_per_volume_fraction(self, q: f64) -> Result<Self> {
+        if !(q.is_finite() && q >= 0.0) {
+            return Err(Error::Invalid {
+                name: "power per volume fraction (W/m³)",
+                reason: format!("must be finite and ≥ 0, got {q}"),
+            });
+        }
+        Ok(Self {
+            power_per_volume_fraction: q,
+            ..self
+        })
+    }
+
     /// The paper's block: `cells` × `cells` of side `side`/`cells` (m)
     /// around a circular tumor of diameter 10 mm, aligned as `alignment`;
     /// Table 1 materials; q from the Rosensweig model with Table A.1 at

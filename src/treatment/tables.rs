@@ -124,7 +124,7 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// The JSON object of the issue: `table2`, `table3`, `table5`,
+    /// The tables as one JSON object: `table2`, `table3`, `table5`,
     /// `table6`, `table7`, `ablation_complete_min`, `runtime_s`.
     pub fn to_json(&self) -> Value {
         let rows = |runs: &[TableRun]| runs.iter().map(TableRun::to_json).collect::<Vec<_>>();

@@ -1,5 +1,5 @@
 //! Closed-form solutions of the Pennes equation, for verification
-//! (Zhang 2008; closed forms). With θ = T − T_b − Q_m/W, W = ṁ_b c_b, m = √(W/k),
+//! (Zhang 2008 and the steady slab). With θ = T − T_b − Q_m/W, W = ṁ_b c_b, m = √(W/k),
 //! α = k/(ρc) and β = W/(ρc):
 //!
 //! - [`Slab1d`]: a slab 0 ≤ x ≤ L, adiabatic at x = 0, held at T_L at x = L,
@@ -49,7 +49,7 @@ pub fn bessel_k(nu: u32, x: f64) -> f64 {
     sum * h
 }
 
-/// The 1D slab of Zhang 2008 (Zhang 2008; closed forms), in SI units and °C.
+/// The 1D slab of Zhang 2008, in SI units and °C.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Slab1d {
     /// Length L (m).

@@ -17,7 +17,7 @@ use ndarray::Array2;
 /// Blood specific heat used throughout (J/(kg·K)).
 const CB: f64 = 3800.0;
 
-/// Zhang 2008's 1D transient (Zhang 2008; closed forms) at x = 0.
+/// Zhang 2008's 1D transient at x = 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ZhangReport {
     /// The sampling times (s); the fifth value of each series is the steady

@@ -76,7 +76,7 @@ impl Default for BoostingParams {
 }
 
 impl BoostingParams {
-    /// The SAR model of the DiMag study (the DiMag study): 100 trees of depth 2,
+    /// The SAR model of the DiMag study: 100 trees of depth 2,
     /// learning rate 0.265, at least 14 rows per leaf, λ₁ 0.15, λ₂ 0.14.
     pub fn dimag_sar() -> Self {
         Self {

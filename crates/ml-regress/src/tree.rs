@@ -273,7 +273,6 @@ pub struct DecisionTreeModel {
     /// (n_t/n)·(impurity − n_L/n_t·imp_L − n_R/n_t·imp_R), in the target's
     /// squared units (scikit-learn's `compute_feature_importances(normalize=False)`
     /// summed over features). Boosting weighs its trees' importances by it.
-    #[cfg_attr(feature = "serde", serde(default))]
     pub impurity_decrease: f64,
 }
 

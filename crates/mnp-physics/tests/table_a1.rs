@@ -26,7 +26,7 @@ fn reproduces_the_quoted_values() {
     assert_relative_eq!(b.tau_brown, 4.31e-7, max_relative = 0.002);
     assert_relative_eq!(b.xi, 0.930, max_relative = 0.001);
     assert_relative_eq!(b.chi0_per_phi, 16.4, max_relative = 0.003);
-    // q within 0.5 %, as the issue asks.
+    // q within 0.5 % (our tolerance).
     assert_relative_eq!(b.power_per_volume_fraction, 4.46e7, max_relative = 0.005);
 }
 

@@ -53,7 +53,8 @@ pub trait Objective: Sync {
     }
 }
 
-/// Runs `value(i, x_i)` for every slot of a batch into `values`: on rayon's
+/// Runs `value(i, x_i)` for every slot of a batch into `values` (slots
+/// beyond the shorter of `positions` and `values` are not run): on rayon's
 /// threads when `parallel` is true and the `rayon` feature is on, else in
 /// order, and returns the failed slot with the lowest index, so the
 /// outcome does not depend on scheduling. This is the default

@@ -232,12 +232,16 @@ impl Pso {
     /// Acceleration constants c1 (own best) and c2 (neighbourhood best).
     ///
     /// # Errors
-    /// A negative or non-finite constant.
+    /// A negative or non-finite constant, or c1 + c2 ≤ 4 under
+    /// constriction.
     pub fn with_acceleration(mut self, c1: f64, c2: f64) -> Result<Self> {
         for (name, c) in [("c1", c1), ("c2", c2)] {
             if !(c.is_finite() && c >= 0.0) {
                 return Err(invalid(name, c, "a finite value >= 0"));
             }
+        }
+        if matches!(self.update, Update::Constriction) && c1 + c2 <= 4.0 {
+            return Err(invalid("c1 + c2 for constriction", c1 + c2, "a value > 4"));
         }
         self.c1 = c1;
         self.c2 = c2;
@@ -570,6 +574,15 @@ impl Pso {
                 Update::Inertia(schedule) => schedule.weight(g, self.generations),
                 Update::Constriction => chi,
             };
+            if !w.is_finite() {
+                // Only a user's schedule can do this; moving with it would
+                // put NaN into every position.
+                return Err(invalid(
+                    "inertia weight of the schedule",
+                    w,
+                    "a finite value at every generation",
+                ));
+            }
             let record = Generation {
                 index: g,
                 best: goal.value(pbest_key[best].score),

@@ -275,6 +275,25 @@ fn bad_settings_are_typed_errors() {
     assert!(Pso::paper().with_velocity_clamp(0.0).is_err());
     assert!(Pso::paper().with_stagnation(-1.0, 5).is_err());
     assert!(Pso::paper().with_stagnation(1e-6, 0).is_err());
+    // Constriction needs c1 + c2 > 4, whichever setter comes last.
+    let constricted = Pso::paper()
+        .with_acceleration(2.05, 2.05)
+        .unwrap()
+        .with_update(Update::Constriction)
+        .unwrap();
+    assert!(constricted.clone().with_acceleration(1.0, 1.0).is_err());
+    assert!(constricted.with_acceleration(2.1, 2.0).is_ok());
+    // A user's schedule that yields NaN stops the run with an error
+    // instead of moving particles to NaN.
+    let nan_schedule = Inertia::Custom(std::sync::Arc::new(
+        |g, _| if g < 3 { 0.7 } else { f64::NAN },
+    ));
+    let err = Pso::paper()
+        .with_update(Update::Inertia(nan_schedule))
+        .unwrap()
+        .run(&Sphere, Goal::Minimize, &Sphere.bounds(2).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, PsoError::InvalidParameter { .. }), "{err:?}");
 }
 
 proptest! {
@@ -308,6 +327,25 @@ proptest! {
         for h in [BoundHandling::Clamp, BoundHandling::Reflect, BoundHandling::Reseed] {
             prop_assert_eq!(h.confine(x, velocity, lower, upper, draw), (x, velocity));
         }
+    }
+
+    /// A coordinate several spans out is reflected as often as it takes:
+    /// the result equals mirroring at the violated bound again and again.
+    #[test]
+    fn reflection_folds_far_overshoots(
+        lower in -10.0..10.0f64,
+        span in 0.5..5.0f64,
+        spans_out in 1.0..6.0f64,
+        above in any::<bool>(),
+    ) {
+        let upper = lower + span;
+        let mut expected = if above { upper + spans_out * span } else { lower - spans_out * span };
+        let start = expected;
+        while expected > upper || expected < lower {
+            expected = if expected > upper { 2.0 * upper - expected } else { 2.0 * lower - expected };
+        }
+        let (pos, _) = BoundHandling::Reflect.confine(start, 1.0, lower, upper, 0.0);
+        prop_assert!((pos - expected).abs() < 1e-9, "{start} → {pos}, expected {expected}");
     }
 
     /// A swarm pulled far outside the box presses on its upper corner:
