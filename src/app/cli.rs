@@ -7,6 +7,7 @@
 //! output folder (`--out`, default `out`).
 
 use crate::app::figures::{MapKind, ablation_curves, convergence, field_map};
+use crate::app::output::RunOutput;
 use crate::app::scenario_file::{
     BuiltScenario, ScenarioFile, SolverKind, StrategyKind, TumorShape,
 };
@@ -20,7 +21,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Magnetic hyperthermia injection planning (Jiang et al. 2022).
 #[derive(Debug, Parser)]
@@ -196,20 +197,6 @@ fn scenario_file(a: &RunArgs) -> Result<ScenarioFile> {
     Ok(f)
 }
 
-fn create_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::Io {
-        path: dir.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
-fn write(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
 fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
@@ -238,6 +225,7 @@ fn evaluation_json(problem: &TreatmentProblem, position: &[f64], e: &Evaluation)
     v["strategy"] = json!(problem.strategy().name());
     v["variables"] = json!(problem.strategy().variables());
     v["position"] = json!(position);
+    v["cells"] = json!(problem.scenario().grid().nx());
     v["max_temperature_c"] = json!(
         e.temperature
             .iter()
@@ -269,15 +257,22 @@ fn print_evaluation(problem: &TreatmentProblem, position: &[f64], e: &Evaluation
     );
 }
 
-/// Fields (CSV, VTK) and maps (PNG, SVG) of an evaluation in `out`.
-fn write_fields(problem: &TreatmentProblem, e: &Evaluation, out: &Path) -> Result<()> {
+/// Fields (CSV, VTK) and maps (PNG, SVG) of an evaluation in `out`, under
+/// `prefix` (a sub-folder, or "").
+fn write_fields(
+    problem: &TreatmentProblem,
+    e: &Evaluation,
+    out: &RunOutput,
+    prefix: &str,
+) -> Result<()> {
+    let at = |name: &str| out.path(&format!("{prefix}{name}"));
     let grid = problem.scenario().grid();
     let fields = [
         ("temperature_c", &e.temperature),
         ("volume_fraction", &e.volume_fraction),
     ];
-    lbm_bioheat::output::write_csv(out.join("fields.csv"), grid, &fields)?;
-    lbm_bioheat::output::write_vti(out.join("fields.vti"), grid, &fields)?;
+    lbm_bioheat::output::write_csv(at("fields.csv")?, grid, &fields)?;
+    lbm_bioheat::output::write_vti(at("fields.vti")?, grid, &fields)?;
     let outline = problem.interface();
     let sites: Vec<(f64, f64)> = e
         .layout
@@ -288,7 +283,7 @@ fn write_fields(problem: &TreatmentProblem, e: &Evaluation, out: &Path) -> Resul
         .collect();
     for ext in ["png", "svg"] {
         field_map(
-            &out.join(format!("temperature.{ext}")),
+            &at(&format!("temperature.{ext}"))?,
             &format!("Temperature: {}", problem.strategy().name()),
             grid,
             &e.temperature,
@@ -298,7 +293,7 @@ fn write_fields(problem: &TreatmentProblem, e: &Evaluation, out: &Path) -> Resul
             0.02,
         )?;
         field_map(
-            &out.join(format!("concentration.{ext}")),
+            &at(&format!("concentration.{ext}"))?,
             &format!("Particle volume fraction: {}", problem.strategy().name()),
             grid,
             &e.volume_fraction,
@@ -325,15 +320,15 @@ fn history_csv(report: &OptimizationReport) -> String {
 
 fn cmd_optimize(a: &RunArgs) -> Result<()> {
     let built = scenario_file(a)?.build()?;
-    create_dir(&a.out)?;
+    let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
     let report = run_optimization(&built)?;
     let p = &built.problem;
     print_evaluation(p, &report.best_position, &report.best);
-    write_fields(p, &report.best, &a.out)?;
-    write(&a.out.join("history.csv"), &history_csv(&report))?;
+    write_fields(p, &report.best, &out, "")?;
+    out.write("history.csv", &history_csv(&report))?;
     for ext in ["png", "svg"] {
         convergence(
-            &a.out.join(format!("convergence.{ext}")),
+            &out.path(&format!("convergence.{ext}"))?,
             &format!("PSO: {}", report.strategy),
             &report.history,
             &report.variables,
@@ -343,7 +338,8 @@ fn cmd_optimize(a: &RunArgs) -> Result<()> {
     v["evaluations"] = json!(report.evaluations);
     v["runtime_s"] = json!(report.runtime_s);
     v["out"] = json!(a.out.display().to_string());
-    write(&a.out.join("optimize.json"), &v.to_string())?;
+    out.write("optimize.json", &v.to_string())?;
+    out.commit()?;
     println!(
         "  {} evaluations in {:.1} s; results in {}/",
         report.evaluations,
@@ -367,16 +363,17 @@ fn cmd_solve(a: &PositionArgs) -> Result<()> {
         name: "--position",
         reason: "solve needs the strategy's variables, e.g. --position 0.5,0.5,0.6".into(),
     })?;
-    create_dir(&a.run.out)?;
+    let mut out = RunOutput::prepare(&a.run.out, "mnp solve", None)?;
     let p = &built.problem;
     let start = std::time::Instant::now();
     let e = p.evaluate(&position, &mut Workspace::default())?;
     let seconds = start.elapsed().as_secs_f64();
     print_evaluation(p, &position, &e);
-    write_fields(p, &e, &a.run.out)?;
+    write_fields(p, &e, &out, "")?;
     let mut v = evaluation_json(p, &position, &e);
     v["runtime_s"] = json!(seconds);
-    write(&a.run.out.join("solve.json"), &v.to_string())?;
+    out.write("solve.json", &v.to_string())?;
+    out.commit()?;
     println!("{v}");
     Ok(())
 }
@@ -401,8 +398,8 @@ fn dose_csv(d: &DoseReport) -> String {
 
 fn cmd_dose(a: &PositionArgs) -> Result<()> {
     let built = scenario_file(&a.run)?.build()?;
+    let mut out = RunOutput::prepare(&a.run.out, "mnp dose", Some(built.settings.seed()))?;
     let position = position_or_optimum(a, &built)?;
-    create_dir(&a.run.out)?;
     let p = &built.problem;
     let progress = bar((built.dose.duration_s() / 60.0).ceil() as u64, "dose (min)");
     let d = assess_dose(p, &position, &built.dose, &built.snapshots_min, &mut |t| {
@@ -432,10 +429,10 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
         d.r_cem43_tumor_at_damage
             .map_or("-".into(), |v| format!("{v:.3}"))
     );
-    write(&a.run.out.join("ablation.csv"), &dose_csv(&d))?;
+    out.write("ablation.csv", &dose_csv(&d))?;
     let grid = p.scenario().grid();
     lbm_bioheat::output::write_csv(
-        a.run.out.join("cem43.csv"),
+        out.path("cem43.csv")?,
         grid,
         &[
             ("cem43_min", &d.cem43_min),
@@ -445,13 +442,13 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
     let lethal = thermal_dose::DoseModel::lethal_dose(built.dose.cem43());
     for ext in ["png", "svg"] {
         ablation_curves(
-            &a.run.out.join(format!("ablation_curves.{ext}")),
+            &out.path(&format!("ablation_curves.{ext}"))?,
             &format!("Ablation: {}", p.strategy().name()),
             &[(p.strategy().name().as_str(), &d.samples)],
         )?;
         for (t, field) in &d.snapshots {
             field_map(
-                &a.run.out.join(format!("ablation_{t:.0}min.{ext}")),
+                &out.path(&format!("ablation_{t:.0}min.{ext}"))?,
                 &format!("Ablated (CEM43 ≥ {lethal} min) at {t:.0} min"),
                 grid,
                 field,
@@ -472,7 +469,8 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
         "overheat_min": d.overheat_min.map(|(a, b)| [a, b]),
         "simulated_min": d.simulated_min,
     });
-    write(&a.run.out.join("dose.json"), &v.to_string())?;
+    out.write("dose.json", &v.to_string())?;
+    out.commit()?;
     println!("{v}");
     Ok(())
 }
@@ -485,6 +483,7 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
                 reason: e.to_string(),
             })?
             .with_seed(a.seed);
+    let mut out = RunOutput::prepare(&a.out, "mnp tables", Some(a.seed))?;
     let progress = ProgressBar::new_spinner();
     let tables = reproduce_tables(
         a.cells,
@@ -493,13 +492,12 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
         &mut |line| progress.println(line),
     )?;
     progress.finish_and_clear();
-    create_dir(&a.out)?;
     if !a.json {
         print_tables(&tables);
     }
     let v = tables.to_json();
-    write(&a.out.join("tables.json"), &v.to_string())?;
-    write_table_figures(&tables, &a.out)?;
+    out.write("tables.json", &v.to_string())?;
+    write_table_figures(&tables, &mut out)?;
     let curves: Vec<(String, &[crate::treatment::assessment::DoseSample])> = tables
         .table7
         .iter()
@@ -515,18 +513,19 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
         curves.iter().map(|(l, s)| (l.as_str(), *s)).collect();
     for ext in ["png", "svg"] {
         ablation_curves(
-            &a.out.join(format!("tables_ablation.{ext}")),
+            &out.path(&format!("tables_ablation.{ext}"))?,
             "Fig. 8: R_CEM43 of the optima",
             &curves,
         )?;
     }
+    out.commit()?;
     println!("{v}");
     Ok(())
 }
 
 /// Per run of the tables: maps, convergence and a CSV row; Fig. 9's maps
 /// of the elliptical eight-site optimum.
-fn write_table_figures(t: &crate::treatment::tables::Tables, out: &Path) -> Result<()> {
+fn write_table_figures(t: &crate::treatment::tables::Tables, out: &mut RunOutput) -> Result<()> {
     let mut csv =
         String::from("table,n,strategy,r_tum,r_tis,r_int,r_dose,j,t_opt_min,v_opt_mm2,variables\n");
     let runs = t
@@ -555,19 +554,18 @@ fn write_table_figures(t: &crate::treatment::tables::Tables, out: &Path) -> Resu
             cells.join(","),
             run.report.best_position
         ));
-        let dir = out.join(format!("{table}_n{}", run.n));
-        create_dir(&dir)?;
-        write_fields(&run.problem, &run.report.best, &dir)?;
+        let dir = format!("{table}_n{}/", run.n);
+        write_fields(&run.problem, &run.report.best, out, &dir)?;
         for ext in ["png", "svg"] {
             convergence(
-                &dir.join(format!("convergence.{ext}")),
+                &out.path(&format!("{dir}convergence.{ext}"))?,
                 &format!("PSO: {}", run.report.strategy),
                 &run.report.history,
                 &run.report.variables,
             )?;
         }
     }
-    write(&out.join("tables.csv"), &csv)?;
+    out.write("tables.csv", &csv)?;
     if let (Some((_, d)), Some(run)) = (
         t.table7.iter().find(|(n, _)| *n == 8),
         t.table5.iter().find(|r| r.n == 8),
@@ -575,7 +573,7 @@ fn write_table_figures(t: &crate::treatment::tables::Tables, out: &Path) -> Resu
         for (minutes, field) in &d.snapshots {
             for ext in ["png", "svg"] {
                 field_map(
-                    &out.join(format!("fig9_ablation_{minutes:.0}min.{ext}")),
+                    &out.path(&format!("fig9_ablation_{minutes:.0}min.{ext}"))?,
                     &format!(
                         "Fig. 9: ablated (CEM43 ≥ 60 min) at {minutes:.0} min, ellipse, 8 sites"
                     ),

@@ -2,11 +2,13 @@
 //! for none of it: TOML scenario files (`scenario_file`, feature
 //! `scenario-file`), figures (`figures` and `plot`, feature `figures`) and
 //! the `mnp` command line (`cli`, feature `cli`, which enables both).
+//! [`output`] (always available) writes a run's folder as a whole.
 
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "figures")]
 pub mod figures;
+pub mod output;
 #[cfg(feature = "figures")]
 pub mod plot;
 #[cfg(feature = "scenario-file")]

@@ -1,0 +1,178 @@
+//! The `mnp` command's output folder: checked before any work, written as a
+//! whole, never a mix of two runs, even when a run is killed while it
+//! writes.
+#![cfg(feature = "cli")]
+
+use mnp_suite::app::output::{MANIFEST, Manifest, RunOutput};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn mnp() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mnp"))
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mnp_cli_{name}_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The set in `dir` is one complete run: its manifest lists exactly the
+/// files present, and the fields have one line per cell of the run's grid.
+/// Returns the run's cells per side.
+fn complete_set(dir: &Path) -> usize {
+    let manifest = Manifest::read(dir).expect("a manifest");
+    let mut present: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != MANIFEST)
+        .collect();
+    present.sort();
+    assert_eq!(present, manifest.files);
+    let solve: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("solve.json")).unwrap()).unwrap();
+    let cells = solve["cells"].as_u64().expect("cells in solve.json") as usize;
+    let lines = std::fs::read_to_string(dir.join("fields.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(lines, cells * cells + 1, "fields.csv of another run");
+    cells
+}
+
+fn solve(cells: usize, out: &Path) -> Command {
+    let mut c = mnp();
+    c.args([
+        "solve",
+        "--sites",
+        "4",
+        "--position",
+        "0.6,0.4,0.6",
+        "--cells",
+    ])
+    .arg(cells.to_string())
+    .arg("--out")
+    .arg(out);
+    c
+}
+
+/// A run killed while it writes its fields leaves the previous run's
+/// complete set, never a mix.
+#[test]
+fn a_killed_run_leaves_a_complete_set() {
+    let dir = fresh_dir("killed");
+    assert!(solve(24, &dir).output().unwrap().status.success());
+    assert_eq!(complete_set(&dir), 24);
+    let mut child = solve(700, &dir).spawn().unwrap();
+    let staging = dir.parent().unwrap().join(format!(
+        ".{}.staging-{}",
+        dir.file_name().unwrap().to_string_lossy(),
+        child.id()
+    ));
+    let start = Instant::now();
+    let mut killed = false;
+    while start.elapsed() < Duration::from_secs(120) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        let writing = std::fs::metadata(staging.join("fields.csv")).is_ok_and(|m| m.len() > 0);
+        if writing {
+            child.kill().unwrap();
+            killed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.wait().unwrap();
+    // Writing 490 000 lines takes far longer than the 2 ms poll.
+    assert!(killed, "the run finished before it could be killed");
+    assert_eq!(complete_set(&dir), 24, "the killed run's files replaced the old set");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--out` is checked before the computation: a file in the way, or a
+/// folder of the user's own files, is refused at once with the flag named,
+/// and nothing is written.
+#[test]
+fn the_output_folder_is_checked_first() {
+    let file = fresh_dir("afile");
+    std::fs::write(&file, "mine").unwrap();
+    let start = Instant::now();
+    let out = mnp().args(["tables", "--out"]).arg(&file).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--out") && err.contains("not a folder"),
+        "{err}"
+    );
+    // The tables take minutes; the refusal comes first.
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    std::fs::remove_file(&file).unwrap();
+
+    let mine = fresh_dir("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "mine").unwrap();
+    let out = solve(20, &mine).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no mnp run wrote"));
+    assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
+    std::fs::remove_dir_all(&mine).unwrap();
+}
+
+/// A new run replaces the whole folder: no file of an earlier run (here
+/// `solve.json` after `optimize`) is left looking current; a run that fails
+/// midway leaves the old set and no staging folder.
+#[test]
+fn runs_replace_the_folder_as_a_whole() {
+    let dir = fresh_dir("replace");
+    assert!(solve(20, &dir).output().unwrap().status.success());
+    let out = mnp()
+        .args([
+            "optimize",
+            "--particles",
+            "3",
+            "--generations",
+            "2",
+            "--cells",
+            "20",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.join("solve.json").exists());
+    let m = Manifest::read(&dir).unwrap();
+    assert_eq!((m.command.as_str(), m.seed), ("mnp optimize", Some(0)));
+    assert!(m.files.iter().any(|f| f == "history.csv"));
+
+    // A failed run in the library: staged files vanish, the old set stays.
+    {
+        let mut staged = RunOutput::prepare(&dir, "test", None).unwrap();
+        staged.write("partial.csv", "1,2,3").unwrap();
+        // Dropped without commit (as on an error).
+    }
+    assert_eq!(Manifest::read(&dir).unwrap(), m);
+    assert!(!dir.join("partial.csv").exists());
+    let leftovers = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .filter(|e| {
+            let n = e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            n.starts_with(&format!(".{}.", dir.file_name().unwrap().to_string_lossy()))
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
