@@ -87,7 +87,11 @@ fn a_killed_run_leaves_a_complete_set() {
     child.wait().unwrap();
     // Writing 490 000 lines takes far longer than the 2 ms poll.
     assert!(killed, "the run finished before it could be killed");
-    assert_eq!(complete_set(&dir), 24, "the killed run's files replaced the old set");
+    assert_eq!(
+        complete_set(&dir),
+        24,
+        "the killed run's files replaced the old set"
+    );
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -16,8 +16,13 @@ pub enum DatasetError {
         /// What is wrong.
         message: String,
     },
-    /// A cell of a numeric column does not parse as a number.
-    #[error("{file}, line {line}, column '{column}': cannot read '{value}' as a number")]
+    /// A cell of a numeric column does not parse as a number. A column is
+    /// numeric when most of its cells are numbers; declare it text
+    /// (`CsvOptions::types`) if it is categorical.
+    #[error(
+        "{file}, line {line}, column '{column}': cannot read '{value}' as a number (the \
+         column's other cells are numbers; declare the column as text if it is categorical)"
+    )]
     NotANumber {
         /// The file.
         file: String,
@@ -27,6 +32,40 @@ pub enum DatasetError {
         column: String,
         /// The cell's text.
         value: String,
+    },
+    /// A number that is not finite (`inf`, `-inf`), or so large that the
+    /// computation overflows.
+    #[error("{at}, column '{column}': {value} is not a finite number")]
+    NonFinite {
+        /// Where: the file and line, or the row.
+        at: String,
+        /// The column's name.
+        column: String,
+        /// The value.
+        value: f64,
+    },
+    /// Two columns of one name (a header repeated, or a table built so).
+    #[error("{file}: column '{column}' appears twice (columns {first} and {second})")]
+    DuplicateColumn {
+        /// The file, or "table" for a table built in code.
+        file: String,
+        /// The repeated name.
+        column: String,
+        /// Its first position (1-based).
+        first: usize,
+        /// Its second position (1-based).
+        second: usize,
+    },
+    /// A column whose values overflow a computation (a sum of squares
+    /// beyond f64).
+    #[error("column '{column}': {what} overflows (values too large, up to {largest:e})")]
+    Overflow {
+        /// The column.
+        column: String,
+        /// The computation.
+        what: &'static str,
+        /// The largest magnitude in the column.
+        largest: f64,
     },
     /// No column of that name.
     #[error("no column named '{0}'")]
@@ -65,13 +104,14 @@ pub enum DatasetError {
         /// The category.
         value: String,
     },
-    /// A missing or non-finite value left in a feature matrix.
-    #[error("column '{column}', row {row}: no finite value after the transforms")]
+    /// A missing cell where a value is needed (a target, or a feature left
+    /// missing after the transforms).
+    #[error("{at}, column '{column}': the value is missing")]
     MissingValue {
         /// The column.
         column: String,
-        /// The row (0-based).
-        row: usize,
+        /// Where: the file and line, or the row.
+        at: String,
     },
     /// A target value that cannot take a logarithm.
     #[error("target value {value} at row {row} must be > 0 for log10")]

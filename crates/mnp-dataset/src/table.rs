@@ -3,6 +3,7 @@
 use crate::error::{DatasetError, Result};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The kind of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,11 +60,38 @@ pub struct Column {
     pub data: ColumnData,
 }
 
-/// A table of equally long columns.
+/// A table of equally long columns with distinct names. A table read from
+/// a file remembers each row's file line, so every error names the line a
+/// user sees, through selections, row subsets and transforms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     columns: Vec<Column>,
     rows: usize,
+    origin: Option<Origin>,
+}
+
+/// Where the rows came from: a file and each row's line in it.
+#[derive(Debug, Clone, PartialEq)]
+struct Origin {
+    file: Arc<str>,
+    lines: Vec<u64>,
+}
+
+/// How a cell of a column meant to be numeric reads.
+enum Cell {
+    Missing,
+    Number(f64),
+    NotANumber,
+}
+
+fn read_cell(c: &str) -> Cell {
+    if is_missing(c) {
+        Cell::Missing
+    } else {
+        c.trim()
+            .parse::<f64>()
+            .map_or(Cell::NotANumber, Cell::Number)
+    }
 }
 
 /// Whether a cell's text means "missing": empty, `NA`, `N/A`, `NaN`,
@@ -87,6 +115,8 @@ impl Table {
     ///
     /// # Errors
     /// Columns of different lengths.
+    /// # Errors
+    /// Columns of different lengths, or two columns of one name.
     pub fn new(columns: Vec<Column>) -> Result<Self> {
         let rows = columns.first().map_or(0, |c| c.data.len());
         for c in &columns {
@@ -98,17 +128,66 @@ impl Table {
                 });
             }
         }
-        Ok(Self { columns, rows })
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        check_unique(&names, "table")?;
+        Ok(Self {
+            columns,
+            rows,
+            origin: None,
+        })
     }
 
-    /// Reads a CSV file with a header row. A column is numeric when every
-    /// non-missing cell parses as a number, else text (see
-    /// [`is_missing`]); `options.types` overrides the inference.
+    /// The same columns, with the row origins (file and lines) of `other`,
+    /// a table of as many rows: a transform's output keeps its input's
+    /// lines.
     ///
     /// # Errors
-    /// An unreadable file, a row with the wrong number of fields (naming
-    /// the file and line), or a non-number in a column forced numeric
-    /// (naming the file, line and column).
+    /// A different number of rows.
+    pub fn with_origin_of(mut self, other: &Table) -> Result<Self> {
+        if other.rows != self.rows {
+            return Err(DatasetError::LengthMismatch {
+                what: "rows of the table whose origin is taken",
+                expected: self.rows,
+                found: other.rows,
+            });
+        }
+        self.origin = other.origin.clone();
+        Ok(self)
+    }
+
+    /// The file the rows were read from, if any.
+    pub fn file(&self) -> Option<&str> {
+        self.origin.as_ref().map(|o| &*o.file)
+    }
+
+    /// The file line of row `row` (1-based, the header is line 1), for a
+    /// table read from a file.
+    pub fn line(&self, row: usize) -> Option<u64> {
+        self.origin.as_ref().and_then(|o| o.lines.get(row).copied())
+    }
+
+    /// Where row `row` is, for people: `FILE, line N` for a table read
+    /// from a file, else `row N` (0-based).
+    pub fn locate(&self, row: usize) -> String {
+        match (&self.origin, self.line(row)) {
+            (Some(o), Some(line)) => format!("{}, line {line}", o.file),
+            _ => format!("row {row}"),
+        }
+    }
+
+    /// Reads a CSV file with a header row. A column's type is inferred from
+    /// all its cells (see [`is_missing`]): numeric when its cells are
+    /// numbers, text when most are not; `options.types` overrides the
+    /// inference (declare a categorical column of number-like codes as
+    /// text). Numbers must be finite.
+    ///
+    /// # Errors
+    /// An unreadable file; a row with the wrong number of fields (naming
+    /// the file and line); two columns of one name; a column whose cells
+    /// are mostly numbers but one is not (a typo, a decimal comma), or a
+    /// non-number in a column declared numeric ([`DatasetError::NotANumber`],
+    /// naming the file, line and column); `inf` or a number beyond f64
+    /// ([`DatasetError::NonFinite`]).
     pub fn from_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Self> {
         let path = path.as_ref();
         let file = path.display().to_string();
@@ -132,6 +211,8 @@ impl Table {
             .iter()
             .map(str::to_string)
             .collect();
+        let names: Vec<&str> = headers.iter().map(String::as_str).collect();
+        check_unique(&names, &file)?;
         let mut cells: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
         let mut lines = Vec::new();
         for record in reader.records() {
@@ -143,31 +224,43 @@ impl Table {
         }
         let mut columns = Vec::with_capacity(headers.len());
         for (name, raw) in headers.into_iter().zip(cells) {
-            let numeric_ok = raw
+            let read: Vec<Cell> = raw.iter().map(|c| read_cell(c)).collect();
+            let numbers = read.iter().filter(|c| matches!(c, Cell::Number(_))).count();
+            let words = read
                 .iter()
-                .all(|c| is_missing(c) || c.trim().parse::<f64>().is_ok());
-            let kind = options.types.get(&name).copied().unwrap_or(if numeric_ok {
-                ColumnType::Numeric
-            } else {
-                ColumnType::Text
-            });
+                .filter(|c| matches!(c, Cell::NotANumber))
+                .count();
+            // Numeric when every cell is a number, or when numbers are the
+            // majority (then the odd cell is an error, not a category).
+            let kind =
+                options
+                    .types
+                    .get(&name)
+                    .copied()
+                    .unwrap_or(if numbers > 0 && numbers >= words {
+                        ColumnType::Numeric
+                    } else {
+                        ColumnType::Text
+                    });
             let data = match kind {
                 ColumnType::Numeric => ColumnData::Numeric(
-                    raw.iter()
+                    read.iter()
+                        .zip(&raw)
                         .zip(&lines)
-                        .map(|(c, &line)| {
-                            if is_missing(c) {
-                                Ok(None)
-                            } else {
-                                c.trim().parse::<f64>().map(Some).map_err(|_| {
-                                    DatasetError::NotANumber {
-                                        file: file.clone(),
-                                        line,
-                                        column: name.clone(),
-                                        value: c.clone(),
-                                    }
-                                })
-                            }
+                        .map(|((cell, text), &line)| match *cell {
+                            Cell::Missing => Ok(None),
+                            Cell::Number(v) if v.is_finite() => Ok(Some(v)),
+                            Cell::Number(v) => Err(DatasetError::NonFinite {
+                                at: format!("{file}, line {line}"),
+                                column: name.clone(),
+                                value: v,
+                            }),
+                            Cell::NotANumber => Err(DatasetError::NotANumber {
+                                file: file.clone(),
+                                line,
+                                column: name.clone(),
+                                value: text.clone(),
+                            }),
                         })
                         .collect::<Result<_>>()?,
                 ),
@@ -179,7 +272,12 @@ impl Table {
             };
             columns.push(Column { name, data });
         }
-        Self::new(columns)
+        let mut table = Self::new(columns)?;
+        table.origin = Some(Origin {
+            file: file.as_str().into(),
+            lines,
+        });
+        Ok(table)
     }
 
     /// Number of rows.
@@ -224,22 +322,23 @@ impl Table {
             .iter()
             .map(|n| self.column(n).cloned())
             .collect::<Result<Vec<_>>>()?;
-        Table::new(columns)
+        let mut t = Table::new(columns)?;
+        t.origin = self.origin.clone();
+        Ok(t)
     }
     /// The target column `name` as numbers.
     ///
     /// # Errors
     /// An unknown or text column, or a missing target value (naming the
-    /// 0-based row).
+    /// file line, or the row).
     pub fn target(&self, name: &str) -> Result<Vec<f64>> {
         self.numeric(name)?
             .iter()
             .enumerate()
             .map(|(row, v)| {
-                v.ok_or(DatasetError::InvalidParameter {
-                    name: "target value (missing in this row)",
-                    value: row as f64,
-                    allowed: "a value in every row",
+                v.ok_or_else(|| DatasetError::MissingValue {
+                    column: name.to_string(),
+                    at: self.locate(row),
                 })
             })
             .collect()
@@ -271,11 +370,32 @@ impl Table {
                 },
             })
             .collect();
+        let origin = self.origin.as_ref().map(|o| Origin {
+            file: o.file.clone(),
+            lines: rows.iter().map(|&r| o.lines[r]).collect(),
+        });
         Ok(Table {
             columns,
             rows: rows.len(),
+            origin,
         })
     }
+}
+
+/// Refuses a repeated column name, naming both positions.
+fn check_unique(names: &[&str], file: &str) -> Result<()> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (k, name) in names.iter().enumerate() {
+        if let Some(first) = seen.insert(name, k) {
+            return Err(DatasetError::DuplicateColumn {
+                file: file.to_string(),
+                column: name.to_string(),
+                first: first + 1,
+                second: k + 1,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl Table {

@@ -153,6 +153,13 @@ impl Transformer for Imputer {
                             }
                         }
                     };
+                    if !fill.is_finite() {
+                        return Err(DatasetError::Overflow {
+                            column: c.name.clone(),
+                            what: "the imputation value",
+                            largest: vals.iter().fold(0.0f64, |m, v| m.max(v.abs())),
+                        });
+                    }
                     fill_numbers.insert(c.name.clone(), fill);
                 }
                 ColumnData::Text(v) => {
@@ -218,7 +225,7 @@ impl Transform for FittedImputer {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Table::new(columns)
+        Table::new(columns)?.with_origin_of(table)
     }
 }
 
@@ -281,6 +288,7 @@ impl Transformer for Scaler {
                     return Err(DatasetError::NoValues(c.name.clone()));
                 }
                 let n = vals.len() as f64;
+                let largest = vals.iter().fold(0.0f64, |m, v| m.max(v.abs()));
                 let (shift, scale) = match self.scaling {
                     Scaling::Standard => {
                         let mean = vals.iter().sum::<f64>() / n;
@@ -296,6 +304,16 @@ impl Transformer for Scaler {
                         (lo, if hi > lo { hi - lo } else { 1.0 })
                     }
                 };
+                if !(shift.is_finite() && scale.is_finite()) {
+                    return Err(DatasetError::Overflow {
+                        column: c.name.clone(),
+                        what: match self.scaling {
+                            Scaling::Standard => "the mean or standard deviation",
+                            Scaling::MinMax => "the range",
+                        },
+                        largest,
+                    });
+                }
                 params.insert(c.name.clone(), (shift, scale));
             }
         }
@@ -326,7 +344,7 @@ impl Transform for FittedScaler {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Table::new(columns)
+        Table::new(columns)?.with_origin_of(table)
     }
 }
 
@@ -409,7 +427,7 @@ impl Transform for FittedOneHotEncoder {
                                 },
                                 None => DatasetError::MissingValue {
                                     column: c.name.clone(),
-                                    row,
+                                    at: table.locate(row),
                                 },
                             });
                         }
@@ -427,7 +445,7 @@ impl Transform for FittedOneHotEncoder {
                 }
             }
         }
-        Table::new(columns)
+        Table::new(columns)?.with_origin_of(table)
     }
 }
 
@@ -444,8 +462,8 @@ impl FeatureMatrix {
     /// The matrix of an all-numeric table.
     ///
     /// # Errors
-    /// A text column, or a missing or non-finite value (naming the column
-    /// and row).
+    /// A text column, a missing value or a non-finite one (distinct
+    /// errors, naming the column and the file line or row).
     pub fn from_table(table: &Table) -> Result<Self> {
         let (n, p) = (table.rows(), table.columns().len());
         let mut data = Array2::zeros((n, p));
@@ -461,12 +479,22 @@ impl FeatureMatrix {
                 }
             };
             for (i, x) in v.iter().enumerate() {
-                data[[i, j]] =
-                    x.filter(|x| x.is_finite())
-                        .ok_or_else(|| DatasetError::MissingValue {
+                data[[i, j]] = match *x {
+                    Some(x) if x.is_finite() => x,
+                    Some(x) => {
+                        return Err(DatasetError::NonFinite {
+                            at: table.locate(i),
                             column: c.name.clone(),
-                            row: i,
-                        })?;
+                            value: x,
+                        });
+                    }
+                    None => {
+                        return Err(DatasetError::MissingValue {
+                            column: c.name.clone(),
+                            at: table.locate(i),
+                        });
+                    }
+                };
             }
         }
         Ok(Self {

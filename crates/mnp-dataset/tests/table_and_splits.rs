@@ -86,8 +86,15 @@ fn csv_errors_name_the_line_and_column() {
             value: "x".into()
         }
     );
-    // Without the override the column is text.
-    let t = Table::from_csv(&path, &CsvOptions::default()).unwrap();
+    // Inferred: as many numbers as words is a numeric column with a bad
+    // cell, refused the same way; declared text, it is categories.
+    assert!(matches!(
+        Table::from_csv(&path, &CsvOptions::default()).unwrap_err(),
+        DatasetError::NotANumber { line: 3, .. }
+    ));
+    let mut text = CsvOptions::default();
+    text.types.insert("b".into(), ColumnType::Text);
+    let t = Table::from_csv(&path, &text).unwrap();
     assert_eq!(t.column("b").unwrap().data.column_type(), ColumnType::Text);
     let e = Table::from_csv("/nonexistent/file.csv", &CsvOptions::default()).unwrap_err();
     assert!(e.to_string().contains("/nonexistent/file.csv"));
@@ -205,4 +212,76 @@ proptest! {
         }
         prop_assert!(seen.iter().all(|&c| c == 1));
     }
+}
+
+/// What a careful user's bad tables must not do silently: a repeated
+/// column, one bad cell in a numeric column (a typo, a decimal comma),
+/// `inf`; and every row a user sees is named by its file line.
+#[test]
+fn strict_tables_name_the_file_line_and_column() {
+    let dup = write("dup", "a,b,c,d,size,a\n1,2,3,4,5,6\n");
+    let e = Table::from_csv(&dup, &CsvOptions::default()).unwrap_err();
+    assert!(
+        matches!(&e, DatasetError::DuplicateColumn { column, first: 1, second: 6, .. } if column == "a"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("appears twice"));
+    // One word among numbers: an error at its line, not a category.
+    let typo = write("typo", "a,b\n1.5,x\n2.5,y\nabc,z\n4.5,x\n");
+    match Table::from_csv(&typo, &CsvOptions::default()).unwrap_err() {
+        DatasetError::NotANumber {
+            line,
+            column,
+            value,
+            ..
+        } => {
+            assert_eq!((line, column.as_str(), value.as_str()), (4, "a", "abc"));
+        }
+        e => panic!("{e:?}"),
+    }
+    // A quoted decimal comma.
+    let comma = write("comma", "a,b\n1.5,x\n\"4,253\",y\n2.0,z\n");
+    assert!(matches!(
+        Table::from_csv(&comma, &CsvOptions::default()).unwrap_err(),
+        DatasetError::NotANumber { line: 3, .. }
+    ));
+    // A column of words with a number-like code stays text.
+    let codes = write("codes", "a,kind\n1,coil\n2,chip\n3,42\n4,tube\n");
+    let t = Table::from_csv(&codes, &CsvOptions::default()).unwrap();
+    assert_eq!(
+        t.column("kind").unwrap().data.column_type(),
+        ColumnType::Text
+    );
+    // inf is its own error, at its line.
+    let inf = write("inf", "a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,inf\n");
+    match Table::from_csv(&inf, &CsvOptions::default()).unwrap_err() {
+        DatasetError::NonFinite { at, column, .. } => {
+            assert!(at.ends_with("line 7"), "{at}");
+            assert_eq!(column, "b");
+        }
+        e => panic!("{e:?}"),
+    }
+    // Rows keep their file lines through selections and subsets: the
+    // missing target of data row 5 is line 7.
+    let gap = write("gap", "x,y\n1,1\n2,2\n3,3\n4,4\n5,5\n6,\n7,7\n");
+    let t = Table::from_csv(&gap, &CsvOptions::default()).unwrap();
+    let e = t.take(&[6, 5]).unwrap().target("y").unwrap_err();
+    assert!(
+        matches!(&e, DatasetError::MissingValue { at, .. } if at.ends_with("gap.csv, line 7")),
+        "{e:?}"
+    );
+    assert_eq!(t.take(&[6, 5]).unwrap().line(1), Some(7));
+    assert_eq!(
+        t.select(&["y"]).unwrap().locate(3),
+        format!("{}, line 5", gap.display())
+    );
+    // Tables built in code refuse repeated names too.
+    let col = |n: &str| mnp_dataset::Column {
+        name: n.into(),
+        data: mnp_dataset::ColumnData::Numeric(vec![Some(1.0)]),
+    };
+    assert!(matches!(
+        Table::new(vec![col("a"), col("a")]),
+        Err(DatasetError::DuplicateColumn { .. })
+    ));
 }

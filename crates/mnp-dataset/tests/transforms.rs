@@ -203,9 +203,29 @@ fn pipeline_to_a_named_feature_matrix() {
         FeatureMatrix::from_table(&gap).unwrap_err(),
         DatasetError::MissingValue {
             column: "x".into(),
-            row: 1
+            at: "row 1".into()
         }
     );
+    // A non-finite value is not a missing one.
+    let inf = Table::new(vec![num("x", &[Some(1.0), Some(f64::INFINITY)])]).unwrap();
+    assert!(matches!(
+        FeatureMatrix::from_table(&inf).unwrap_err(),
+        DatasetError::NonFinite { .. }
+    ));
+    // Values whose mean or spread overflow cannot be scaled or imputed.
+    let huge = Table::new(vec![num(
+        "a",
+        &[Some(1e308), Some(1e308), Some(-1e308), None],
+    )])
+    .unwrap();
+    for e in [
+        Scaler::new(Scaling::Standard).fit(&huge).unwrap_err(),
+        Imputer::new(NumericImputation::Mean)
+            .fit(&Table::new(vec![num("a", &[Some(1e308), Some(1e308)])]).unwrap())
+            .unwrap_err(),
+    ] {
+        assert!(matches!(e, DatasetError::Overflow { .. }), "{e:?}");
+    }
 }
 
 #[test]
