@@ -48,7 +48,17 @@ fn fv(
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Zhang 2008 on 200 cells (dx = 0.2 mm), dt = 0.05 s.
     let z = zhang_2008(200, lbm(TimeStep::Seconds(0.05), 1e-10))?;
     println!("Zhang 2008, 1D transient, T(x = 0) in °C (200 cells, dt = 0.05 s)");

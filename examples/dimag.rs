@@ -36,7 +36,17 @@ fn reference(target: DimagTarget) -> (f64, f64) {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::var_os("MNP_DATA_DIR").map(PathBuf::from).ok_or(
         "MNP_DATA_DIR is not set: point it at the folder holding dimag/ \
          (for example MNP_DATA_DIR=../shared/data)",

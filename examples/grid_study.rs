@@ -34,7 +34,17 @@ fn paper(n: usize, domain_mm: u32) -> Option<(f64, f64)> {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let reference = InjectionReference::paper();
     let k = table2_eight_site_optimum(&reference)?;
     let cloud = circular_injection(&reference, 8, &k, 0.0)?;

@@ -14,7 +14,17 @@ use serde_json::{Map, Value, json};
 use std::convert::Infallible;
 use std::time::Instant;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let cases: [(&str, &dyn TestFunction<Error = Infallible>, usize, &str); 4] = [
         ("sphere5", &Sphere, 5, "7.8451e-8"),
         ("shubert2", &Shubert, 2, "-186.73"),

@@ -13,7 +13,17 @@ use mnp_suite::treatment::assessment::DoseSettings;
 use mnp_suite::treatment::optimize::OptimizationSettings;
 use mnp_suite::treatment::tables::{print_tables, reproduce_tables};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let tables = reproduce_tables(
         100,
         &OptimizationSettings::default(),

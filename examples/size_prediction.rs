@@ -78,6 +78,10 @@ struct Args {
     seed: u64,
 }
 
+/// The largest table leave-one-out runs on: 2000 rows are 2000 fits and
+/// 32 MB of fold indices.
+const LOO_MAX_ROWS: usize = 2000;
+
 fn kernel(name: &str, gamma: Gamma, degree: u32, coef0: f64) -> Result<Kernel, String> {
     Ok(match name {
         "rbf" => Kernel::Rbf { gamma },
@@ -124,7 +128,17 @@ fn describe(m: &ModelSpec) -> Value {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let pre = Preprocessing {
         imputation: match args.impute.as_str() {
@@ -155,12 +169,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (t, SIZE_TARGET.to_string())
         }
     };
+    if table.column(&target).is_err() {
+        let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
+        return Err(format!(
+            "--target: no column named '{target}'; the columns are {}",
+            names.join(", ")
+        )
+        .into());
+    }
     let (features, y) = features_and_target(&table, &target)?;
     let n = y.len();
     let folds: Vec<Split> = match args.cv.as_str() {
-        "loo" => leave_one_out(n)?,
+        "loo" => {
+            // n fits, and n·(n − 1) fold indices held at once.
+            let bytes = (n as f64) * (n as f64 - 1.0) * 8.0;
+            if n > LOO_MAX_ROWS {
+                return Err(format!(
+                    "--cv loo: {n} rows need {n} model fits and {:.0} MB of fold indices; \
+                     leave-one-out is for small tables (at most {LOO_MAX_ROWS} rows here): \
+                     use --cv kfold:10",
+                    bytes / 1e6
+                )
+                .into());
+            }
+            leave_one_out(n)?
+        }
         s if s.starts_with("kfold:") => KFold {
-            k: s[6..].parse()?,
+            k: s[6..]
+                .parse()
+                .map_err(|_| format!("--cv {s}: K must be a whole number, e.g. kfold:5"))?,
             shuffle: None,
         }
         .split(n)?,
@@ -170,7 +207,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gamma = match args.gamma.as_str() {
         "scale" => Gamma::Scale,
         "auto" => Gamma::Auto,
-        v => Gamma::Value(v.parse()?),
+        v => Gamma::Value(
+            v.parse()
+                .map_err(|_| format!("--gamma {v}: expected scale, auto or a number"))?,
+        ),
     };
 
     let figures = std::cell::RefCell::new(Vec::<String>::new());

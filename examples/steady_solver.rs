@@ -35,7 +35,17 @@ fn median_time(runs: usize, mut f: impl FnMut()) -> f64 {
     t[runs / 2]
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = std::env::args()
         .nth(1)
         .map_or_else(|| PathBuf::from("target/steady_system"), PathBuf::from);

@@ -22,7 +22,17 @@ fn temperature_c(t: f64) -> f64 {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let n = (RISE_S + PLATEAU_S + COOL_S) as usize;
     let times: Vec<f64> = (0..=n).map(|i| i as f64).collect();
     let temps: Vec<f64> = times.iter().map(|&t| temperature_c(t)).collect();

@@ -66,3 +66,19 @@ pub enum Error {
 
 /// `Result` with the facade's [`enum@Error`].
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// An error for people: its message, then each underlying cause not
+/// already part of it (`caused by: …`), one per line; never the Debug
+/// structure. The examples and the `mnp` command print errors this way.
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = format!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(&format!("\n  caused by: {line}"));
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -2,7 +2,7 @@
 
 fn main() {
     if let Err(e) = mnp_suite::app::cli::run(std::env::args_os()) {
-        eprintln!("error: {e}");
+        eprintln!("{}", mnp_suite::error::describe(&e));
         std::process::exit(1);
     }
 }

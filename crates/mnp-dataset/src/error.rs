@@ -67,6 +67,26 @@ pub enum DatasetError {
         /// The largest magnitude in the column.
         largest: f64,
     },
+    /// A file that cannot be opened, read or written.
+    #[error("{file}: {message}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The system's message.
+        message: String,
+    },
+    /// Too few rows (or groups, or folds) for what was asked.
+    #[error("too few {what}: {found}, at least {needed} needed for {purpose}")]
+    TooFew {
+        /// What is counted: "rows", "folds", "groups".
+        what: &'static str,
+        /// How many there are.
+        found: usize,
+        /// How many are needed.
+        needed: usize,
+        /// For what, e.g. "5-fold cross-validation".
+        purpose: String,
+    },
     /// No column of that name.
     #[error("no column named '{0}'")]
     UnknownColumn(String),

@@ -28,12 +28,13 @@ impl<'a> From<&'a Split> for (&'a [usize], &'a [usize]) {
     }
 }
 
-fn check_n(n: usize, at_least: usize, name: &'static str) -> Result<()> {
-    if n < at_least {
-        return Err(DatasetError::InvalidParameter {
-            name,
-            value: n as f64,
-            allowed: "enough samples for the requested split",
+fn too_few(what: &'static str, found: usize, needed: usize, purpose: String) -> Result<()> {
+    if found < needed {
+        return Err(DatasetError::TooFew {
+            what,
+            found,
+            needed,
+            purpose,
         });
     }
     Ok(())
@@ -189,8 +190,13 @@ impl KFold {
     /// # Errors
     /// k < 2 or n < k.
     pub fn split(&self, n: usize) -> Result<Vec<Split>> {
-        check_n(self.k, 2, "number of folds")?;
-        check_n(n, self.k, "rows for k folds")?;
+        too_few("folds", self.k, 2, "k-fold cross-validation".into())?;
+        too_few(
+            "rows",
+            n,
+            self.k,
+            format!("{}-fold cross-validation", self.k),
+        )?;
         let mut order: Vec<usize> = (0..n).collect();
         if let Some(seed) = self.shuffle {
             order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
@@ -213,10 +219,14 @@ impl KFold {
 
 /// Leave-one-out: n folds of one test row each, in row order.
 ///
+/// The folds hold n·(n − 1) indices at once (8n² bytes: 1.8 GB at 15 000
+/// rows), and cross-validation over them fits n models: use [`KFold`] on
+/// large tables.
+///
 /// # Errors
 /// n < 2.
 pub fn leave_one_out(n: usize) -> Result<Vec<Split>> {
-    check_n(n, 2, "rows for leave-one-out")?;
+    too_few("rows", n, 2, "leave-one-out".into())?;
     Ok((0..n)
         .map(|i| Split {
             train: complement(n, &[i]),
@@ -242,11 +252,16 @@ impl GroupKFold {
     /// # Errors
     /// k < 2, or fewer distinct groups than folds.
     pub fn split<G: Ord>(&self, groups: &[G]) -> Result<Vec<Split>> {
-        check_n(self.k, 2, "number of folds")?;
+        too_few("folds", self.k, 2, "grouped k-fold cross-validation".into())?;
         let mut labels: Vec<&G> = groups.iter().collect();
         labels.sort();
         labels.dedup();
-        check_n(labels.len(), self.k, "distinct groups for k folds")?;
+        too_few(
+            "distinct groups",
+            labels.len(),
+            self.k,
+            format!("grouped {}-fold cross-validation", self.k),
+        )?;
         let index_of = |g: &G| labels.binary_search(&g).expect("label present");
         let mut sizes = vec![0usize; labels.len()];
         for g in groups {

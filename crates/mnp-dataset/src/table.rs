@@ -195,9 +195,8 @@ impl Table {
             .delimiter(options.delimiter.unwrap_or(b','))
             .trim(csv::Trim::All)
             .from_path(path)
-            .map_err(|e| DatasetError::Csv {
+            .map_err(|e| DatasetError::Io {
                 file: file.clone(),
-                line: 0,
                 message: e.to_string(),
             })?;
         let csv_error = |e: csv::Error| DatasetError::Csv {
@@ -405,9 +404,8 @@ impl Table {
     /// An I/O error, naming the file.
     pub fn to_csv(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let err = |e: csv::Error| DatasetError::Csv {
+        let err = |e: csv::Error| DatasetError::Io {
             file: path.display().to_string(),
-            line: 0,
             message: e.to_string(),
         };
         let mut w = csv::Writer::from_path(path).map_err(err)?;
@@ -424,9 +422,8 @@ impl Table {
                 .collect();
             w.write_record(&row).map_err(err)?;
         }
-        w.flush().map_err(|e| DatasetError::Csv {
+        w.flush().map_err(|e| DatasetError::Io {
             file: path.display().to_string(),
-            line: 0,
             message: e.to_string(),
         })
     }
