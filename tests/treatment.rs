@@ -487,39 +487,47 @@ fn tables_json_has_every_key() {
     assert_eq!(v["table3"][1]["with_dose"], false);
 }
 
-/// A failed evaluation ends the optimization with the PSO's error naming
-/// the generation, particle and position, carrying the pipeline's own
-/// error: here a plan whose dose weights put φ > 1 in a cell.
+/// A plan that crowds particles (φ > 1 in a cell) is infeasible in the
+/// search, not fatal: with 24 sites many positions are, and the optimum is
+/// a physical plan; when every plan is, the run says so.
 #[test]
-fn a_failed_evaluation_names_its_position() {
-    let heavy = UserSites::new(vec![(0.0, 0.0, 1e6)]).unwrap();
-    let problem = TreatmentProblem::new(
-        Scenario::paper_circular(20, 0.05, GridAlignment::NodeAtCentre).unwrap(),
-        Arc::new(heavy),
-        InjectionReference::paper(),
-        ObjectiveWeights::paper(),
-        SolverChoice::FiniteVolume,
-    )
-    .unwrap();
-    let settings = OptimizationSettings::new(6, 3).unwrap();
-    let err = optimize(&problem, &settings, &mut |_, _| {}).unwrap_err();
-    let Error::Pso(mnp_suite::pso::PsoError::Objective {
-        generation,
-        position,
-        source,
-        ..
-    }) = &err
-    else {
-        panic!("expected the PSO's objective error, got {err:?}");
+fn crowded_plans_are_infeasible_not_fatal() {
+    let problem = |strategy: Arc<dyn InjectionStrategy>| {
+        TreatmentProblem::new(
+            Scenario::paper_circular(30, 0.05, GridAlignment::NodeAtCentre).unwrap(),
+            strategy,
+            InjectionReference::paper(),
+            ObjectiveWeights::paper(),
+            SolverChoice::FiniteVolume,
+        )
+        .unwrap()
     };
-    assert_eq!(*generation, 0);
-    assert_eq!(position.len(), 2);
-    let inner = source
-        .downcast_ref::<Error>()
-        .expect("the pipeline's error");
+    let crowded = problem(Arc::new(Circular::new(24).unwrap()));
+    // All 24 full doses at the centre: infeasible, and evaluating it fails.
+    let x = [1.0, 1.0, 0.0];
+    assert!(crowded.volume_fraction_excess(&x).unwrap() > 0.0);
+    assert!(crowded.evaluate(&x, &mut Workspace::default()).is_err());
+    let settings = OptimizationSettings::new(10, 6).unwrap().with_seed(2);
+    let report = optimize(&crowded, &settings, &mut |_, _| {}).unwrap();
     assert!(
-        inner.to_string().contains('φ') || inner.to_string().contains("fraction"),
-        "{inner}"
+        crowded
+            .volume_fraction_excess(&report.best_position)
+            .unwrap()
+            <= 0.0
     );
-    assert!(err.to_string().contains("position"), "{err}");
+    assert!(report.best.volume_fraction.iter().all(|&p| p <= 1.0));
+    // Weights so large that no plan the swarm tries is physical (only
+    // k_φ < 10⁻⁵ would be): a clear error.
+    let heavy = problem(Arc::new(UserSites::new(vec![(0.0, 0.0, 1e9)]).unwrap()));
+    let err = optimize(
+        &heavy,
+        &OptimizationSettings::new(6, 3).unwrap(),
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid { name, .. } if *name == "injection plan"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("above 1"), "{err}");
 }

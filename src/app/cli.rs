@@ -94,7 +94,7 @@ struct PositionArgs {
     run: RunArgs,
     /// The strategy's variables, comma-separated (k_phi,k_sigma[,k_d...]);
     /// `dose` optimizes first when omitted.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     position: Option<Vec<f64>>,
 }
 
@@ -149,7 +149,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
         Command::Solve(a) => cmd_solve(&a),
         Command::Tables(a) => cmd_tables(&a),
         Command::Scenario(a) => {
-            print!("{}", scenario_file(&a)?.to_toml()?);
+            let file = scenario_file(&a)?;
+            // Only a scenario that builds is printed.
+            file.build()?;
+            print!("{}", file.to_toml()?);
             Ok(())
         }
     }
@@ -352,9 +355,58 @@ fn cmd_optimize(a: &RunArgs) -> Result<()> {
 
 fn position_or_optimum(a: &PositionArgs, built: &BuiltScenario) -> Result<Vec<f64>> {
     match &a.position {
-        Some(x) => Ok(x.clone()),
+        Some(x) => {
+            check_position(&built.problem, x)?;
+            Ok(x.clone())
+        }
         None => Ok(run_optimization(built)?.best_position),
     }
+}
+
+/// A `--position` the strategy accepts: one value per variable, each in
+/// its bounds, and every site inside the tissue block.
+fn check_position(problem: &TreatmentProblem, x: &[f64]) -> Result<()> {
+    let strategy = problem.strategy();
+    let names = strategy.variables();
+    let bad = |reason: String| Error::Invalid {
+        name: "--position",
+        reason,
+    };
+    if x.len() != names.len() {
+        return Err(bad(format!(
+            "{} values given, the strategy has {} variables ({})",
+            x.len(),
+            names.len(),
+            names.join(",")
+        )));
+    }
+    let (lower, upper) = strategy.bounds();
+    for (k, name) in names.iter().enumerate() {
+        if !(x[k] >= lower[k] && x[k] <= upper[k]) {
+            return Err(bad(format!(
+                "{name} = {} lies outside [{}, {}]",
+                x[k], lower[k], upper[k]
+            )));
+        }
+    }
+    let layout = strategy.layout(problem.reference(), x)?;
+    let g = problem.scenario().grid();
+    let (x0, y0) = (g.x0(), g.y0());
+    let (x1, y1) = (x0 + g.nx() as f64 * g.dx(), y0 + g.ny() as f64 * g.dx());
+    for s in layout.cloud.sites() {
+        if !((x0..=x1).contains(&s.x()) && (y0..=y1).contains(&s.y())) {
+            return Err(bad(format!(
+                "a site at ({:.2}, {:.2}) mm lies outside the tissue block [{:.1}, {:.1}] × [{:.1}, {:.1}] mm",
+                s.x() * 1e3,
+                s.y() * 1e3,
+                x0 * 1e3,
+                x1 * 1e3,
+                y0 * 1e3,
+                y1 * 1e3
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn cmd_solve(a: &PositionArgs) -> Result<()> {
@@ -363,6 +415,7 @@ fn cmd_solve(a: &PositionArgs) -> Result<()> {
         name: "--position",
         reason: "solve needs the strategy's variables, e.g. --position 0.5,0.5,0.6".into(),
     })?;
+    check_position(&built.problem, &position)?;
     let mut out = RunOutput::prepare(&a.run.out, "mnp solve", None)?;
     let p = &built.problem;
     let start = std::time::Instant::now();

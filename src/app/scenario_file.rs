@@ -377,29 +377,32 @@ impl ScenarioFile {
             let Some(span) = e.span() else {
                 return bad("file", message);
             };
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            // The enclosing [section] and, for an unknown field, its name.
-            let section = before.lines().rev().find_map(|l| {
+            let start = span.start.min(text.len());
+            let line = text[..start].matches('\n').count() + 1;
+            // The offending line, and the text up to its end: a table
+            // header on that line ([[injection.site]] for a field missing
+            // from it) is the section.
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let line_text = &text[line_start..line_end];
+            let section = text[..line_end].lines().rev().find_map(|l| {
                 let l = l.trim();
                 (l.starts_with('[') && l.ends_with(']'))
                     .then(|| l.trim_matches(|c| c == '[' || c == ']').to_string())
             });
-            // The field: named by the message (an unknown field) or written
-            // before `=` on the offending line (a bad value or variant).
-            let line_text = text[before.rfind('\n').map_or(0, |i| i + 1)..]
-                .lines()
-                .next()
-                .unwrap_or("");
-            let field = message
-                .strip_prefix("unknown field `")
-                .and_then(|rest| rest.split('`').next())
-                .or_else(|| {
-                    line_text
-                        .split_once('=')
-                        .map(|(k, _)| k.trim())
-                        .filter(|k| !k.is_empty() && !k.starts_with('['))
-                });
+            // The field: named by the message (an unknown or missing
+            // field) or written before `=` on the offending line (a bad
+            // value or variant).
+            let named = ["unknown field `", "missing field `"]
+                .iter()
+                .find_map(|p| message.strip_prefix(p))
+                .and_then(|rest| rest.split('`').next());
+            let field = named.or_else(|| {
+                line_text
+                    .split_once('=')
+                    .map(|(k, _)| k.trim())
+                    .filter(|k| !k.is_empty() && !k.starts_with('['))
+            });
             let key = match (section, field) {
                 (Some(s), Some(f)) => format!("{s}.{f} (line {line})"),
                 (None, Some(f)) => format!("{f} (line {line})"),

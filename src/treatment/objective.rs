@@ -360,6 +360,32 @@ impl TreatmentProblem {
         Ok((self.problem_with(heating)?, phi))
     }
 
+    /// How far the plan at `x` exceeds a particle volume fraction of 1: the
+    /// largest φ on the cells (as the solver samples it) minus 1, ≤ 0 for a
+    /// physical plan. This is the constraint the optimizer keeps, so a plan
+    /// that crowds particles is infeasible in a search, not fatal. The sum
+    /// of the sites' peaks bounds φ, so the field is sampled only when that
+    /// bound exceeds 1.
+    ///
+    /// # Errors
+    /// Wrong variables, or a value the clouds refuse.
+    pub fn volume_fraction_excess(&self, x: &[f64]) -> Result<f64> {
+        let layout = self.strategy.layout(&self.reference, x)?;
+        let bound: f64 = layout
+            .cloud
+            .sites()
+            .iter()
+            .map(|s| s.peak_volume_fraction())
+            .sum();
+        if bound <= 1.0 {
+            return Ok(bound - 1.0);
+        }
+        let phi = self
+            .scenario
+            .volume_fraction_sampled(&layout.cloud, self.solver.sampling())?;
+        Ok(phi.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v)) - 1.0)
+    }
+
     /// Evaluates J at `x` with a reusable `workspace` (warm starts from its
     /// last solution with the finite-volume solver).
     ///

@@ -141,6 +141,11 @@ impl Objective for SwarmObjective<'_> {
         parallel: bool,
     ) -> std::result::Result<(), BatchFailure<Error>> {
         evaluate_slots(positions, values, parallel, |index, x| {
+            // An infeasible plan (φ > 1 somewhere) has no J: its constraint
+            // ranks it (`volume_fraction_excess`).
+            if self.problem.volume_fraction_excess(x)? > 0.0 {
+                return Ok(f64::NAN);
+            }
             // The lock is never contended: slot i alone uses workspace i.
             let mut guard = self.workspaces[index % self.workspaces.len()]
                 .lock()
@@ -153,10 +158,14 @@ impl Objective for SwarmObjective<'_> {
 /// Maximizes J of `problem` by PSO; `progress` sees each generation's index
 /// and best J (for a progress bar).
 ///
+/// A plan that puts φ > 1 in some cell is infeasible, not an error: the
+/// swarm keeps φ ≤ 1 as a constraint (Deb's feasibility rules, see
+/// [`TreatmentProblem::volume_fraction_excess`]).
+///
 /// # Errors
-/// Invalid settings, or [`pso::PsoError::Objective`] for the first
-/// evaluation that failed (a non-physical field or a solver error): it names
-/// the generation, the particle and the position, and the run stops there.
+/// Invalid settings; no feasible plan found; or [`pso::PsoError::Objective`]
+/// for the first evaluation that failed (a solver error): it names the
+/// generation, the particle and the position, and the run stops there.
 pub fn optimize(
     problem: &TreatmentProblem,
     settings: &OptimizationSettings,
@@ -187,7 +196,26 @@ pub fn optimize(
         progress(g.index, g.best);
         ControlFlow::Continue(())
     };
-    let report = pso.run_observed(&objective, Goal::Maximize, &bounds, &mut observer)?;
+    // φ ≤ 1 everywhere is a constraint: a crowded plan is infeasible, and
+    // the feasibility rules rank it below every physical one.
+    let crowding = |x: &[f64]| vec![problem.volume_fraction_excess(x).unwrap_or(f64::INFINITY)];
+    let report = pso.run_with(
+        &objective,
+        Some(&crowding),
+        Goal::Maximize,
+        &bounds,
+        &mut observer,
+    )?;
+    if !report.feasible() {
+        return Err(Error::Invalid {
+            name: "injection plan",
+            reason: format!(
+                "every plan the swarm tried puts a particle volume fraction above 1 in some \
+                 cell (the best exceeds it by {:.3}): use fewer sites or a smaller dose",
+                report.best_violation
+            ),
+        });
+    }
     let history = report
         .history
         .iter()
