@@ -399,9 +399,21 @@ impl PennesProblemBuilder {
         self.keep(r)
     }
 
-    /// Blood temperature T_b (°C) and specific heat c_b (J/(kg·K)).
+    /// Blood temperature T_b (°C, above 0 °C and below 100 °C: liquid
+    /// blood) and specific heat c_b (J/(kg·K)).
     pub fn blood(mut self, temperature_c: f64, specific_heat: f64) -> Self {
         let r = finite("blood temperature (°C)", temperature_c)
+            .and_then(|t| {
+                if t > 0.0 && t < 100.0 {
+                    Ok(t)
+                } else {
+                    Err(crate::error::BioheatError::InvalidParameter {
+                        name: "blood temperature (°C)",
+                        value: t,
+                        allowed: "a value in (0, 100) °C (liquid blood)",
+                    })
+                }
+            })
             .and_then(|t| positive("blood specific heat (J/(kg K))", specific_heat).map(|c| (t, c)))
             .map(|(t, c)| {
                 self.problem.blood_temperature = t;

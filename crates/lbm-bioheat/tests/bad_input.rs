@@ -175,3 +175,12 @@ fn divergence_is_reported_with_place_and_time() {
     let r = (0..100).try_for_each(|_| lbm.step());
     assert!(matches!(r, Err(BioheatError::Diverged { .. })), "{r:?}");
 }
+
+/// Blood below 0 °C or above 100 °C is not blood.
+#[test]
+fn blood_temperature_must_be_physical() {
+    for t in [-300.0, 0.0, 100.0, f64::NAN] {
+        assert!(builder().blood(t, 3800.0).build().is_err(), "{t}");
+    }
+    assert!(builder().blood(37.0, 3800.0).build().is_ok());
+}

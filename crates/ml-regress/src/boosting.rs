@@ -166,7 +166,7 @@ impl Predict for BoostingModel {
             .map(|r| {
                 self.trees
                     .iter()
-                    .fold(self.init, |f, t| f + self.learning_rate * t.predict_row(r))
+                    .fold(self.init, |f, t| f + self.learning_rate * t.leaf_value(r))
             })
             .collect())
     }
@@ -294,14 +294,14 @@ impl Regressor for Boosting {
                 }
             }
             for (k, &i) in fit_rows.iter().enumerate() {
-                f_fit[k] += p.learning_rate * tree.predict_row(x.row(i));
+                f_fit[k] += p.learning_rate * tree.leaf_value(x.row(i));
             }
             train_loss.push(mse(&f_fit, &y_fit));
             trees.push(tree);
             if n_val > 0 {
                 let tree = trees.last().expect("just pushed");
                 for (k, &i) in val_rows.iter().enumerate() {
-                    f_val[k] += p.learning_rate * tree.predict_row(x.row(i));
+                    f_val[k] += p.learning_rate * tree.leaf_value(x.row(i));
                 }
                 let loss = mse(&f_val, &y_val);
                 validation_loss.push(loss);

@@ -2,7 +2,7 @@
 //! (1/(2n))‖y − Xw − b‖² + α·ρ‖w‖₁ + ½α(1 − ρ)‖w‖², ρ = `l1_ratio`, and
 //! scikit-learn's stopping rule (a duality gap below tol·‖y − ȳ‖²).
 
-use crate::error::{Result, invalid};
+use crate::error::{RegressError, Result, invalid};
 use crate::traits::{Predict, Regressor, check_data, check_features};
 use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 
@@ -152,6 +152,12 @@ impl Regressor for ElasticNet {
         } else {
             0.0
         };
+        if !(intercept.is_finite() && w.iter().all(|v| v.is_finite())) {
+            return Err(RegressError::Diverged {
+                model: "Elastic Net",
+                what: "coefficients",
+            });
+        }
         Ok(ElasticNetModel {
             coefficients: w,
             intercept,

@@ -37,6 +37,27 @@ pub enum RegressError {
         /// The row.
         row: usize,
     },
+    /// A value so large that squares and sums of squares overflow f64
+    /// (|v| > 1e150): rescale the data.
+    #[error(
+        "{what} holds {value:e} at row {row}: beyond ±1e150 squared errors overflow; rescale the data"
+    )]
+    TooLarge {
+        /// Which input.
+        what: &'static str,
+        /// The row.
+        row: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A fit that ended in non-finite parameters (a diverging solve).
+    #[error("{model}: the fit diverged (non-finite {what})")]
+    Diverged {
+        /// The model.
+        model: &'static str,
+        /// What became non-finite.
+        what: &'static str,
+    },
 }
 
 /// `Result` with [`RegressError`].

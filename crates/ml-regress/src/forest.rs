@@ -112,7 +112,7 @@ impl Predict for ForestModel {
         let k = self.trees.len() as f64;
         Ok(x.rows()
             .into_iter()
-            .map(|r| self.trees.iter().map(|t| t.predict_row(r)).sum::<f64>() / k)
+            .map(|r| self.trees.iter().map(|t| t.leaf_value(r)).sum::<f64>() / k)
             .collect())
     }
 }

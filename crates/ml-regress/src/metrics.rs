@@ -13,13 +13,18 @@ fn check(y: &[f64], pred: &[f64]) -> Result<()> {
             found: pred.len(),
         });
     }
+    for (what, v) in [("y", y), ("predictions", pred)] {
+        if let Some(row) = v.iter().position(|x| !x.is_finite()) {
+            return Err(RegressError::NonFinite { what, row });
+        }
+    }
     Ok(())
 }
 
 /// Root-mean-square error √(Σ(y − ŷ)²/n).
 ///
 /// # Errors
-/// Empty or unequal slices.
+/// Empty or unequal slices, or a NaN or infinite value.
 pub fn rmse(y: &[f64], pred: &[f64]) -> Result<f64> {
     check(y, pred)?;
     Ok((y
@@ -34,7 +39,7 @@ pub fn rmse(y: &[f64], pred: &[f64]) -> Result<f64> {
 /// Mean absolute error Σ|y − ŷ|/n.
 ///
 /// # Errors
-/// Empty or unequal slices.
+/// Empty or unequal slices, or a NaN or infinite value.
 pub fn mae(y: &[f64], pred: &[f64]) -> Result<f64> {
     check(y, pred)?;
     Ok(y.iter().zip(pred).map(|(a, b)| (a - b).abs()).sum::<f64>() / y.len() as f64)
@@ -45,7 +50,7 @@ pub fn mae(y: &[f64], pred: &[f64]) -> Result<f64> {
 /// SS_tot = 0).
 ///
 /// # Errors
-/// Empty or unequal slices.
+/// Empty or unequal slices, or a NaN or infinite value.
 pub fn r2(y: &[f64], pred: &[f64]) -> Result<f64> {
     check(y, pred)?;
     let mean = y.iter().sum::<f64>() / y.len() as f64;

@@ -98,9 +98,16 @@ impl SvrParams {
     /// Validates the hyper-parameters.
     ///
     /// # Errors
-    /// C ≤ 0, ε < 0, γ < 0, degree 0, tol ≤ 0, cache_mb ≤ 0, non-finite
-    /// values.
+    /// C ≤ 0, ε < 0, γ < 0, degree 0, tol ≤ 0, cache_mb ≤ 0, max_iter 0,
+    /// non-finite values.
     pub fn check(self) -> Result<Svr> {
+        if self.max_iter == 0 {
+            return Err(invalid(
+                "max_iter",
+                0.0,
+                "at least 1 (a fit that stops at max_iter keeps its last iterate, as scikit-learn does; SvrModel::iterations tells)",
+            ));
+        }
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(invalid("C", self.c, "a finite value > 0"));
         }

@@ -39,6 +39,29 @@ pub(crate) fn check_data(x: &ArrayView2<f64>, y: &ArrayView1<f64>) -> Result<()>
     if let Some(row) = y.iter().position(|v| !v.is_finite()) {
         return Err(RegressError::NonFinite { what: "y", row });
     }
+    check_magnitude(
+        "x",
+        x.rows()
+            .into_iter()
+            .map(|r| r.iter().fold(0.0f64, |m, v| m.max(v.abs()))),
+    )?;
+    check_magnitude("y", y.iter().map(|v| v.abs()))
+}
+
+/// The largest magnitude a fit accepts: squares and their sums over many
+/// rows stay far inside f64.
+pub(crate) const MAX_MAGNITUDE: f64 = 1e150;
+
+fn check_magnitude(what: &'static str, rows: impl Iterator<Item = f64>) -> Result<()> {
+    for (row, v) in rows.enumerate() {
+        if v > MAX_MAGNITUDE {
+            return Err(RegressError::TooLarge {
+                what,
+                row,
+                value: v,
+            });
+        }
+    }
     Ok(())
 }
 

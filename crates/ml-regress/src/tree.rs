@@ -32,7 +32,7 @@
 //! # }
 //! ```
 
-use crate::error::{Result, invalid};
+use crate::error::{RegressError, Result, invalid};
 use crate::traits::{Predict, Regressor, check_data, check_features};
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use rand::rngs::ChaCha8Rng;
@@ -302,8 +302,31 @@ impl DecisionTreeModel {
             .collect()
     }
 
-    /// The prediction for one row of features.
-    pub fn predict_row(&self, row: ArrayView1<f64>) -> f64 {
+    /// The prediction for one row of features: as many as in training, all
+    /// finite.
+    ///
+    /// # Errors
+    /// A row of another length, or a non-finite feature.
+    pub fn predict_row(&self, row: ArrayView1<f64>) -> Result<f64> {
+        if row.len() != self.feature_importances.len() {
+            return Err(RegressError::ShapeMismatch {
+                what: "features in the row vs training",
+                expected: self.feature_importances.len(),
+                found: row.len(),
+            });
+        }
+        if row.iter().any(|v| !v.is_finite()) {
+            return Err(RegressError::NonFinite {
+                what: "row",
+                row: 0,
+            });
+        }
+        Ok(self.leaf_value(row))
+    }
+
+    /// [`DecisionTreeModel::predict_row`] on a row already checked (the
+    /// ensembles check whole matrices once).
+    pub(crate) fn leaf_value(&self, row: ArrayView1<f64>) -> f64 {
         let mut node = 0;
         loop {
             match self.nodes[node] {
@@ -329,7 +352,7 @@ impl DecisionTreeModel {
 impl Predict for DecisionTreeModel {
     fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
         check_features(self.feature_importances.len(), &x)?;
-        Ok(x.rows().into_iter().map(|r| self.predict_row(r)).collect())
+        Ok(x.rows().into_iter().map(|r| self.leaf_value(r)).collect())
     }
 }
 

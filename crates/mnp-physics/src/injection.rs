@@ -6,7 +6,7 @@
 //! φ_i(x, y) = V_i/(2πσ²) exp(−|x − x_i|²/(2σ²)) (Eq. 6), whose integral over
 //! the plane is V_i. Sites superpose (Eq. 7).
 
-use crate::error::{Result, count, finite, non_negative, positive};
+use crate::error::{PhysicsError, Result, count, finite, non_negative, positive};
 use crate::nanofluid::Material;
 use ndarray::Array2;
 use std::f64::consts::PI;
@@ -110,14 +110,31 @@ impl GaussianSite {
     /// `sigma` σ (m), Eq. 6.
     ///
     /// # Errors
-    /// Non-finite coordinates, a negative volume, or a non-positive σ.
+    /// Non-finite coordinates, a negative volume, a non-positive σ, or a σ
+    /// and volume whose peak V_i/(2πσ²) is not a finite number (σ² below
+    /// the smallest normal f64, a volume near f64's limit).
     pub fn new(x: f64, y: f64, volume: f64, sigma: f64) -> Result<Self> {
-        Ok(Self {
+        let site = Self {
             x: finite("site x (m)", x)?,
             y: finite("site y (m)", y)?,
             volume: non_negative("injected volume V_i (m^2)", volume)?,
             sigma: positive("cloud standard deviation sigma (m)", sigma)?,
-        })
+        };
+        if !(sigma * sigma).is_normal() {
+            return Err(PhysicsError::InvalidParameter {
+                name: "cloud standard deviation sigma (m)",
+                value: sigma,
+                allowed: "a value whose square is a normal f64 (above 1.5e-154)",
+            });
+        }
+        if !site.peak_volume_fraction().is_finite() {
+            return Err(PhysicsError::InvalidParameter {
+                name: "injected volume V_i (m^2)",
+                value: volume,
+                allowed: "a volume whose peak V/(2 pi sigma^2) is finite",
+            });
+        }
+        Ok(site)
     }
 
     /// The cloud a time `time` t (s) after a point injection, with mass

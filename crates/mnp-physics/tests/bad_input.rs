@@ -136,3 +136,12 @@ fn measured_slp_scales_with_intrinsic_loss_power() {
     // ILP = 100 W/g · 1000 / (1e8 A²/m² · 1e5 Hz) = 1e-8 → 10 nH·m²/kg.
     assert!((m.intrinsic_loss_power_nh_m2_per_kg() - 10.0).abs() < 1e-9);
 }
+
+/// A cloud whose peak V/(2πσ²) is not finite is refused, not NaN.
+#[test]
+fn clouds_with_a_non_finite_peak_are_refused() {
+    assert!(GaussianSite::new(0.0, 0.0, 1e-9, 1e-200).is_err());
+    assert!(GaussianSite::new(0.0, 0.0, 1e308, 1e-3).is_err());
+    let ok = GaussianSite::new(0.0, 0.0, 1e-9, 1e-6).unwrap();
+    assert!(ok.peak_volume_fraction().is_finite());
+}

@@ -197,7 +197,8 @@ impl Goal {
     }
 }
 
-/// A box: lower and upper bound per dimension, lower < upper, both finite.
+/// A box: lower and upper bound per dimension, lower < upper, both finite,
+/// and a finite width (so ±f64::MAX is refused: positions would overflow).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bounds {
     lower: Vec<f64>,
@@ -221,7 +222,7 @@ impl Bounds {
             });
         }
         for (dim, (&lo, &hi)) in lower.iter().zip(&upper).enumerate() {
-            if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            if !(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite()) {
                 return Err(PsoError::InvalidBounds {
                     dim,
                     lower: lo,

@@ -648,3 +648,11 @@ fn pressure_vessel_by_feasibility_rules() {
             .all(|w| w[1].best_violation <= w[0].best_violation)
     );
 }
+
+/// A box whose width overflows (±f64::MAX) is refused: positions would be
+/// infinite.
+#[test]
+fn bounds_of_infinite_width_are_refused() {
+    assert!(Bounds::new(vec![-f64::MAX], vec![f64::MAX]).is_err());
+    assert!(Bounds::new(vec![-1e300], vec![1e300]).is_ok());
+}

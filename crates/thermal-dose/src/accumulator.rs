@@ -146,11 +146,13 @@ impl<M: DoseModel, D: Dimension> DoseAccumulator<M, D> {
 /// logical (row-major) order, turned into a multi-index only on error.
 fn checked_rate<M: DoseModel>(model: &M, t: f64, k: usize, shape: &[usize]) -> Result<f64> {
     let r = model.dose_rate(t);
-    if t.is_finite() && r.is_finite() {
+    if t.is_finite() && r.is_finite() && t >= crate::series::ABSOLUTE_ZERO_C {
         return Ok(r);
     }
     let location = format!("cell {:?}", unravel(k, shape));
-    Err(if t.is_finite() {
+    Err(if t.is_finite() && t < crate::series::ABSOLUTE_ZERO_C {
+        DoseError::BelowAbsoluteZero { location, value: t }
+    } else if t.is_finite() {
         DoseError::DoseOverflow {
             location,
             temperature_c: t,

@@ -34,6 +34,14 @@ pub enum DoseError {
         /// The value.
         value: f64,
     },
+    /// A temperature below absolute zero (−273.15 °C): not a temperature.
+    #[error("temperature at {location} is below absolute zero ({value} °C)")]
+    BelowAbsoluteZero {
+        /// Where: a sample number or a cell index.
+        location: String,
+        /// The value (°C).
+        value: f64,
+    },
     /// The accumulated dose overflowed (a temperature far outside the range
     /// where the model means anything).
     #[error("dose overflowed at {location} (temperature {temperature_c} °C)")]

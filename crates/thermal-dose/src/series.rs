@@ -115,9 +115,18 @@ pub fn dose_series<M: DoseModel>(
         .unwrap_or(0.0))
 }
 
+/// Absolute zero (°C).
+pub(crate) const ABSOLUTE_ZERO_C: f64 = -273.15;
+
 fn rate_checked<M: DoseModel>(model: &M, temperature_c: f64, index: usize) -> Result<f64> {
     if !temperature_c.is_finite() {
         return Err(DoseError::NonFiniteTemperature {
+            location: format!("sample {index}"),
+            value: temperature_c,
+        });
+    }
+    if temperature_c < ABSOLUTE_ZERO_C {
+        return Err(DoseError::BelowAbsoluteZero {
             location: format!("sample {index}"),
             value: temperature_c,
         });

@@ -150,3 +150,29 @@ fn cumulative_series_shape() {
         0.0
     );
 }
+
+/// A temperature below absolute zero is no temperature: refused by the
+/// series functions and the field accumulator alike, naming where.
+#[test]
+fn temperatures_below_absolute_zero_are_refused() {
+    use thermal_dose::{DoseAccumulator, DoseError, first_crossing};
+    let e = constant_temperature_dose(&Cem43::new(), -300.0, 60.0).unwrap_err();
+    assert!(matches!(e, DoseError::BelowAbsoluteZero { .. }), "{e:?}");
+    let e = constant_temperature_dose(&Arrhenius::skin_henriques(), -274.0, 60.0).unwrap_err();
+    assert!(matches!(e, DoseError::BelowAbsoluteZero { .. }), "{e:?}");
+    assert!(constant_temperature_dose(&Cem43::new(), -273.15, 60.0).is_ok());
+    let mut acc = DoseAccumulator::new(Cem43::new(), (2, 2));
+    let t = ndarray::array![[37.0, 37.0], [-400.0, 37.0]];
+    let e = acc.add_step(&t.view(), 1.0).unwrap_err();
+    assert!(
+        matches!(&e, DoseError::BelowAbsoluteZero { location, .. } if location.contains("[1, 0]")),
+        "{e:?}"
+    );
+    // first_crossing reads the slices in step: the longer one's extra
+    // values are ignored (documented).
+    assert_eq!(
+        first_crossing(&[0.0, 1.0], &[0.2, 0.9, 1.0], 0.9),
+        Some(1.0)
+    );
+    assert_eq!(first_crossing(&[0.0, 1.0, 2.0], &[0.2], 0.9), None);
+}
