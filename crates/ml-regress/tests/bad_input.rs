@@ -3,7 +3,7 @@
 
 use ml_regress::metrics::{mae, r2, rmse};
 use ml_regress::{
-    DecisionTreeParams, ElasticNetParams, ForestParams, Predict, RegressError, Regressor, SvrParams,
+    DecisionTreeParams, ElasticNetParams, ForestParams, RegressError, Regressor, SvrParams,
 };
 use ndarray::{Array1, Array2, array};
 
