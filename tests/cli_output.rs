@@ -180,3 +180,32 @@ fn runs_replace_the_folder_as_a_whole() {
     assert_eq!(leftovers, 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Runs the machine cannot hold are refused before they start, with the
+/// estimate and the limit; out-of-range sizes name their flag.
+#[test]
+fn oversized_runs_are_refused_first() {
+    let out = fresh_dir("oversized");
+    for (args, needle) in [
+        (
+            vec!["tables", "--cells", "10000000000"],
+            "--cells: must lie in [8, 4096]",
+        ),
+        (
+            vec!["tables", "--cells", "1000000"],
+            "--cells: must lie in [8, 4096]",
+        ),
+        (
+            vec!["optimize", "--cells", "4096", "--particles", "10000"],
+            "GB of memory",
+        ),
+    ] {
+        let start = Instant::now();
+        let o = mnp().args(&args).arg("--out").arg(&out).output().unwrap();
+        assert!(!o.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(start.elapsed() < Duration::from_secs(20), "{args:?}");
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+}

@@ -8,6 +8,7 @@
 
 use crate::app::figures::{MapKind, ablation_curves, convergence, field_map};
 use crate::app::output::RunOutput;
+use crate::app::resources::{available_memory, check_memory, estimate_memory};
 use crate::app::scenario_file::{
     BuiltScenario, ScenarioFile, SolverKind, StrategyKind, TumorShape,
 };
@@ -323,6 +324,7 @@ fn history_csv(report: &OptimizationReport) -> String {
 
 fn cmd_optimize(a: &RunArgs) -> Result<()> {
     let built = scenario_file(a)?.build()?;
+    check_run_memory(&built, true)?;
     let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
     let report = run_optimization(&built)?;
     let p = &built.problem;
@@ -351,6 +353,22 @@ fn cmd_optimize(a: &RunArgs) -> Result<()> {
     );
     println!("{v}");
     Ok(())
+}
+
+/// Refuses, before any work, a run this machine cannot hold: one solver
+/// per swarm particle when `optimizing`, else one.
+fn check_run_memory(built: &BuiltScenario, optimizing: bool) -> Result<()> {
+    let cells = built.problem.scenario().grid().nx();
+    let solvers = if optimizing {
+        built.settings.particles() + 1
+    } else {
+        1
+    };
+    check_memory(
+        "--cells/--particles",
+        estimate_memory(cells, solvers),
+        available_memory(),
+    )
 }
 
 fn position_or_optimum(a: &PositionArgs, built: &BuiltScenario) -> Result<Vec<f64>> {
@@ -416,6 +434,7 @@ fn cmd_solve(a: &PositionArgs) -> Result<()> {
         reason: "solve needs the strategy's variables, e.g. --position 0.5,0.5,0.6".into(),
     })?;
     check_position(&built.problem, &position)?;
+    check_run_memory(&built, false)?;
     let mut out = RunOutput::prepare(&a.run.out, "mnp solve", None)?;
     let p = &built.problem;
     let start = std::time::Instant::now();
@@ -451,6 +470,7 @@ fn dose_csv(d: &DoseReport) -> String {
 
 fn cmd_dose(a: &PositionArgs) -> Result<()> {
     let built = scenario_file(&a.run)?.build()?;
+    check_run_memory(&built, a.position.is_none())?;
     let mut out = RunOutput::prepare(&a.run.out, "mnp dose", Some(built.settings.seed()))?;
     let position = position_or_optimum(a, &built)?;
     let p = &built.problem;
@@ -536,6 +556,17 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
                 reason: e.to_string(),
             })?
             .with_seed(a.seed);
+    if !(8..=4096).contains(&a.cells) {
+        return Err(Error::Invalid {
+            name: "--cells",
+            reason: format!("must lie in [8, 4096], got {}", a.cells),
+        });
+    }
+    check_memory(
+        "--cells/--particles",
+        estimate_memory(a.cells, a.particles + 1),
+        available_memory(),
+    )?;
     let mut out = RunOutput::prepare(&a.out, "mnp tables", Some(a.seed))?;
     let progress = ProgressBar::new_spinner();
     let tables = reproduce_tables(

@@ -2,7 +2,8 @@
 //! for none of it: TOML scenario files (`scenario_file`, feature
 //! `scenario-file`), figures (`figures` and `plot`, feature `figures`) and
 //! the `mnp` command line (`cli`, feature `cli`, which enables both).
-//! [`output`] (always available) writes a run's folder as a whole.
+//! [`output`] (always available) writes a run's folder as a whole, and
+//! [`resources`] checks a run's memory before it starts.
 
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -11,5 +12,6 @@ pub mod figures;
 pub mod output;
 #[cfg(feature = "figures")]
 pub mod plot;
+pub mod resources;
 #[cfg(feature = "scenario-file")]
 pub mod scenario_file;

@@ -3,6 +3,9 @@
 use crate::error::{BioheatError, Result, finite, positive};
 use ndarray::{Array2, ArrayView2};
 
+/// The most cells a grid may have: 2^28 (a field of f64 then takes 2.1 GB).
+pub const MAX_CELLS: usize = 1 << 28;
+
 /// `nx` × `ny` square cells of side `dx` (m). Cell (i, j) has its centre at
 /// (x0 + (i + ½)dx, y0 + (j + ½)dx); the domain is
 /// [x0, x0 + nx·dx] × [y0, y0 + ny·dx]. Fields are `Array2` of shape
@@ -22,6 +25,10 @@ impl Grid {
     ///
     /// # Errors
     /// A zero count, a non-positive or non-finite `dx`, a non-finite origin.
+    ///
+    /// At most [`MAX_CELLS`] cells: a larger grid cannot hold its fields
+    /// on any ordinary machine, and is refused here rather than aborting on
+    /// an allocation later.
     pub fn new(nx: usize, ny: usize, dx: f64, x0: f64, y0: f64) -> Result<Self> {
         for (name, n) in [("nx", nx), ("ny", ny)] {
             if n == 0 {
@@ -31,6 +38,13 @@ impl Grid {
                     allowed: "at least 1 cell",
                 });
             }
+        }
+        if nx.checked_mul(ny).is_none_or(|c| c > MAX_CELLS) {
+            return Err(BioheatError::InvalidParameter {
+                name: "cells (nx × ny)",
+                value: nx as f64 * ny as f64,
+                allowed: "at most 2^28 = 268 435 456 cells (2.1 GB per field)",
+            });
         }
         Ok(Self {
             nx,

@@ -184,3 +184,10 @@ fn blood_temperature_must_be_physical() {
     }
     assert!(builder().blood(37.0, 3800.0).build().is_ok());
 }
+
+/// A grid too large to hold its fields is refused when built.
+#[test]
+fn huge_grids_are_refused() {
+    assert!(lbm_bioheat::Grid::centered_square(100_000, 1.0).is_err());
+    assert!(lbm_bioheat::Grid::new(usize::MAX, 2, 1.0, 0.0, 0.0).is_err());
+}

@@ -11,6 +11,10 @@ use crate::nanofluid::Material;
 use ndarray::Array2;
 use std::f64::consts::PI;
 
+/// The most cells a [`CellGrid`] may have: 2^28 (a field of f64 then takes
+/// 2.1 GB); a larger grid is refused when built, not aborted on later.
+pub const MAX_CELLS: usize = 1 << 28;
+
 /// A uniform grid of rectangular cells, through their centres:
 /// cell (i, j) has its centre at (x0 + (i + ½)dx, y0 + (j + ½)dy).
 /// Fields on it are `Array2` of shape (nx, ny), indexed `[[i, j]]` with i
@@ -33,6 +37,13 @@ impl CellGrid {
     /// A zero cell count, a non-positive or non-finite cell size, or a
     /// non-finite origin.
     pub fn new(nx: usize, ny: usize, dx: f64, dy: f64, x0: f64, y0: f64) -> Result<Self> {
+        if nx.checked_mul(ny).is_none_or(|c| c > MAX_CELLS) {
+            return Err(PhysicsError::InvalidParameter {
+                name: "cells (nx × ny)",
+                value: nx as f64 * ny as f64,
+                allowed: "at most 2^28 = 268 435 456 cells (2.1 GB per field)",
+            });
+        }
         Ok(Self {
             nx: count("nx (cells along x)", nx)?,
             ny: count("ny (cells along y)", ny)?,

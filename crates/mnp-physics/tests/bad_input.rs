@@ -145,3 +145,11 @@ fn clouds_with_a_non_finite_peak_are_refused() {
     let ok = GaussianSite::new(0.0, 0.0, 1e-9, 1e-6).unwrap();
     assert!(ok.peak_volume_fraction().is_finite());
 }
+
+/// A grid too large to hold its fields is refused when built.
+#[test]
+fn huge_grids_are_refused() {
+    assert!(CellGrid::centered_square(100_000, 1.0).is_err());
+    assert!(CellGrid::new(usize::MAX, 2, 1.0, 1.0, 0.0, 0.0).is_err());
+    assert!(CellGrid::centered_square(16_384, 1.0).is_ok());
+}
