@@ -579,7 +579,13 @@ fn read_mask(path: &Path, cells: usize) -> Result<Array2<bool>> {
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    let rows: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    // (file line, text) of the non-blank lines: errors name the file line.
+    let rows: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(k, l)| (k + 1, l))
+        .collect();
     if rows.len() != cells {
         return Err(bad(
             "tumor.mask_file",
@@ -587,15 +593,14 @@ fn read_mask(path: &Path, cells: usize) -> Result<Array2<bool>> {
         ));
     }
     let mut mask = Array2::from_elem((cells, cells), false);
-    for (i, row) in rows.iter().enumerate() {
+    for (i, &(line, row)) in rows.iter().enumerate() {
         let values: Vec<&str> = row.split(',').map(str::trim).collect();
         if values.len() != cells {
             return Err(bad(
                 "tumor.mask_file",
                 format!(
-                    "{} line {}: {} values, expected {cells}",
+                    "{} line {line}: {} values, expected {cells}",
                     path.display(),
-                    i + 1,
                     values.len()
                 ),
             ));
@@ -608,9 +613,8 @@ fn read_mask(path: &Path, cells: usize) -> Result<Array2<bool>> {
                     return Err(bad(
                         "tumor.mask_file",
                         format!(
-                            "{} line {} column {}: \"{other}\" is not 0 or 1",
+                            "{} line {line} column {}: \"{other}\" is not 0 or 1",
                             path.display(),
-                            i + 1,
                             j + 1
                         ),
                     ));
