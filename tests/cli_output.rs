@@ -209,3 +209,53 @@ fn oversized_runs_are_refused_first() {
         assert!(!out.exists(), "{args:?} wrote {}", out.display());
     }
 }
+
+/// Errors for people: flags named, negative values parsed (then refused
+/// by the strategy's bounds), sites outside the block refused, and only a
+/// scenario that builds printed.
+#[test]
+fn command_line_errors_name_the_flag() {
+    let out = fresh_dir("flags");
+    for (args, needle) in [
+        (
+            vec!["solve", "--position", "-0.5,0.5,0.5"],
+            "--position: k_phi = -0.5 lies outside [0, 1]",
+        ),
+        (
+            vec!["solve", "--position", "0.5,0.5,100"],
+            "--position: k_d = 100",
+        ),
+        (vec!["solve", "--position", "0.5,0.5"], "2 values given"),
+        (vec!["scenario", "--cells", "0"], "grid.cells"),
+    ] {
+        let o = mnp().args(&args).arg("--out").arg(&out).output().unwrap();
+        assert!(!o.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("{ "), "Debug structure printed: {err}");
+        assert!(
+            o.stdout.is_empty(),
+            "{args:?} printed {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    // A scenario with user sites outside the block.
+    let dir = fresh_dir("outside_sites");
+    std::fs::create_dir_all(&dir).unwrap();
+    let case = dir.join("case.toml");
+    std::fs::write(
+        &case,
+        "[grid]\ncells = 20\n[injection]\nstrategy = \"sites\"\n[[injection.site]]\nx_mm = 400.0\ny_mm = 0.0\n",
+    )
+    .unwrap();
+    let o = mnp()
+        .args(["solve", "--position", "0.5,0.5", "--scenario"])
+        .arg(&case)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("outside the tissue block"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -269,6 +269,11 @@ fn bad_scenario_files_name_the_key() {
     let (k, m) = scenario_error("[solver]\nkind = \"spectral\"\n");
     assert_eq!(k, "solver.kind (line 2)");
     assert!(m.contains("expected `fv` or `lbm`"), "{m}");
+    let (k, m) = scenario_error(
+        "[dose]\nduration_min = 60.0\n[injection]\nstrategy = \"sites\"\n[[injection.site]]\nx_mm = 1.0\n",
+    );
+    assert_eq!(k, "injection.site.y_mm (line 5)");
+    assert!(m.contains("missing field `y_mm`"), "{m}");
     let (k, _) = scenario_error("[injection]\nstrategy = \"spiral\"\n");
     assert_eq!(k, "injection.strategy (line 2)");
     let (k, _) = scenario_error("[grid]\nalignment = \"node\"\n");
@@ -530,4 +535,32 @@ fn crowded_plans_are_infeasible_not_fatal() {
         "{err:?}"
     );
     assert!(err.to_string().contains("above 1"), "{err}");
+}
+
+/// Errors print for people: the message, then each cause not already in
+/// it; never a Debug structure.
+#[test]
+fn errors_describe_their_causes() {
+    use mnp_suite::error::describe;
+    let e = Error::from(mnp_suite::dataset::DatasetError::UnknownColumn(
+        "size".into(),
+    ));
+    assert_eq!(describe(&e), "error: no column named 'size'");
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot read the table")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+    let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+    assert_eq!(
+        describe(&Outer(io)),
+        "error: cannot read the table\n  caused by: no such file"
+    );
 }
