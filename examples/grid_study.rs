@@ -35,13 +35,7 @@ fn paper(n: usize, domain_mm: u32) -> Option<(f64, f64)> {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
-            std::process::ExitCode::FAILURE
-        }
-    }
+    mnp_suite::error::exit(run())
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {

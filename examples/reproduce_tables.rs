@@ -14,13 +14,7 @@ use mnp_suite::treatment::optimize::OptimizationSettings;
 use mnp_suite::treatment::tables::{print_tables, reproduce_tables};
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
-            std::process::ExitCode::FAILURE
-        }
-    }
+    mnp_suite::error::exit(run())
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {

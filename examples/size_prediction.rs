@@ -129,13 +129,7 @@ fn describe(m: &ModelSpec) -> Value {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{}", mnp_suite::error::describe(e.as_ref()));
-            std::process::ExitCode::FAILURE
-        }
-    }
+    mnp_suite::error::exit(run())
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {

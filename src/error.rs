@@ -82,3 +82,16 @@ pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+/// The end of a `main` that returns an [`std::process::ExitCode`]: success,
+/// or the error printed for people ([`describe`]) on standard error and a
+/// failure code. `fn main() -> ExitCode { mnp_suite::error::exit(run()) }`
+pub fn exit(result: std::result::Result<(), Box<dyn std::error::Error>>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", describe(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
