@@ -18,10 +18,11 @@
 use clap::Parser;
 use mnp_suite::app::plot::{AxisScale, Series, predicted_vs_measured};
 use mnp_suite::dataset::fixture::{SIZE_TARGET, synthetic_size_fixture};
-use mnp_suite::dataset::split::{KFold, Split, leave_one_out, train_test_split};
+use mnp_suite::dataset::split::{Split, train_test_split};
 use mnp_suite::dataset::{CsvOptions, NumericImputation, Scaling, Table};
 use mnp_suite::ml::size::{
-    ModelSpec, Preprocessing, cross_validate, features_and_target, grid_search, test_split,
+    ModelSpec, Preprocessing, cross_validate, cv_folds, features_and_target, grid_search,
+    test_split,
 };
 use mnp_suite::regress::validation::linspace;
 use mnp_suite::regress::{ElasticNetParams, Gamma, Kernel, SvrParams};
@@ -77,10 +78,6 @@ struct Args {
     #[arg(long, default_value_t = 2025)]
     seed: u64,
 }
-
-/// The largest table leave-one-out runs on: 2000 rows are 2000 fits and
-/// 32 MB of fold indices.
-const LOO_MAX_ROWS: usize = 2000;
 
 fn kernel(name: &str, gamma: Gamma, degree: u32, coef0: f64) -> Result<Kernel, String> {
     Ok(match name {
@@ -173,30 +170,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let (features, y) = features_and_target(&table, &target)?;
     let n = y.len();
-    let folds: Vec<Split> = match args.cv.as_str() {
-        "loo" => {
-            // n fits, and n·(n − 1) fold indices held at once.
-            let bytes = (n as f64) * (n as f64 - 1.0) * 8.0;
-            if n > LOO_MAX_ROWS {
-                return Err(format!(
-                    "--cv loo: {n} rows need {n} model fits and {:.0} MB of fold indices; \
-                     leave-one-out is for small tables (at most {LOO_MAX_ROWS} rows here): \
-                     use --cv kfold:10",
-                    bytes / 1e6
-                )
-                .into());
-            }
-            leave_one_out(n)?
-        }
-        s if s.starts_with("kfold:") => KFold {
-            k: s[6..]
-                .parse()
-                .map_err(|_| format!("--cv {s}: K must be a whole number, e.g. kfold:5"))?,
-            shuffle: None,
-        }
-        .split(n)?,
-        o => return Err(format!("--cv {o}: expected loo or kfold:K").into()),
-    };
+    let folds: Vec<Split> = cv_folds(n, &args.cv)?;
     let split = train_test_split(n, 0.2, args.seed)?;
     let gamma = match args.gamma.as_str() {
         "scale" => Gamma::Scale,

@@ -119,3 +119,28 @@ fn cross_validated_rmse_matches_scikit_learn() {
         );
     }
 }
+
+/// The `--cv` choices: leave-one-out up to 2000 rows (beyond, refused with
+/// its cost and a k-fold suggestion, before any fold is built), k-fold with
+/// a whole K, nothing else.
+#[test]
+fn cv_choices_are_checked_before_work() {
+    use mnp_suite::ml::size::{LOO_MAX_ROWS, cv_folds};
+    assert_eq!(cv_folds(26, "loo").unwrap().len(), 26);
+    assert_eq!(cv_folds(26, "kfold:5").unwrap().len(), 5);
+    let e = cv_folds(15_000, "loo").unwrap_err().to_string();
+    assert!(
+        e.contains("--cv") && e.contains("1800 MB") && e.contains("kfold:10"),
+        "{e}"
+    );
+    assert!(cv_folds(LOO_MAX_ROWS, "loo").is_ok());
+    assert!(
+        cv_folds(26, "kfold:x")
+            .unwrap_err()
+            .to_string()
+            .contains("whole number")
+    );
+    assert!(cv_folds(26, "bootstrap").is_err());
+    let e = cv_folds(3, "kfold:5").unwrap_err().to_string();
+    assert!(e.contains("too few rows: 3, at least 5"), "{e}");
+}

@@ -4,14 +4,14 @@
 //! model, cross-validation over any folds (leave-one-out in the paper), a
 //! grid search over candidates, and a final seeded train/test split.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ml::pipeline::{self, ModelPipeline};
 use ml_regress::metrics::{residual_sd, rmse};
 use ml_regress::validation::{AsFold, CvScore, Scoring};
 use ml_regress::{
     ElasticNetModel, ElasticNetParams, Predict, RegressError, Regressor, SvrModel, SvrParams,
 };
-use mnp_dataset::split::Split;
+use mnp_dataset::split::{KFold, Split, leave_one_out};
 use mnp_dataset::{NumericImputation, Pipeline, Scaling, Table, UnknownCategory};
 use ndarray::{Array1, ArrayView1, ArrayView2};
 
@@ -141,6 +141,44 @@ pub fn grid_search<F: AsFold + Sync>(
         candidates.iter().map(|m| pre.with_model(*m)).collect();
     let r = pipeline::grid_search(&pipelines, features, y, folds, Scoring::Rmse)?;
     Ok((r.scores, r.best))
+}
+
+/// The largest table [`cv_folds`] runs leave-one-out on: 2000 rows are
+/// 2000 fits and 32 MB of fold indices.
+pub const LOO_MAX_ROWS: usize = 2000;
+
+/// The folds of a `--cv` choice over `n` rows: `loo` (leave-one-out, the
+/// paper's, up to [`LOO_MAX_ROWS`] rows) or `kfold:K` (scikit-learn's
+/// `KFold(K)` without shuffling).
+///
+/// # Errors
+/// [`Error::Invalid`] naming `--cv`: an unknown choice, a K that is not a
+/// whole number, or leave-one-out on more rows than it can afford (with
+/// its cost, suggesting k-fold); too few rows for the folds.
+pub fn cv_folds(n: usize, cv: &str) -> Result<Vec<Split>> {
+    let bad = |reason: String| Error::Invalid {
+        name: "--cv",
+        reason,
+    };
+    match cv {
+        "loo" => {
+            if n > LOO_MAX_ROWS {
+                return Err(bad(format!(
+                    "leave-one-out on {n} rows needs {n} model fits and {:.0} MB of fold \
+                     indices; it is for small tables (at most {LOO_MAX_ROWS} rows): use kfold:10",
+                    (n as f64) * (n as f64 - 1.0) * 8.0 / 1e6
+                )));
+            }
+            Ok(leave_one_out(n)?)
+        }
+        s if s.starts_with("kfold:") => {
+            let k = s[6..]
+                .parse()
+                .map_err(|_| bad(format!("{s}: K must be a whole number, e.g. kfold:5")))?;
+            Ok(KFold { k, shuffle: None }.split(n)?)
+        }
+        other => Err(bad(format!("{other}: expected loo or kfold:K"))),
+    }
 }
 
 /// Splits `table` into its features (every column but `target`, in order)
