@@ -11,7 +11,7 @@
 //!     training rows), each flagged where a descriptor lies outside the
 //!     training range.
 //! (d) A predicted-vs-measured PNG per target (the median seed's test rows)
-//!     in `out/`.
+//!     in `examples-out/`.
 //!
 //! Reads `$MNP_DATA_DIR/dimag` (the data are never part of the repository).
 //! Run: `MNP_DATA_DIR=../shared/data cargo run --release --example dimag`.
@@ -46,7 +46,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
          (for example MNP_DATA_DIR=../shared/data)",
     )?;
     let dir = dir.join("dimag");
-    std::fs::create_dir_all("out")?;
+    std::fs::create_dir_all("examples-out")?;
     let mut out = Map::new();
     println!(
         "{:<4} {:<4} {:>9} {:>7} {:>7} {:>6} {:>6} {:>8} {:>10} {:>14} | kfold5 rf/et/gbt | groupkfold5 rf/et/gbt",
@@ -132,7 +132,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|v| 10f64.powf(*v))
             .collect();
-        let figure = format!("out/dimag_{}.png", target.label());
+        let figure = format!("examples-out/dimag_{}.png", target.label());
         predicted_vs_measured(
             Path::new(&figure),
             &format!(

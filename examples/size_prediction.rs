@@ -2,7 +2,7 @@
 //! Elastic Net.
 //!
 //! With no arguments: generates the **synthetic** 26-run fixture (the
-//! paper's table is not public; written to `out/synthetic_size_fixture.csv`)
+//! paper's table is not public; written to `examples-out/synthetic_size_fixture.csv`)
 //! and runs the paper's protocol: a grid search under leave-one-out CV for
 //! both models over the paper's ranges (EN α ∈ [0, 1], l1_ratio ∈ [0.1, 1];
 //! SVR C ∈ [100, 200], γ ∈ [0, 5], ε ∈ [0.1, 1], all four kernels), then a
@@ -151,10 +151,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         (Some(_), None) => return Err("--csv needs --target".into()),
         (None, _) => {
             let t = synthetic_size_fixture(26, args.seed)?;
-            std::fs::create_dir_all("out")?;
-            t.to_csv("out/synthetic_size_fixture.csv")?;
+            std::fs::create_dir_all("examples-out")?;
+            t.to_csv("examples-out/synthetic_size_fixture.csv")?;
             println!(
-                "SYNTHETIC fixture: 26 runs x 22 features, seed {} (out/synthetic_size_fixture.csv)",
+                "SYNTHETIC fixture: 26 runs x 22 features, seed {} (examples-out/synthetic_size_fixture.csv)",
                 args.seed
             );
             (t, SIZE_TARGET.to_string())
@@ -196,8 +196,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|(_, p)| p.is_finite())
             .map(|(&m, &p)| (m, p))
             .unzip();
-        std::fs::create_dir_all("out")?;
-        let figure = format!("out/size_prediction_{label}.png");
+        std::fs::create_dir_all("examples-out")?;
+        let figure = format!("examples-out/size_prediction_{label}.png");
         predicted_vs_measured(
             Path::new(&figure),
             &format!(
