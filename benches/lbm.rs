@@ -13,6 +13,8 @@ use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+mod support;
+
 /// Times `iters` calls of `step` inside `pool`, entering the pool once per
 /// sample so that the hand-off is not measured.
 fn timed_in(pool: &rayon::ThreadPool, iters: u64, mut step: impl FnMut() + Send) -> Duration {
@@ -117,5 +119,9 @@ fn triad(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, triad, lbm_steps);
+criterion_group! {
+    name = benches;
+    config = support::criterion();
+    targets = triad, lbm_steps
+}
 criterion_main!(benches);

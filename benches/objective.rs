@@ -18,6 +18,8 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod support;
+
 fn problem(solver: SolverChoice) -> TreatmentProblem {
     TreatmentProblem::new(
         Scenario::paper_circular(100, 0.05, GridAlignment::NodeAtCentre).unwrap(),
@@ -56,5 +58,9 @@ fn objective(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, objective);
+criterion_group! {
+    name = benches;
+    config = support::criterion();
+    targets = objective
+}
 criterion_main!(benches);

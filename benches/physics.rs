@@ -15,6 +15,8 @@ use ndarray::Array2;
 use std::f64::consts::PI;
 use std::hint::black_box;
 
+mod support;
+
 /// The eight-site plan of Table 2 (k_φ 0.5, k_σ 0.23, k_d 0.627) on a
 /// 50 mm block.
 fn eight_site_cloud() -> InjectionCloud {
@@ -90,5 +92,9 @@ fn dose_step(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, cloud, rosensweig, dose_step);
+criterion_group! {
+    name = benches;
+    config = support::criterion();
+    targets = cloud, rosensweig, dose_step
+}
 criterion_main!(benches);

@@ -9,6 +9,8 @@ use mnp_suite::pso::{Bounds, Goal, Pso};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+mod support;
+
 /// About 1 ms of latency-bound work per call (a dependent chain of
 /// logistic-map iterations, like the sweeps of an iterative solver).
 fn recurrence_sphere(x: &[f64]) -> f64 {
@@ -83,5 +85,9 @@ fn speedup(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, overhead, speedup);
+criterion_group! {
+    name = benches;
+    config = support::criterion();
+    targets = overhead, speedup
+}
 criterion_main!(benches);

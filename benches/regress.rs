@@ -14,6 +14,8 @@ use ndarray::{Array1, Array2};
 use std::hint::black_box;
 use std::time::Duration;
 
+mod support;
+
 /// x_ij = sin(0.37 i (j + 1)) + cos(0.11 i j); y = Σ_j x_ij/(j + 1) + 0.3 sin(i).
 pub fn data(n: usize, p: usize) -> (Array2<f64>, Array1<f64>) {
     let x = Array2::from_shape_fn((n, p), |(i, j)| {
@@ -128,5 +130,9 @@ fn regress(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, regress);
+criterion_group! {
+    name = benches;
+    config = support::criterion();
+    targets = regress
+}
 criterion_main!(benches);

@@ -19,6 +19,8 @@ use mnp_suite::treatment::scenario::{
 use std::hint::black_box;
 use std::time::Duration;
 
+mod support;
+
 /// Table 2's eight-site optimum (t_opt 1.1 min, V_opt 0.376 mm²,
 /// d_opt 2.82 mm) on an n × n grid over the 50 mm block, φ sampled as
 /// each solver takes it.
@@ -92,5 +94,9 @@ fn lbm_steady(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, fv_steady, lbm_steady);
+criterion_group! {
+    name = benches;
+    config = support::criterion();
+    targets = fv_steady, lbm_steady
+}
 criterion_main!(benches);

@@ -17,6 +17,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod support;
+
 fn sar() -> (ndarray::Array2<f64>, Array1<f64>) {
     let dir = PathBuf::from(std::env::var_os("MNP_DATA_DIR").expect(
         "MNP_DATA_DIR is not set: this bench reads DiMag's SAR.csv \
@@ -92,5 +94,9 @@ fn trees(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, trees);
+criterion_group! {
+    name = benches;
+    config = support::criterion();
+    targets = trees
+}
 criterion_main!(benches);

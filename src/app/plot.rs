@@ -8,9 +8,21 @@ use plotters::style::{FontStyle, register_font};
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// Registers the embedded DejaVu Sans as plotters' "sans-serif" once per
-/// process.
-pub(crate) fn ensure_font() -> Result<()> {
+/// Registers the embedded DejaVu Sans as plotters' "sans-serif" (the
+/// family every figure of this crate and criterion's HTML report use), once
+/// per process; later calls return the first call's outcome.
+///
+/// Call it before anything else draws text through plotters in a program
+/// that enables this crate's `figures` feature: that feature builds
+/// plotters with its `ab_glyph` text backend, which has no fonts until one
+/// is registered, so, for instance, criterion's plotters report would fail
+/// with `FontUnavailable`. The benches of this repository call it through
+/// their shared configuration.
+///
+/// # Errors
+/// [`Error::Plot`] if the embedded font cannot be parsed (it always can;
+/// the check is plotters').
+pub fn register_fonts() -> Result<()> {
     static REGISTERED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -19,6 +31,18 @@ pub(crate) fn ensure_font() -> Result<()> {
         })
         .clone()
         .map_err(Error::Plot)
+}
+
+/// Whether plotters can lay out text in its "sans-serif" family now (after
+/// [`register_fonts`], it can).
+pub fn fonts_available() -> bool {
+    FontDesc::new(FontFamily::SansSerif, 12.0, FontStyle::Normal)
+        .box_size("0")
+        .is_ok()
+}
+
+pub(crate) fn ensure_font() -> Result<()> {
+    register_fonts()
 }
 
 /// One set of points of a predicted-vs-measured figure.
