@@ -89,6 +89,12 @@ pub mod ml;
 pub mod treatment;
 
 pub use error::{Error, Result};
+
+/// The guide's code blocks (docs/GUIDE.md), compiled and run as doctests so
+/// the guide cannot drift from the API.
+#[doc = include_str!("../docs/GUIDE.md")]
+#[cfg(doctest)]
+pub struct GuideDoctests;
 pub use lbm_bioheat as bioheat;
 pub use ml_regress as regress;
 pub use mnp_dataset as dataset;

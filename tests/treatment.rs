@@ -5,7 +5,10 @@
 
 use mnp_suite::Error;
 #[cfg(feature = "figures")]
-use mnp_suite::app::figures::{MapKind, ablation_curves, convergence, field_map};
+use mnp_suite::app::figures::{
+    FieldMap, MapKind, TreatmentReport, Window, ablation_curves, convergence, field_map,
+    treatment_report,
+};
 #[cfg(feature = "scenario-file")]
 use mnp_suite::app::scenario_file::ScenarioFile;
 use mnp_suite::bioheat::{Grid, Shape};
@@ -393,37 +396,77 @@ fn figures_are_written_as_png_and_svg() {
         .evaluate(&[0.6, 0.6], &mut Workspace::default())
         .unwrap();
     let grid = problem.scenario().grid();
+    let max = e.temperature.iter().copied().fold(f64::MIN, f64::max);
+    assert!(max > 46.0, "the test needs both isotherms: T_max {max}");
+    let map = FieldMap {
+        title: "T",
+        grid,
+        field: &e.temperature,
+        kind: MapKind::Temperature,
+        outline: problem.interface(),
+        sites: &[(0.0, 0.0)],
+        window: Window::Whole,
+    };
     for ext in ["png", "svg"] {
         let path = dir.join(format!("t.{ext}"));
-        field_map(
-            &path,
-            "T",
-            grid,
-            &e.temperature,
-            MapKind::Temperature,
-            problem.interface(),
-            &[(0.0, 0.0)],
-            0.02,
-        )
-        .unwrap();
+        field_map(&path, &map).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         if ext == "png" {
             assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
         } else {
-            assert!(String::from_utf8_lossy(&bytes).contains("<svg"));
+            let svg = String::from_utf8_lossy(&bytes);
+            assert!(svg.contains("<svg"));
+            // The colour bar's unit and both isotherms in the legend (not
+            // marked "not reached").
+            for text in ["T (°C)", "43 °C", "46 °C", "tumor", "x (mm)"] {
+                assert!(svg.contains(text), "{text} missing");
+            }
+            assert!(!svg.contains("not reached"));
         }
     }
+    // The report page, without and with a dose panel.
+    let numbers = vec![("J".to_string(), "0.9".to_string())];
+    let report = TreatmentReport {
+        title: "report",
+        grid,
+        temperature: &e.temperature,
+        concentration: &e.volume_fraction,
+        outline: problem.interface(),
+        sites: &[(0.0, 0.0)],
+        window: Window::centred(0.02),
+        convergence: None,
+        dose: None,
+        numbers: &numbers,
+    };
+    treatment_report(&dir.join("r.svg"), &report).unwrap();
+    let svg = std::fs::read_to_string(dir.join("r.svg")).unwrap();
+    assert!(svg.contains("Key numbers") && svg.contains("not optimized"));
     assert!(matches!(
-        field_map(
-            &dir.join("t.jpg"),
-            "T",
-            grid,
-            &e.temperature,
-            MapKind::Temperature,
-            &[],
-            &[],
-            0.02
+        treatment_report(
+            &dir.join("r2.svg"),
+            &TreatmentReport {
+                dose: Some(&[]),
+                ..report
+            }
         ),
+        Err(Error::Plot(_))
+    ));
+    // Bad input: an unknown extension, a NaN (named by its cell), a window
+    // off the block.
+    assert!(matches!(
+        field_map(&dir.join("t.jpg"), &map),
+        Err(Error::Plot(_))
+    ));
+    let mut nan = e.temperature.clone();
+    nan[[3, 4]] = f64::NAN;
+    let err = field_map(&dir.join("n.png"), &FieldMap { field: &nan, ..map }).unwrap_err();
+    assert!(err.to_string().contains("(3, 4)"), "{err}");
+    let off = Window::Square {
+        centre_m: (1.0, 1.0),
+        side_m: 0.01,
+    };
+    assert!(matches!(
+        field_map(&dir.join("o.png"), &FieldMap { window: off, ..map }),
         Err(Error::Plot(_))
     ));
     assert!(convergence(&dir.join("c.png"), "c", &[], &["k"]).is_err());
@@ -563,4 +606,45 @@ fn errors_describe_their_causes() {
         describe(&Outer(io)),
         "error: cannot read the table\n  caused by: no such file"
     );
+}
+
+/// User perfusion laws: the paper's laws passed explicitly give the
+/// paper's evaluation to the last bit; more perfusion cools the tumor; a
+/// negative law is refused with its name.
+#[test]
+fn scenarios_take_the_users_perfusion_laws() {
+    use mnp_suite::bioheat::{ConstantPerfusion, HealthyTissuePerfusion, TumorPerfusion};
+    let evaluate = |scenario: Scenario| {
+        TreatmentProblem::new(
+            scenario,
+            Arc::new(Circular::new(1).unwrap()),
+            InjectionReference::paper(),
+            ObjectiveWeights::paper(),
+            SolverChoice::FiniteVolume,
+        )
+        .unwrap()
+        .evaluate(&[0.6, 0.6], &mut Workspace::default())
+        .unwrap()
+    };
+    let paper = || Scenario::paper_circular(30, 0.05, GridAlignment::NodeAtCentre).unwrap();
+    let reference = evaluate(paper());
+    let explicit = evaluate(
+        paper()
+            .with_perfusion(HealthyTissuePerfusion, TumorPerfusion)
+            .unwrap(),
+    );
+    assert_eq!(reference.temperature, explicit.temperature);
+    let max = |t: &Array2<f64>| t.iter().copied().fold(f64::MIN, f64::max);
+    // The paper's tumor law lies between 0.416 and 0.833 kg/(m³·s); ten
+    // times the upper value everywhere must cool the hottest cell.
+    let strong = evaluate(
+        paper()
+            .with_perfusion(ConstantPerfusion(8.33), ConstantPerfusion(8.33))
+            .unwrap(),
+    );
+    assert!(max(&strong.temperature) < max(&reference.temperature) - 1.0);
+    let err = paper()
+        .with_perfusion(ConstantPerfusion(0.5), |t: f64| 0.5 - 0.1 * (t - 37.0))
+        .unwrap_err();
+    assert!(err.to_string().contains("tumor perfusion"), "{err}");
 }

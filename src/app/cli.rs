@@ -6,7 +6,10 @@
 //! key figures, and writes JSON, CSV, VTK fields and PNG/SVG figures to the
 //! output folder (`--out`, default `out`).
 
-use crate::app::figures::{MapKind, ablation_curves, convergence, field_map};
+use crate::app::figures::{
+    FieldMap, MapKind, TreatmentReport, Window, ablation_curves, convergence, field_map,
+    treatment_report,
+};
 use crate::app::output::RunOutput;
 use crate::app::resources::{available_memory, check_memory, estimate_memory};
 use crate::app::scenario_file::{
@@ -15,7 +18,7 @@ use crate::app::scenario_file::{
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseReport, assess_dose};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
-use crate::treatment::optimize::{OptimizationReport, optimize};
+use crate::treatment::optimize::{GenerationRecord, OptimizationReport, optimize};
 use crate::treatment::scenario::GridAlignment;
 use crate::treatment::tables::{print_tables, reproduce_tables};
 use clap::{Args, Parser, Subcommand};
@@ -84,9 +87,27 @@ struct RunArgs {
     /// Drop R_dose from J (Table 3).
     #[arg(long)]
     without_dose: bool,
+    /// Side (mm) of the square the maps show, centred on the tumor
+    /// (default: the whole computed field).
+    #[arg(long)]
+    map_window: Option<f64>,
     /// Output folder.
     #[arg(long, default_value = "out")]
     out: PathBuf,
+}
+
+impl RunArgs {
+    /// The part of the block the maps show.
+    fn window(&self) -> Result<Window> {
+        match self.map_window {
+            None => Ok(Window::Whole),
+            Some(mm) if mm.is_finite() && mm > 0.0 => Ok(Window::centred(mm * 1e-3)),
+            Some(mm) => Err(Error::Invalid {
+                name: "--map-window",
+                reason: format!("the side must be a positive length in mm, got {mm}"),
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -261,6 +282,16 @@ fn print_evaluation(problem: &TreatmentProblem, position: &[f64], e: &Evaluation
     );
 }
 
+/// The injection sites of an evaluation (m).
+fn sites(e: &Evaluation) -> Vec<(f64, f64)> {
+    e.layout
+        .cloud
+        .sites()
+        .iter()
+        .map(|s| (s.x(), s.y()))
+        .collect()
+}
+
 /// Fields (CSV, VTK) and maps (PNG, SVG) of an evaluation in `out`, under
 /// `prefix` (a sub-folder, or "").
 fn write_fields(
@@ -268,6 +299,7 @@ fn write_fields(
     e: &Evaluation,
     out: &RunOutput,
     prefix: &str,
+    window: Window,
 ) -> Result<()> {
     let at = |name: &str| out.path(&format!("{prefix}{name}"));
     let grid = problem.scenario().grid();
@@ -277,35 +309,107 @@ fn write_fields(
     ];
     lbm_bioheat::output::write_csv(at("fields.csv")?, grid, &fields)?;
     lbm_bioheat::output::write_vti(at("fields.vti")?, grid, &fields)?;
-    let outline = problem.interface();
-    let sites: Vec<(f64, f64)> = e
-        .layout
-        .cloud
-        .sites()
-        .iter()
-        .map(|s| (s.x(), s.y()))
-        .collect();
+    let sites = sites(e);
+    let name = problem.strategy().name();
+    let (t_title, c_title) = (
+        format!("Steady temperature: {name}"),
+        format!("Particle volume fraction: {name}"),
+    );
+    let map = |title, field, kind| FieldMap {
+        title,
+        grid,
+        field,
+        kind,
+        outline: problem.interface(),
+        sites: &sites,
+        window,
+    };
     for ext in ["png", "svg"] {
         field_map(
             &at(&format!("temperature.{ext}"))?,
-            &format!("Temperature: {}", problem.strategy().name()),
-            grid,
-            &e.temperature,
-            MapKind::Temperature,
-            outline,
-            &sites,
-            0.02,
+            &map(&t_title, &e.temperature, MapKind::Temperature),
         )?;
         field_map(
             &at(&format!("concentration.{ext}"))?,
-            &format!("Particle volume fraction: {}", problem.strategy().name()),
-            grid,
-            &e.volume_fraction,
-            MapKind::Concentration,
-            outline,
-            &sites,
-            0.02,
+            &map(&c_title, &e.volume_fraction, MapKind::Concentration),
         )?;
+    }
+    Ok(())
+}
+
+/// The key numbers of a plan (and of its dose run) for the report page.
+fn key_numbers(e: &Evaluation, dose: Option<&DoseReport>) -> Vec<(String, String)> {
+    let m = e.metrics;
+    let t_max = e
+        .temperature
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut v = vec![
+        ("J".to_string(), format!("{:.4}", m.j)),
+        ("R_tum".into(), format!("{:.3}", m.r_tum)),
+        ("R_tis".into(), format!("{:.3}", m.r_tis)),
+        ("R_int".into(), format!("{:.3}", m.r_int)),
+        ("R_dose".into(), format!("{:.3}", m.r_dose)),
+        (
+            "t_opt".into(),
+            format!("{:.2} min", e.layout.waiting_time_s / 60.0),
+        ),
+        (
+            "V_opt".into(),
+            format!("{:.3} mm²", e.layout.total_volume_m2 * 1e6),
+        ),
+    ];
+    for (k, x) in &e.layout.geometry {
+        let (name, unit) = match k.strip_suffix("_mm") {
+            Some(d) => (format!("{d}_opt"), " mm"),
+            None => match k.strip_suffix("_deg") {
+                Some(a) => (format!("{a}_opt"), "°"),
+                None => (k.to_string(), ""),
+            },
+        };
+        v.push((name, format!("{x:.2}{unit}")));
+    }
+    v.push(("T_max".into(), format!("{t_max:.2} °C")));
+    if let Some(d) = dose {
+        let at = |t: Option<f64>| t.map_or("never".into(), |t| format!("{t:.1} min"));
+        v.push(("tumor ablated at".into(), at(d.tumor_ablated_min)));
+        v.push(("healthy damage at".into(), at(d.healthy_damage_min)));
+    }
+    v
+}
+
+/// One run's report page (PNG and SVG) in `out`, under `prefix`.
+fn write_report(
+    problem: &TreatmentProblem,
+    e: &Evaluation,
+    out: &RunOutput,
+    prefix: &str,
+    window: Window,
+    history: Option<(&[GenerationRecord], &[&str])>,
+    dose: Option<&DoseReport>,
+) -> Result<()> {
+    let sites = sites(e);
+    let numbers = key_numbers(e, dose);
+    let title = format!(
+        "Treatment report: {}, {} cells per side",
+        problem.strategy().name(),
+        problem.scenario().grid().nx()
+    );
+    let report = TreatmentReport {
+        title: &title,
+        grid: problem.scenario().grid(),
+        temperature: &e.temperature,
+        concentration: &e.volume_fraction,
+        outline: problem.interface(),
+        sites: &sites,
+        window,
+        convergence: history,
+        dose: dose.map(|d| d.samples.as_slice()),
+        numbers: &numbers,
+    };
+    for ext in ["png", "svg"] {
+        treatment_report(&out.path(&format!("{prefix}report.{ext}"))?, &report)?;
     }
     Ok(())
 }
@@ -329,7 +433,17 @@ fn cmd_optimize(a: &RunArgs) -> Result<()> {
     let report = run_optimization(&built)?;
     let p = &built.problem;
     print_evaluation(p, &report.best_position, &report.best);
-    write_fields(p, &report.best, &out, "")?;
+    let window = a.window()?;
+    write_fields(p, &report.best, &out, "", window)?;
+    write_report(
+        p,
+        &report.best,
+        &out,
+        "",
+        window,
+        Some((&report.history, &report.variables)),
+        None,
+    )?;
     out.write("history.csv", &history_csv(&report))?;
     for ext in ["png", "svg"] {
         convergence(
@@ -371,13 +485,20 @@ fn check_run_memory(built: &BuiltScenario, optimizing: bool) -> Result<()> {
     )
 }
 
-fn position_or_optimum(a: &PositionArgs, built: &BuiltScenario) -> Result<Vec<f64>> {
+/// `--position`, checked, or the optimum of a run (with its report).
+fn position_or_optimum(
+    a: &PositionArgs,
+    built: &BuiltScenario,
+) -> Result<(Vec<f64>, Option<OptimizationReport>)> {
     match &a.position {
         Some(x) => {
             check_position(&built.problem, x)?;
-            Ok(x.clone())
+            Ok((x.clone(), None))
         }
-        None => Ok(run_optimization(built)?.best_position),
+        None => {
+            let report = run_optimization(built)?;
+            Ok((report.best_position.clone(), Some(report)))
+        }
     }
 }
 
@@ -441,7 +562,9 @@ fn cmd_solve(a: &PositionArgs) -> Result<()> {
     let e = p.evaluate(&position, &mut Workspace::default())?;
     let seconds = start.elapsed().as_secs_f64();
     print_evaluation(p, &position, &e);
-    write_fields(p, &e, &out, "")?;
+    let window = a.run.window()?;
+    write_fields(p, &e, &out, "", window)?;
+    write_report(p, &e, &out, "", window, None, None)?;
     let mut v = evaluation_json(p, &position, &e);
     v["runtime_s"] = json!(seconds);
     out.write("solve.json", &v.to_string())?;
@@ -472,7 +595,8 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
     let built = scenario_file(&a.run)?.build()?;
     check_run_memory(&built, a.position.is_none())?;
     let mut out = RunOutput::prepare(&a.run.out, "mnp dose", Some(built.settings.seed()))?;
-    let position = position_or_optimum(a, &built)?;
+    let window = a.run.window()?;
+    let (position, optimized) = position_or_optimum(a, &built)?;
     let p = &built.problem;
     let progress = bar((built.dose.duration_s() / 60.0).ceil() as u64, "dose (min)");
     let d = assess_dose(p, &position, &built.dose, &built.snapshots_min, &mut |t| {
@@ -522,16 +646,33 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
         for (t, field) in &d.snapshots {
             field_map(
                 &out.path(&format!("ablation_{t:.0}min.{ext}"))?,
-                &format!("Ablated (CEM43 ≥ {lethal} min) at {t:.0} min"),
-                grid,
-                field,
-                MapKind::Ablation { lethal_min: lethal },
-                p.interface(),
-                &[],
-                0.03,
+                &FieldMap {
+                    title: &format!("Ablated (CEM43 ≥ {lethal} min) at {t:.0} min"),
+                    grid,
+                    field,
+                    kind: MapKind::Ablation { lethal_min: lethal },
+                    outline: p.interface(),
+                    sites: &[],
+                    window,
+                },
             )?;
         }
     }
+    let plan = match &optimized {
+        Some(r) => r.best.clone(),
+        None => p.evaluate(&position, &mut Workspace::default())?,
+    };
+    write_report(
+        p,
+        &plan,
+        &out,
+        "",
+        window,
+        optimized
+            .as_ref()
+            .map(|r| (r.history.as_slice(), r.variables.as_slice())),
+        Some(&d),
+    )?;
     let v = json!({
         "strategy": p.strategy().name(),
         "position": position,
@@ -639,7 +780,16 @@ fn write_table_figures(t: &crate::treatment::tables::Tables, out: &mut RunOutput
             run.report.best_position
         ));
         let dir = format!("{table}_n{}/", run.n);
-        write_fields(&run.problem, &run.report.best, out, &dir)?;
+        write_fields(&run.problem, &run.report.best, out, &dir, Window::Whole)?;
+        write_report(
+            &run.problem,
+            &run.report.best,
+            out,
+            &dir,
+            Window::Whole,
+            Some((&run.report.history, &run.report.variables)),
+            None,
+        )?;
         for ext in ["png", "svg"] {
             convergence(
                 &out.path(&format!("{dir}convergence.{ext}"))?,
@@ -658,15 +808,17 @@ fn write_table_figures(t: &crate::treatment::tables::Tables, out: &mut RunOutput
             for ext in ["png", "svg"] {
                 field_map(
                     &out.path(&format!("fig9_ablation_{minutes:.0}min.{ext}"))?,
-                    &format!(
-                        "Fig. 9: ablated (CEM43 ≥ 60 min) at {minutes:.0} min, ellipse, 8 sites"
-                    ),
-                    run.problem.scenario().grid(),
-                    field,
-                    MapKind::Ablation { lethal_min: 60.0 },
-                    run.problem.interface(),
-                    &[],
-                    0.03,
+                    &FieldMap {
+                        title: &format!(
+                            "Fig. 9: ablated (CEM43 ≥ 60 min) at {minutes:.0} min, ellipse, 8 sites"
+                        ),
+                        grid: run.problem.scenario().grid(),
+                        field,
+                        kind: MapKind::Ablation { lethal_min: 60.0 },
+                        outline: run.problem.interface(),
+                        sites: &[],
+                        window: Window::centred(0.03),
+                    },
                 )?;
             }
         }

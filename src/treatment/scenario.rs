@@ -2,11 +2,13 @@
 //! tumor at its centre, heated by a cloud of injected magnetite particles.
 //! It turns an injection cloud (`mnp-physics`) into a Pennes problem
 //! (`lbm-bioheat`): φ → Q = q·φ (Eq. A.1), φ → ((ρc)_nf, k_nf) (Eqs. 2a,
-//! 2b), tumor and healthy perfusion (Eqs. 3, 4), blood at 37 °C with
+//! 2b), tumor and healthy perfusion (Eqs. 3, 4, or the user's laws), blood at 37 °C with
 //! c_b = 3800 J/(kg·K) (Jiang et al. 2022, Table 1), adiabatic sides.
 
 use crate::error::{Error, Result};
-use lbm_bioheat::{Grid, HealthyTissuePerfusion, PennesProblem, Shape, TumorPerfusion};
+use lbm_bioheat::{
+    Grid, HealthyTissuePerfusion, PennesProblem, PerfusionModel, Shape, TumorPerfusion,
+};
 use mnp_physics::constants::PAPER_TEMPERATURE_K;
 use mnp_physics::{
     AcField, CarrierFluid, CellGrid, GaussianSite, HeatingModel, InjectionCloud, InjectionPlan,
@@ -14,6 +16,7 @@ use mnp_physics::{
 };
 use ndarray::Array2;
 use std::f64::consts::PI;
+use std::sync::Arc;
 
 /// `n` sites evenly spaced in angle on a circle of radius k_d·d0 around the
 /// origin, the first at angle `rotation` (rad) from the x axis; one site sits
@@ -175,6 +178,36 @@ pub struct Scenario {
     tumor: Tumor,
     nanofluid: Nanofluid,
     power_per_volume_fraction: f64,
+    healthy_perfusion: SharedPerfusion,
+    tumor_perfusion: SharedPerfusion,
+}
+
+/// A perfusion law shared between the scenario and the problems it builds.
+#[derive(Clone)]
+struct SharedPerfusion(Arc<dyn PerfusionModel>);
+
+impl std::fmt::Debug for SharedPerfusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A law is a function; its values at 37 and 45 °C identify it.
+        write!(
+            f,
+            "PerfusionModel(37 °C: {}, 45 °C: {} kg/(m³·s))",
+            self.0.rate(37.0),
+            self.0.rate(45.0)
+        )
+    }
+}
+
+impl PerfusionModel for SharedPerfusion {
+    fn rate(&self, temperature_c: f64) -> f64 {
+        self.0.rate(temperature_c)
+    }
+    fn constant_rate(&self) -> Option<f64> {
+        self.0.constant_rate()
+    }
+    fn rate_and_slope(&self, temperature_c: f64) -> (f64, f64) {
+        self.0.rate_and_slope(temperature_c)
+    }
 }
 
 impl Scenario {
@@ -198,6 +231,41 @@ impl Scenario {
     /// The same block with other materials.
     pub fn with_nanofluid(self, nanofluid: Nanofluid) -> Self {
         Self { nanofluid, ..self }
+    }
+
+    /// The same block with other perfusion laws ṁ_b(T) (kg/(m³·s)) for the
+    /// healthy tissue (the paper's Eq. 3 by default) and the tumor (Eq. 4),
+    /// for example measured constants ([`lbm_bioheat::ConstantPerfusion`])
+    /// or a closure `Fn(f64) -> f64`.
+    ///
+    /// # Errors
+    /// A law whose rate at 37 °C or 45 °C is negative or not finite.
+    pub fn with_perfusion(
+        self,
+        healthy: impl PerfusionModel + 'static,
+        tumor: impl PerfusionModel + 'static,
+    ) -> Result<Self> {
+        for (name, law) in [
+            ("healthy perfusion", &healthy as &dyn PerfusionModel),
+            ("tumor perfusion", &tumor),
+        ] {
+            for t in [37.0, 45.0] {
+                let rate = law.rate(t);
+                if !(rate.is_finite() && rate >= 0.0) {
+                    return Err(Error::Invalid {
+                        name,
+                        reason: format!(
+                            "gives ṁ_b = {rate} kg/(m³·s) at {t} °C; must be finite and ≥ 0"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(Self {
+            healthy_perfusion: SharedPerfusion(Arc::new(healthy)),
+            tumor_perfusion: SharedPerfusion(Arc::new(tumor)),
+            ..self
+        })
     }
 
     /// The same block with another heating power per volume fraction q
@@ -249,6 +317,8 @@ impl Scenario {
             tumor: Tumor::Shape(Shape::circle(0.0, 0.0, 5e-3)?),
             nanofluid: Nanofluid::table1(),
             power_per_volume_fraction: q,
+            healthy_perfusion: SharedPerfusion(Arc::new(HealthyTissuePerfusion)),
+            tumor_perfusion: SharedPerfusion(Arc::new(TumorPerfusion)),
         })
     }
 
@@ -365,8 +435,12 @@ impl Scenario {
         let phi = self.volume_fraction_sampled(cloud, sampling)?;
         let (rc, k, q) = self.heating_fields(&phi)?;
         Ok(
-            PennesProblem::builder(self.grid, "healthy", HealthyTissuePerfusion)
-                .region_mask("tumor", &self.tumor.mask(&self.grid)?, TumorPerfusion)
+            PennesProblem::builder(self.grid, "healthy", self.healthy_perfusion.clone())
+                .region_mask(
+                    "tumor",
+                    &self.tumor.mask(&self.grid)?,
+                    self.tumor_perfusion.clone(),
+                )
                 .properties(rc, k)
                 .heat_source(q)
                 .blood(37.0, 3800.0)
