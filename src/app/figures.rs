@@ -69,8 +69,34 @@ macro_rules! legend {
     };
 }
 
+/// Draws `$chart`'s axes with the descriptions `$x` and `$y` and whole
+/// numbers on the x axis (generations, minutes).
+macro_rules! axes {
+    ($chart:expr, $x:expr, $y:expr) => {
+        $chart
+            .configure_mesh()
+            .x_desc($x)
+            .y_desc($y)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .label_style(("sans-serif", 14))
+            .draw()
+            .map_err(plot_err)?
+    };
+}
+
 /// A drawing area of any plotters backend.
 type Area<DB> = DrawingArea<DB, Shift>;
+
+/// Draws `s` in the sans-serif font of `size` pixels with its top left
+/// corner at `at` (pixels) of `area`.
+fn text<DB: DrawingBackend>(area: &Area<DB>, s: &str, at: (i32, i32), size: u32) -> Result<()> {
+    area.draw(&Text::new(
+        s.to_string(),
+        at,
+        ("sans-serif", size).into_font(),
+    ))
+    .map_err(plot_err)
+}
 
 /// Linear interpolation between colour anchors at v ∈ [0, 1].
 fn interpolate(anchors: &[(u8, u8, u8)], v: f64) -> RGBColor {
@@ -82,36 +108,26 @@ fn interpolate(anchors: &[(u8, u8, u8)], v: f64) -> RGBColor {
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-/// The viridis colour map (matplotlib's anchors) at v ∈ [0, 1].
-fn viridis(v: f64) -> RGBColor {
-    interpolate(
-        &[
-            (68, 1, 84),
-            (59, 82, 139),
-            (33, 145, 140),
-            (94, 201, 98),
-            (253, 231, 37),
-        ],
-        v,
-    )
-}
+/// Anchors of matplotlib's viridis colour map, from 0 to 1.
+const VIRIDIS: [(u8, u8, u8); 5] = [
+    (68, 1, 84),
+    (59, 82, 139),
+    (33, 145, 140),
+    (94, 201, 98),
+    (253, 231, 37),
+];
 
-/// The inferno colour map (matplotlib's anchors) at v ∈ [0, 1].
-fn inferno(v: f64) -> RGBColor {
-    interpolate(
-        &[
-            (0, 0, 4),
-            (40, 11, 84),
-            (101, 21, 110),
-            (159, 42, 99),
-            (212, 72, 66),
-            (245, 125, 21),
-            (250, 193, 39),
-            (252, 255, 164),
-        ],
-        v,
-    )
-}
+/// Anchors of matplotlib's inferno colour map, from 0 to 1.
+const INFERNO: [(u8, u8, u8); 8] = [
+    (0, 0, 4),
+    (40, 11, 84),
+    (101, 21, 110),
+    (159, 42, 99),
+    (212, 72, 66),
+    (245, 125, 21),
+    (250, 193, 39),
+    (252, 255, 164),
+];
 
 /// Colour of the 43 °C isotherm.
 const ISOTHERM_43: RGBColor = RGBColor(0, 200, 255);
@@ -279,8 +295,8 @@ impl FieldMap<'_> {
     fn colour(&self, p: &Prepared, v: f64) -> RGBColor {
         let t = (v - p.lo) / (p.hi - p.lo);
         match self.kind {
-            MapKind::Temperature => inferno(t),
-            MapKind::Concentration => viridis(t),
+            MapKind::Temperature => interpolate(&INFERNO, t),
+            MapKind::Concentration => interpolate(&VIRIDIS, t),
             MapKind::Ablation { lethal_min } => {
                 if v >= lethal_min {
                     ABLATED
@@ -395,12 +411,7 @@ fn draw_field_map<DB: DrawingBackend>(area: &Area<DB>, map: &FieldMap<'_>) -> Re
     area.fill(&WHITE).map_err(plot_err)?;
     let (w, _) = area.dim_in_pixel();
     let (head, rest) = area.split_vertically(40);
-    head.draw(&Text::new(
-        map.title.to_string(),
-        (12, 10),
-        ("sans-serif", 20).into_font(),
-    ))
-    .map_err(plot_err)?;
+    text(&head, map.title, (12, 10), 20)?;
     let (_, rest_h) = rest.dim_in_pixel();
     let (body, foot) = rest.split_vertically(rest_h.saturating_sub(34));
     let (left, right) = body.split_horizontally(w.saturating_sub(130));
@@ -538,7 +549,7 @@ enum Mark {
 fn draw_line_legend<DB: DrawingBackend>(area: &Area<DB>, entries: &[(Mark, String)]) -> Result<()> {
     let mut x = 70;
     let y = 12;
-    for (mark, text) in entries {
+    for (mark, label) in entries {
         area.draw(&Rectangle::new(
             [(x - 4, y - 8), (x + 26, y + 8)],
             RGBColor(90, 90, 90).filled(),
@@ -570,13 +581,8 @@ fn draw_line_legend<DB: DrawingBackend>(area: &Area<DB>, entries: &[(Mark, Strin
                 .draw(&Cross::new((x + 11, y), 5, WHITE.stroke_width(2)))
                 .map_err(plot_err)?,
         }
-        area.draw(&Text::new(
-            text.clone(),
-            (x + 32, y - 7),
-            ("sans-serif", 14).into_font(),
-        ))
-        .map_err(plot_err)?;
-        x += 48 + 8 * text.chars().count() as i32;
+        text(area, label, (x + 32, y - 7), 14)?;
+        x += 48 + 8 * label.chars().count() as i32;
     }
     Ok(())
 }
@@ -650,12 +656,7 @@ fn draw_colour_bar<DB: DrawingBackend>(
         .label_style(("sans-serif", 13))
         .draw()
         .map_err(plot_err)?;
-    area.draw(&Text::new(
-        label.to_string(),
-        (12, 45),
-        ("sans-serif", 16).into_font(),
-    ))
-    .map_err(plot_err)?;
+    text(area, label, (12, 45), 16)?;
     Ok(())
 }
 
@@ -713,16 +714,11 @@ fn draw_convergence<DB: DrawingBackend>(
         .y_label_area_size(55)
         .build_cartesian_2d(0.0..last, lo..hi)
         .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .y_desc("J")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .label_style(("sans-serif", 14))
-        .draw()
-        .map_err(plot_err)?;
+    axes!(chart, "", "J");
+    // The mean first, so the best J is drawn over it once they meet.
     for (label, colour, pick) in [
-        ("best J", BLUE, 0usize),
         ("mean J of the generation", RGBColor(150, 150, 150), 1),
+        ("best J", BLUE, 0usize),
     ] {
         let points = history.iter().filter_map(|g| {
             let v = if pick == 0 { g.best_j } else { g.mean_j };
@@ -742,14 +738,7 @@ fn draw_convergence<DB: DrawingBackend>(
         .y_label_area_size(55)
         .build_cartesian_2d(0.0..last, 0.0..1.05)
         .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_desc("generation")
-        .y_desc("best position")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .label_style(("sans-serif", 14))
-        .draw()
-        .map_err(plot_err)?;
+    axes!(chart, "generation", "best position");
     let colours = [RED, GREEN, BLUE, MAGENTA, CYAN, BLACK];
     for (k, name) in variables.iter().enumerate() {
         let colour = colours[k % colours.len()];
@@ -825,14 +814,7 @@ fn draw_ablation_curves<DB: DrawingBackend>(
         .y_label_area_size(55)
         .build_cartesian_2d(0.0..t_max, 0.0..1.05)
         .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_desc("time (min)")
-        .y_desc("R_CEM43 (tumor solid, healthy dashed)")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .label_style(("sans-serif", 14))
-        .draw()
-        .map_err(plot_err)?;
+    axes!(chart, "time (min)", "R_CEM43 (tumor solid, healthy dashed)");
     for (k, (label, samples)) in series.iter().enumerate() {
         let colour = CURVE_COLOURS[k % CURVE_COLOURS.len()];
         chart
@@ -900,26 +882,11 @@ fn draw_numbers<DB: DrawingBackend>(
     numbers: &[(String, String)],
 ) -> Result<()> {
     area.fill(&WHITE).map_err(plot_err)?;
-    area.draw(&Text::new(
-        heading.to_string(),
-        (30, 30),
-        ("sans-serif", 20).into_font(),
-    ))
-    .map_err(plot_err)?;
+    text(area, heading, (30, 30), 20)?;
     for (k, (name, value)) in numbers.iter().enumerate() {
         let y = 75 + 28 * k as i32;
-        area.draw(&Text::new(
-            name.clone(),
-            (40, y),
-            ("sans-serif", 17).into_font(),
-        ))
-        .map_err(plot_err)?;
-        area.draw(&Text::new(
-            value.clone(),
-            (260, y),
-            ("sans-serif", 17).into_font(),
-        ))
-        .map_err(plot_err)?;
+        text(area, name, (40, y), 17)?;
+        text(area, value, (260, y), 17)?;
     }
     Ok(())
 }
@@ -928,12 +895,7 @@ fn draw_numbers<DB: DrawingBackend>(
 fn draw_note<DB: DrawingBackend>(area: &Area<DB>, note: &str) -> Result<()> {
     area.fill(&WHITE).map_err(plot_err)?;
     let (w, h) = area.dim_in_pixel();
-    area.draw(&Text::new(
-        note.to_string(),
-        (40, h as i32 / 2),
-        ("sans-serif", 17).into_font(),
-    ))
-    .map_err(plot_err)?;
+    text(area, note, (40, h as i32 / 2), 17)?;
     let _ = w;
     Ok(())
 }
@@ -981,12 +943,7 @@ pub fn treatment_report(path: &Path, report: &TreatmentReport<'_>) -> Result<()>
     render!(path, (1600, 1400), root => {
         root.fill(&WHITE).map_err(plot_err)?;
         let (head, body) = root.split_vertically(90);
-        head.draw(&Text::new(
-            report.title.to_string(),
-            (20, 12),
-            ("sans-serif", 26).into_font(),
-        ))
-        .map_err(plot_err)?;
+        text(&head, report.title, (20, 12), 26)?;
         let line: Vec<String> = report
             .numbers
             .iter()
@@ -994,12 +951,7 @@ pub fn treatment_report(path: &Path, report: &TreatmentReport<'_>) -> Result<()>
             .collect();
         let (first, second) = line.split_at(line.len().min(6));
         for (k, part) in [first, second].iter().enumerate() {
-            head.draw(&Text::new(
-                part.join("   "),
-                (20, 48 + 22 * k as i32),
-                ("sans-serif", 16).into_font(),
-            ))
-            .map_err(plot_err)?;
+            text(&head, &part.join("   "), (20, 48 + 22 * k as i32), 16)?;
         }
         let panels = body.split_evenly((2, 2));
         draw_field_map(&panels[0], &temperature)?;
