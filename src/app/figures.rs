@@ -77,11 +77,22 @@ macro_rules! axes {
             .configure_mesh()
             .x_desc($x)
             .y_desc($y)
-            .x_label_formatter(&|v| format!("{v:.0}"))
+            .x_label_formatter(&|v| whole(*v))
             .label_style(("sans-serif", 14))
             .draw()
             .map_err(plot_err)?
     };
+}
+
+/// A tick label for a whole-number axis: the number, or nothing between
+/// whole numbers (a short axis gets ticks at halves).
+fn whole(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        // + 0.0 turns −0 into 0.
+        format!("{:.0}", v.round() + 0.0)
+    } else {
+        String::new()
+    }
 }
 
 /// A drawing area of any plotters backend.
@@ -1019,6 +1030,13 @@ mod tests {
                 .any(|[a, b]| (near(*a, (0.6, 0.0)) && near(*b, (1.0, 0.4)))
                     || (near(*b, (0.6, 0.0)) && near(*a, (1.0, 0.4))))
         );
+    }
+
+    #[test]
+    fn whole_number_axes_label_only_whole_numbers() {
+        assert_eq!(whole(3.0), "3");
+        assert_eq!(whole(2.5), "");
+        assert_eq!(whole(-0.0), "0");
     }
 
     #[test]
