@@ -962,7 +962,7 @@ pub fn treatment_report(path: &Path, report: &TreatmentReport<'_>) -> Result<()>
             .collect();
         let (first, second) = line.split_at(line.len().min(6));
         for (k, part) in [first, second].iter().enumerate() {
-            text(&head, &part.join("   "), (20, 48 + 22 * k as i32), 16)?;
+            text(&head, &part.join("  ·  "), (20, 48 + 22 * k as i32), 16)?;
         }
         let panels = body.split_evenly((2, 2));
         draw_field_map(&panels[0], &temperature)?;
