@@ -118,7 +118,8 @@ fn r1_cross_validation_matches_scikit_learn() {
 /// fitted on rows 0..368 and predicting rows 368..460 (SVR of every kernel
 /// at tol 1e-9; Elastic Net coefficients at tol 1e-12), and the pooled
 /// out-of-fold RMSE under `KFold(5)` without shuffling at default
-/// tolerances. The Python that made the constants is in docs/VALIDATION.md.
+/// tolerances. `benches/compare/sklearn_validation.py` recomputes the
+/// constants (`benches/compare/run sklearn-validation`).
 #[test]
 #[ignore = "needs the DiMag data: set MNP_DATA_DIR"]
 fn sar_predictions_coefficients_and_cross_validation_match_scikit_learn() {
