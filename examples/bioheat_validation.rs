@@ -1,17 +1,19 @@
 //! Verification of the Pennes solvers at publication resolution
 //! (closed forms): Zhang 2008's 1D transient, the cosh profile and its observed
 //! order, the uniform disk source (Bessel form), the spreading Gaussian
-//! hill, the exact uniform state and the steady energy balance, for the LBM
-//! and for the finite-volume solver (Newton–multigrid steady, Crank–Nicolson
-//! and backward Euler transient); then the two steady states side by side.
+//! hill, the exact uniform state, the steady energy balance, a two-layer
+//! slab with jumps in k, (ρc), perfusion and source, and a slab behind a
+//! convective wall, for the LBM and for the finite-volume solver
+//! (Newton–multigrid steady, Crank–Nicolson and backward Euler transient);
+//! then the two steady states side by side.
 //!
 //! Run: `cargo run --release --example bioheat_validation` (under a minute).
 //! The last line of standard output is a JSON object with the key figures.
 
 use mnp_suite::bioheat::validation::heated_tumor_problem;
 use mnp_suite::bioheat::validation::{
-    cosh_profile, disk_source, energy_balance, gaussian_hill, observed_orders, uniform_state,
-    zhang_2008,
+    cosh_profile, disk_source, energy_balance, gaussian_hill, layered_slab, observed_orders,
+    robin_slab, uniform_state, zhang_2008,
 };
 use mnp_suite::bioheat::{
     FvConfig, FvSolver, ImplicitStep, LbmConfig, LbmSolver, PennesProblem, SteadySolver,
@@ -104,6 +106,64 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         "  steady energy balance, 100^2 heated tumor (peak {peak:.2} °C): relative imbalance {imbalance:.2e}"
     );
 
+    // Heterogeneous tissue and convective walls: errors and observed orders
+    // on 20, 40, 80 and 160 cells, both solvers.
+    let slab_cells = [20, 40, 80, 160];
+    let errors = |case: &dyn Fn(usize) -> mnp_suite::bioheat::Result<f64>| {
+        slab_cells
+            .iter()
+            .map(|&n| case(n))
+            .collect::<Result<Vec<f64>, _>>()
+    };
+    let layered = errors(&|n| layered_slab(n, lbm(TimeStep::Tau(1.0), 1e-13)))?;
+    let layered_fv = errors(&|n| layered_slab(n, fv(TimeScheme::CrankNicolson, 1.0)))?;
+    let robin = errors(&|n| robin_slab(n, lbm(TimeStep::Tau(1.0), 1e-13)))?;
+    let robin_fv = errors(&|n| robin_slab(n, fv(TimeScheme::CrankNicolson, 1.0)))?;
+    let last_order = |e: &[f64]| *observed_orders(e).last().expect("several grids");
+    println!(
+        "\nTwo-layer slab (k 0.5 | 0.2, (ρc) 4e6 | 2e6, W 2000 | 500, Q 2e4 | 0) and a slab behind a"
+    );
+    println!("convective wall (h = 200 W/(m^2 K) into 20 °C): max error (°C) and observed order");
+    println!(
+        "{:>6} {:>12} {:>6} {:>12} {:>6} {:>12} {:>6} {:>12} {:>6}",
+        "cells",
+        "layered LBM",
+        "order",
+        "layered FV",
+        "order",
+        "Robin LBM",
+        "order",
+        "Robin FV",
+        "order"
+    );
+    let (ol, olf, or, orf) = (
+        observed_orders(&layered),
+        observed_orders(&layered_fv),
+        observed_orders(&robin),
+        observed_orders(&robin_fv),
+    );
+    for (k, n) in slab_cells.iter().enumerate() {
+        let o = |v: &[f64]| {
+            if k == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.2}", v[k - 1])
+            }
+        };
+        println!(
+            "{:>6} {:>12.3e} {:>6} {:>12.3e} {:>6} {:>12.3e} {:>6} {:>12.3e} {:>6}",
+            n,
+            layered[k],
+            o(&ol),
+            layered_fv[k],
+            o(&olf),
+            robin[k],
+            o(&or),
+            robin_fv[k],
+            o(&orf)
+        );
+    }
+
     // The finite-volume solver on the same cases.
     let zf = zhang_2008(200, fv(TimeScheme::CrankNicolson, 5.0))?;
     let zb = zhang_2008(200, fv(TimeScheme::BackwardEuler, 0.5))?;
@@ -179,6 +239,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         "uniform_drift_c": uniform_err,
         "energy_imbalance_rel": imbalance,
         "lbm_vs_steady_max_diff_c": lbm_vs_steady,
+        "layered_max_err_c": layered.last(),
+        "layered_order": last_order(&layered),
+        "robin_wall_max_err_c": robin.last(),
+        "robin_wall_order": last_order(&robin),
         "fv": {
             "zhang_cn_t0_c": zf.ours,
             "zhang_cn_max_err_c": zf.max_error,
@@ -189,6 +253,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "hill_max_err_c": hill_fv,
             "uniform_drift_c": uniform_fv,
             "energy_imbalance_rel": imbalance_fv,
+            "layered_max_err_c": layered_fv.last(),
+            "layered_order": last_order(&layered_fv),
+            "robin_wall_max_err_c": robin_fv.last(),
+            "robin_wall_order": last_order(&robin_fv),
         },
     });
     println!("{}", serde_json::to_string(&out)?);

@@ -149,3 +149,127 @@ pub fn gaussian_hill(r: f64, t: f64, amplitude: f64, sigma0: f64, alpha: f64, be
     let s2 = sigma0 * sigma0 + 2.0 * alpha * t;
     amplitude * sigma0 * sigma0 / s2 * (-r * r / (2.0 * s2)).exp() * (-beta * t).exp()
 }
+
+/// A steady two-layer slab on x ∈ [0, L]: layer 1 on [0, a), layer 2 on
+/// (a, L], each with its own conductivity k_i, heat capacity (ρc)_i,
+/// perfusion coefficient W_i = ṁ_b c_b (W/(m³·K)) and heat source Q_i
+/// (W/m³); temperatures fixed at both ends. With θ = T − T_b, each layer
+/// obeys k_i θ'' − W_i θ + Q_i = 0, so
+/// θ₁ = p₁ + A₁ cosh(m₁x) + B₁ sinh(m₁x) and
+/// θ₂ = p₂ + A₂ cosh(m₂(L − x)) + B₂ sinh(m₂(L − x)),
+/// with p_i = Q_i/W_i and m_i = √(W_i/k_i); the end temperatures give A₁
+/// and A₂, and continuity of T and of k∂T/∂x at x = a give B₁ and B₂ (a
+/// 2 × 2 system, solved by Cramer's rule). (ρc) does not enter the steady
+/// state; a solver whose steady state moves with it is wrong.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LayeredSlab {
+    /// Length L (m).
+    pub length: f64,
+    /// Position a of the interface (m), 0 < a < L.
+    pub interface: f64,
+    /// Conductivities k₁, k₂ (W/(m·K)).
+    pub conductivity: [f64; 2],
+    /// Volumetric heat capacities (ρc)₁, (ρc)₂ (J/(m³·K)).
+    pub heat_capacity: [f64; 2],
+    /// Perfusion coefficients W₁, W₂ = ṁ_b c_b (W/(m³·K)), > 0.
+    pub perfusion: [f64; 2],
+    /// Heat sources Q₁, Q₂ (W/m³).
+    pub source: [f64; 2],
+    /// Blood temperature T_b (°C).
+    pub blood_temperature: f64,
+    /// Temperatures at x = 0 and x = L (°C).
+    pub end_temperatures: [f64; 2],
+}
+
+impl LayeredSlab {
+    /// A 20 mm slab: a heated, well-perfused muscle-like layer (k = 0.5,
+    /// (ρc) = 4·10⁶, W = 2000, Q = 2·10⁴) against a fat-like layer (k = 0.2,
+    /// (ρc) = 2·10⁶, W = 500, no source), both ends at 37 °C.
+    pub fn muscle_and_fat() -> Self {
+        Self {
+            length: 0.02,
+            interface: 0.01,
+            conductivity: [0.5, 0.2],
+            heat_capacity: [4.0e6, 2.0e6],
+            perfusion: [2000.0, 500.0],
+            source: [2e4, 0.0],
+            blood_temperature: 37.0,
+            end_temperatures: [37.0, 37.0],
+        }
+    }
+
+    /// The steady temperature (°C) at `x` (m).
+    pub fn steady(&self, x: f64) -> f64 {
+        let (l, a) = (self.length, self.interface);
+        let [k1, k2] = self.conductivity;
+        let m1 = (self.perfusion[0] / k1).sqrt();
+        let m2 = (self.perfusion[1] / k2).sqrt();
+        let p1 = self.source[0] / self.perfusion[0];
+        let p2 = self.source[1] / self.perfusion[1];
+        let a1 = self.end_temperatures[0] - self.blood_temperature - p1;
+        let a2 = self.end_temperatures[1] - self.blood_temperature - p2;
+        let (c1, s1) = ((m1 * a).cosh(), (m1 * a).sinh());
+        let (c2, s2) = ((m2 * (l - a)).cosh(), (m2 * (l - a)).sinh());
+        // B₁ s₁ − B₂ s₂ = R₁ (temperature), k₁m₁c₁ B₁ + k₂m₂c₂ B₂ = R₂ (flux).
+        let r1 = p2 + a2 * c2 - p1 - a1 * c1;
+        let r2 = -k2 * m2 * a2 * s2 - k1 * m1 * a1 * s1;
+        let det = s1 * k2 * m2 * c2 + s2 * k1 * m1 * c1;
+        let b1 = (r1 * k2 * m2 * c2 + s2 * r2) / det;
+        let b2 = (s1 * r2 - k1 * m1 * c1 * r1) / det;
+        let theta = if x <= a {
+            p1 + a1 * (m1 * x).cosh() + b1 * (m1 * x).sinh()
+        } else {
+            p2 + a2 * (m2 * (l - x)).cosh() + b2 * (m2 * (l - x)).sinh()
+        };
+        self.blood_temperature + theta
+    }
+}
+
+/// A steady perfused slab on x ∈ [0, L], adiabatic at x = 0 and cooled at
+/// x = L by a convective (Robin) wall −k ∂T/∂x = h (T − T_a). With
+/// θ = T − T_b: θ = p + A cosh(mx), p = Q/W, m = √(W/k), and the wall gives
+/// A = −h (p + T_b − T_a)/(k m sinh(mL) + h cosh(mL)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RobinSlab {
+    /// Length L (m).
+    pub length: f64,
+    /// Conductivity k (W/(m·K)).
+    pub conductivity: f64,
+    /// Perfusion coefficient W = ṁ_b c_b (W/(m³·K)), > 0.
+    pub perfusion: f64,
+    /// Heat source Q (W/m³).
+    pub source: f64,
+    /// Blood temperature T_b (°C).
+    pub blood_temperature: f64,
+    /// Heat transfer coefficient h (W/(m²·K)).
+    pub h: f64,
+    /// Ambient temperature T_a (°C).
+    pub ambient_c: f64,
+}
+
+impl RobinSlab {
+    /// A 10 mm strongly perfused slab (W = 4·10⁴ W/(m³·K), k = 0.5) cooled
+    /// by h = 200 W/(m²·K) into 20 °C: a Biot number h/(km) of about 1.4,
+    /// so the wall temperature is set by the balance, not by either side.
+    pub fn cooled_skin() -> Self {
+        Self {
+            length: 0.01,
+            conductivity: 0.5,
+            perfusion: 4e4,
+            source: 0.0,
+            blood_temperature: 37.0,
+            h: 200.0,
+            ambient_c: 20.0,
+        }
+    }
+
+    /// The steady temperature (°C) at `x` (m).
+    pub fn steady(&self, x: f64) -> f64 {
+        let m = (self.perfusion / self.conductivity).sqrt();
+        let p = self.source / self.perfusion;
+        let ml = m * self.length;
+        let a = -self.h * (p + self.blood_temperature - self.ambient_c)
+            / (self.conductivity * m * ml.sinh() + self.h * ml.cosh());
+        self.blood_temperature + p + a * (m * x).cosh()
+    }
+}

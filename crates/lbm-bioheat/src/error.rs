@@ -47,6 +47,20 @@ pub enum BioheatError {
         /// The region's name.
         region: String,
     },
+    /// A region's perfusion law gives a negative or non-finite rate.
+    #[error(
+        "perfusion of region '{region}' gives {rate} at {temperature_c} °C: expected a \
+         finite rate ≥ 0 kg/(m³·s) with a finite slope"
+    )]
+    InvalidPerfusion {
+        /// The region's name.
+        region: String,
+        /// The temperature (°C) at which the law was evaluated.
+        temperature_c: f64,
+        /// The rate it gave (kg/(m³·s)), or the slope (kg/(m³·s·K)) where
+        /// only the slope is not finite.
+        rate: f64,
+    },
     /// No region of that name.
     #[error("no region named '{0}'")]
     UnknownRegion(String),

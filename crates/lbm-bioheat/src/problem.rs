@@ -98,6 +98,45 @@ pub struct PennesProblem {
     initial_temperature: Array2<f64>,
 }
 
+/// The temperatures (°C) over which a perfusion law is checked when a
+/// problem is built: from freezing to well beyond any ablation.
+pub const PERFUSION_CHECK_RANGE_C: (f64, f64) = (0.0, 100.0);
+
+/// Refuses a perfusion law with a negative or non-finite rate, or a
+/// non-finite slope, at a temperature of [`PERFUSION_CHECK_RANGE_C`]
+/// (every 0.5 °C).
+fn check_perfusion(region: &Region) -> Result<()> {
+    let law = region.perfusion();
+    let bad = |temperature_c: f64, rate: f64| BioheatError::InvalidPerfusion {
+        region: region.name().to_string(),
+        temperature_c,
+        rate,
+    };
+    if let Some(rate) = law.constant_rate()
+        && !(rate.is_finite() && rate >= 0.0)
+    {
+        return Err(bad(PERFUSION_CHECK_RANGE_C.0, rate));
+    }
+    let (lo, hi) = PERFUSION_CHECK_RANGE_C;
+    let steps = ((hi - lo) / 0.5).round() as usize;
+    let samples = || (0..=steps).map(|k| lo + 0.5 * k as f64);
+    // Rates first, so a law that fails at some temperature is reported
+    // there rather than by a slope straddling it.
+    for t in samples() {
+        let rate = law.rate(t);
+        if !(rate.is_finite() && rate >= 0.0) {
+            return Err(bad(t, rate));
+        }
+    }
+    for t in samples() {
+        let (rate, slope) = law.rate_and_slope(t);
+        if !slope.is_finite() {
+            return Err(bad(t, if rate.is_finite() { slope } else { rate }));
+        }
+    }
+    Ok(())
+}
+
 impl PennesProblem {
     /// Starts a problem on `grid` whose every cell belongs to the
     /// background region `background` (for example "healthy") with the
@@ -457,7 +496,10 @@ impl PennesProblemBuilder {
     }
 
     /// The problem, or the first error met while building it; also
-    /// [`BioheatError::EmptyRegion`] when a region ended up with no cell.
+    /// [`BioheatError::EmptyRegion`] when a region ended up with no cell,
+    /// and [`BioheatError::InvalidPerfusion`] when a region's perfusion law
+    /// gives a negative or non-finite rate (or slope) anywhere in
+    /// [`PERFUSION_CHECK_RANGE_C`], sampled every 0.5 °C.
     ///
     /// # Errors
     /// As stated.
@@ -466,6 +508,9 @@ impl PennesProblemBuilder {
             return Err(e);
         }
         let p = self.problem;
+        for region in &p.regions {
+            check_perfusion(region)?;
+        }
         let mut counts = vec![0usize; p.regions.len()];
         for &l in &p.labels {
             counts[l as usize] += 1;

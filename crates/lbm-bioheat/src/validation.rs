@@ -5,7 +5,9 @@
 //! on small grids; the `bioheat_validation` example at publication
 //! resolution.
 
-use crate::analytic::{Slab1d, disk_source as disk_exact, gaussian_hill as hill_exact};
+use crate::analytic::{
+    LayeredSlab, RobinSlab, Slab1d, disk_source as disk_exact, gaussian_hill as hill_exact,
+};
 use crate::error::Result;
 use crate::grid::Grid;
 use crate::perfusion::{ConstantPerfusion, HealthyTissuePerfusion, PerfusionModel, TumorPerfusion};
@@ -121,6 +123,77 @@ where
     let dx = slab.length / nx as f64;
     Ok((0..nx)
         .map(|i| (s.temperature[[i, 0]] - slab.steady((i as f64 + 0.5) * dx)).abs())
+        .fold(0.0, f64::max))
+}
+
+/// The two-layer slab of [`LayeredSlab::muscle_and_fat`] on `nx` cells (one
+/// row; `nx` even puts the interface on a cell face): the max error (°C)
+/// over the cell centres of the steady state against the closed form. The
+/// layers differ in k, (ρc), perfusion and source.
+///
+/// # Errors
+/// From the factory or the solver.
+pub fn layered_slab<S, F>(nx: usize, make: F) -> Result<f64>
+where
+    S: SteadySolver,
+    F: FnOnce(PennesProblem) -> Result<S>,
+{
+    let slab = LayeredSlab::muscle_and_fat();
+    let dx = slab.length / nx as f64;
+    let grid = Grid::new(nx, 1, dx, 0.0, 0.0)?;
+    let second = |x: f64| x > slab.interface;
+    let pick = |x: f64, v: [f64; 2]| if second(x) { v[1] } else { v[0] };
+    let layer2 = Array2::from_shape_fn((nx, 1), |(i, _)| second(grid.x(i)));
+    let p = PennesProblem::builder(grid, "layer 1", ConstantPerfusion(slab.perfusion[0] / CB))
+        .region_mask(
+            "layer 2",
+            &layer2,
+            ConstantPerfusion(slab.perfusion[1] / CB),
+        )
+        .properties(
+            grid.field(|x, _| pick(x, slab.heat_capacity)),
+            grid.field(|x, _| pick(x, slab.conductivity)),
+        )
+        .heat_source(grid.field(|x, _| pick(x, slab.source)))
+        .blood(slab.blood_temperature, CB)
+        .boundary(Side::West, Boundary::Temperature(slab.end_temperatures[0]))
+        .boundary(Side::East, Boundary::Temperature(slab.end_temperatures[1]))
+        .initial_temperature(slab.blood_temperature)
+        .build()?;
+    let s = make(p)?.solve_steady(None)?;
+    Ok((0..nx)
+        .map(|i| (s.temperature[[i, 0]] - slab.steady(grid.x(i))).abs())
+        .fold(0.0, f64::max))
+}
+
+/// The convectively cooled slab of [`RobinSlab::cooled_skin`] on `nx` cells
+/// (one row; adiabatic at x = 0, the Robin wall at x = L): the max error
+/// (°C) over the cell centres against the closed form.
+///
+/// # Errors
+/// From the factory or the solver.
+pub fn robin_slab<S, F>(nx: usize, make: F) -> Result<f64>
+where
+    S: SteadySolver,
+    F: FnOnce(PennesProblem) -> Result<S>,
+{
+    let slab = RobinSlab::cooled_skin();
+    let grid = Grid::new(nx, 1, slab.length / nx as f64, 0.0, 0.0)?;
+    let p = PennesProblem::builder(grid, "tissue", ConstantPerfusion(slab.perfusion / CB))
+        .tissue(4e6, slab.conductivity)
+        .heat_source(grid.constant(slab.source))
+        .blood(slab.blood_temperature, CB)
+        .boundary(
+            Side::East,
+            Boundary::Convective {
+                h: slab.h,
+                ambient_c: slab.ambient_c,
+            },
+        )
+        .build()?;
+    let s = make(p)?.solve_steady(None)?;
+    Ok((0..nx)
+        .map(|i| (s.temperature[[i, 0]] - slab.steady(grid.x(i))).abs())
         .fold(0.0, f64::max))
 }
 

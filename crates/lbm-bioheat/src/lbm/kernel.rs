@@ -5,6 +5,11 @@
 //! N rows (1,1,1,1,1), (0,1,0,−1,0), (0,0,1,0,−1), (−4,1,1,1,1),
 //! (0,1,−1,1,−1); N is orthogonal with squared row norms (5, 2, 2, 20, 4), so
 //! g = Nᵀ diag(1/5, 1/2, 1/2, 1/20, 1/4) n.
+//!
+//! Conserved moment: n₀ = Σg = E = r⁻¹T with r = (ρc)₀/(ρc) per cell, the
+//! energy density in units of a reference (ρc)₀; the moving populations'
+//! equilibrium is w T. Where (ρc) is uniform, r = 1 and E = T (the
+//! `HETERO = false` path, which skips reading r).
 
 use crate::perfusion::PerfusionModel;
 use std::sync::Arc;
@@ -15,11 +20,13 @@ pub(crate) struct KernelParams<'a> {
     pub py: usize,
     /// 1/τ per padded cell.
     pub omega: &'a [f64],
-    /// Linear problems: a = 1/(1 + W'/2) per cell, with W' = W δt/(ρc).
-    /// Nonlinear: c_b δt/(ρc).
+    /// r = (ρc)₀/(ρc) per padded cell (read only when (ρc) varies).
+    pub ratio: &'a [f64],
+    /// Linear problems: a = 1/(1 + rW'/2) per cell, with W' = W δt/(ρc)₀.
+    /// Nonlinear: c_b δt/(ρc)₀.
     pub perfusion: &'a [f64],
     /// Linear problems: c₁ = ½(W' T_b + Q') per cell. Nonlinear: Q' =
-    /// (Q + Q_m) δt/(ρc) (°C per step).
+    /// (Q + Q_m) δt/(ρc)₀ (°C per step where r = 1).
     pub source: &'a [f64],
     /// Region label per cell (nonlinear problems only).
     pub labels: &'a [u8],
@@ -66,10 +73,12 @@ impl RowStat {
     }
 }
 
-/// Streams (pull) into row `i` of `dst` from `src`, recovers T, collides,
-/// and stores the post-collision populations and T. `LINEAR` selects a
-/// per-cell constant perfusion coefficient; otherwise W = ṁ_b(T_prev)·c_b δt/(ρc)
-/// with the previous step's temperature (exact at steady state).
+/// Streams (pull) into row `i` of `dst` from `src`, recovers E and T,
+/// collides, and stores the post-collision populations and T. `LINEAR`
+/// selects a per-cell constant perfusion coefficient; otherwise
+/// W = ṁ_b(T_prev)·c_b δt/(ρc)₀ with the previous step's temperature (exact
+/// at steady state). `HETERO` reads r = (ρc)₀/(ρc) per cell; without it
+/// r = 1.
 ///
 /// Every array is cut to the row's n = py − 2 interior cells before the
 /// loop, so the loop has no bounds checks and no branches (divergence is
@@ -77,7 +86,7 @@ impl RowStat {
 /// the linear path vectorizes.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn stream_collide_row_generic<const LINEAR: bool>(
+fn stream_collide_row_generic<const LINEAR: bool, const HETERO: bool>(
     i: usize,
     src: [&[f64]; 5],
     d0: &mut [f64],
@@ -97,6 +106,11 @@ fn stream_collide_row_generic<const LINEAR: bool>(
     let s3 = &src[3][base + py..base + py + n];
     let s4 = &src[4][base + 1..base + 1 + n];
     let omega = &p.omega[base..base + n];
+    let ratio = if HETERO {
+        &p.ratio[base..base + n]
+    } else {
+        &p.omega[base..base + n] // not read
+    };
     let perf = &p.perfusion[base..base + n];
     let source = &p.source[base..base + n];
     let labels = &p.labels[base..base + n];
@@ -118,22 +132,32 @@ fn stream_collide_row_generic<const LINEAR: bool>(
         for j in start..end {
             let (g0, g1, g2, g3, g4) = (s0[j], s1[j], s2[j], s3[j], s4[j]);
             let sum = g0 + g1 + g2 + g3 + g4;
-            // T = Σg + ½S with S = W'(T_b − T) + Q', solved for T (Jiang et al. 2022, App. B);
-            // then S = 2(T − Σg) exactly. The linear form needs no division.
-            let t = if LINEAR {
+            let r = if HETERO { ratio[j] } else { 1.0 };
+            // E = Σg + ½S with S = W'(T_b − T) + Q' and T = rE, solved for E
+            // (Jiang et al. 2022, App. B); then S = 2(E − Σg) exactly. The
+            // linear form needs no division.
+            let e = if LINEAR {
                 (sum + source[j]) * perf[j]
             } else {
                 let w = perf[j] * p.models[labels[j] as usize].rate(tr[j]);
-                (sum + 0.5 * (w * tb + source[j])) / (1.0 + 0.5 * w)
+                (sum + 0.5 * (w * tb + source[j])) / (1.0 + 0.5 * w * r)
             };
-            let s = 2.0 * (t - sum);
+            let t = if HETERO { r * e } else { e };
+            let s = 2.0 * (e - sum);
             let s_t = omega[j];
-            // Post-collision moments; the conserved one gains the whole source.
-            let n0 = t + 0.5 * s;
+            // Post-collision moments; the conserved one gains the whole
+            // source. The energy moment's equilibrium is −4E + 20wT
+            // (ϖT where r = 1), and the source enters it as its E-derivative.
+            let n0 = e + 0.5 * s;
             let n1 = (1.0 - s_t) * (g1 - g3);
             let n2 = (1.0 - s_t) * (g2 - g4);
             let n3_raw = sum - 5.0 * g0;
-            let n3 = n3_raw - se * (n3_raw - varpi * t) + (1.0 - 0.5 * se) * varpi * s;
+            let (n3_eq, n3_src) = if HETERO {
+                (-4.0 * e + (varpi + 4.0) * t, -4.0 + (varpi + 4.0) * r)
+            } else {
+                (varpi * t, varpi)
+            };
+            let n3 = n3_raw - se * (n3_raw - n3_eq) + (1.0 - 0.5 * se) * n3_src * s;
             let n4 = (1.0 - sq) * (g1 - g2 + g3 - g4);
             let a = 0.2 * n0 + 0.05 * n3;
             d0[j] = 0.2 * (n0 - n3);
@@ -167,7 +191,7 @@ fn stream_collide_row_generic<const LINEAR: bool>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[allow(clippy::too_many_arguments)]
-fn stream_collide_row_avx2<const LINEAR: bool>(
+fn stream_collide_row_avx2<const LINEAR: bool, const HETERO: bool>(
     i: usize,
     src: [&[f64]; 5],
     d0: &mut [f64],
@@ -178,7 +202,7 @@ fn stream_collide_row_avx2<const LINEAR: bool>(
     t_row: &mut [f64],
     p: &KernelParams<'_>,
 ) -> RowStat {
-    stream_collide_row_generic::<LINEAR>(i, src, d0, d1, d2, d3, d4, t_row, p)
+    stream_collide_row_generic::<LINEAR, HETERO>(i, src, d0, d1, d2, d3, d4, t_row, p)
 }
 
 /// One row of the step, with the widest instruction set the CPU offers
@@ -186,7 +210,7 @@ fn stream_collide_row_avx2<const LINEAR: bool>(
 /// is 25 % faster on the 2048² lattice (docs/PERFORMANCE.md).
 #[allow(clippy::too_many_arguments)]
 #[inline]
-pub(crate) fn stream_collide_row<const LINEAR: bool>(
+pub(crate) fn stream_collide_row<const LINEAR: bool, const HETERO: bool>(
     i: usize,
     src: [&[f64]; 5],
     d0: &mut [f64],
@@ -202,9 +226,11 @@ pub(crate) fn stream_collide_row<const LINEAR: bool>(
         // SAFETY: the only precondition of calling a function compiled with
         // `target_feature(enable = "avx2")` is that the CPU supports AVX2,
         // which was detected just above.
-        return unsafe { stream_collide_row_avx2::<LINEAR>(i, src, d0, d1, d2, d3, d4, t_row, p) };
+        return unsafe {
+            stream_collide_row_avx2::<LINEAR, HETERO>(i, src, d0, d1, d2, d3, d4, t_row, p)
+        };
     }
-    stream_collide_row_generic::<LINEAR>(i, src, d0, d1, d2, d3, d4, t_row, p)
+    stream_collide_row_generic::<LINEAR, HETERO>(i, src, d0, d1, d2, d3, d4, t_row, p)
 }
 
 #[cfg(all(test, target_arch = "x86_64"))]
@@ -235,9 +261,11 @@ mod tests {
         let labels: Vec<u8> = (0..len).map(|k| (k % 2) as u8).collect();
         let models: Vec<Arc<dyn PerfusionModel>> =
             vec![Arc::new(HealthyTissuePerfusion), Arc::new(TumorPerfusion)];
+        let ratio: Vec<f64> = (0..len).map(|k| 0.8 + 0.05 * (k % 4) as f64).collect();
         let p = KernelParams {
             py,
             omega: &omega,
+            ratio: &ratio,
             perfusion: &coef_a,
             source: &coef_b,
             labels: &labels,
@@ -249,35 +277,42 @@ mod tests {
             limit: 1e3,
         };
         let srcs = [&src[0][..], &src[1], &src[2], &src[3], &src[4]];
-        let run = |avx: bool, linear: bool| -> Vec<Vec<f64>> {
+        let run = |avx: bool, linear: bool, hetero: bool| -> Vec<Vec<f64>> {
             let mut d: Vec<Vec<f64>> = (0..6).map(|_| vec![0.0; py]).collect();
             d[5] = (0..py).map(|j| 40.0 + 0.01 * j as f64).collect();
             let [d0, d1, d2, d3, d4, t] = &mut d[..] else {
                 unreachable!()
             };
+            macro_rules! row {
+                ($f:ident, $l:literal, $h:literal) => {
+                    $f::<$l, $h>(2, srcs, d0, d1, d2, d3, d4, t, &p)
+                };
+            }
             // SAFETY: AVX2 support was checked at the top of the test.
             unsafe {
-                match (avx, linear) {
-                    (true, true) => {
-                        stream_collide_row_avx2::<true>(2, srcs, d0, d1, d2, d3, d4, t, &p)
-                    }
-                    (true, false) => {
-                        stream_collide_row_avx2::<false>(2, srcs, d0, d1, d2, d3, d4, t, &p)
-                    }
-                    (false, true) => {
-                        stream_collide_row_generic::<true>(2, srcs, d0, d1, d2, d3, d4, t, &p)
-                    }
-                    (false, false) => {
-                        stream_collide_row_generic::<false>(2, srcs, d0, d1, d2, d3, d4, t, &p)
-                    }
+                match (avx, linear, hetero) {
+                    (true, true, true) => row!(stream_collide_row_avx2, true, true),
+                    (true, true, false) => row!(stream_collide_row_avx2, true, false),
+                    (true, false, true) => row!(stream_collide_row_avx2, false, true),
+                    (true, false, false) => row!(stream_collide_row_avx2, false, false),
+                    (false, true, true) => row!(stream_collide_row_generic, true, true),
+                    (false, true, false) => row!(stream_collide_row_generic, true, false),
+                    (false, false, true) => row!(stream_collide_row_generic, false, true),
+                    (false, false, false) => row!(stream_collide_row_generic, false, false),
                 };
             }
             d
         };
         for linear in [true, false] {
-            let (a, b) = (run(true, linear), run(false, linear));
-            for (x, y) in a.iter().flatten().zip(b.iter().flatten()) {
-                assert_eq!(x.to_bits(), y.to_bits(), "linear = {linear}");
+            for hetero in [true, false] {
+                let (a, b) = (run(true, linear, hetero), run(false, linear, hetero));
+                for (x, y) in a.iter().flatten().zip(b.iter().flatten()) {
+                    assert_eq!(
+                        x.to_bits(),
+                        y.to_bits(),
+                        "linear = {linear}, hetero = {hetero}"
+                    );
+                }
             }
         }
     }

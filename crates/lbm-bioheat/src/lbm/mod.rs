@@ -1,17 +1,31 @@
 //! The D2Q5 multiple-relaxation-time lattice Boltzmann solver of the
-//! Pennes equation (Jiang et al. 2022, App. B).
+//! Pennes equation (Jiang et al. 2022, App. B), in conservative form for
+//! tissue whose (ρc) and k vary from cell to cell.
 //!
-//! - Lattice units δx = δt = 1; each cell's relaxation time follows its own
-//!   diffusivity α = k/(ρc): τ = ½ + α δt_phys/(c_s² δx²) (Eq. B.5), so the
-//!   scheme recovers ∂T/∂t = ∇·(α∇T) + S.
-//! - The source S = W(T)(T_b − T)/(ρc) + (Q + Q_m)/(ρc) enters with
-//!   (I − Θ/2) (Eq. B.1); the temperature is T = Σg + ½S, solved for T
-//!   because S is linear in T (Jiang et al. 2022, App. B). Nonlinear perfusion is evaluated
-//!   at the previous step's temperature, which is exact at steady state.
+//! - Lattice units δx = δt = 1. The conserved moment is the energy density
+//!   in units of a reference heat capacity, E = (ρc)T/(ρc)₀, with (ρc)₀ the
+//!   smallest (ρc) of the problem; the moving populations' equilibrium is
+//!   w T, the rest population's E − 4wT. This is the conjugate-heat-transfer
+//!   equilibrium of Karani & Huber (2015, Phys. Rev. E 91, 023304): the
+//!   flux then follows ∇T with the diffusivity k/(ρc)₀, so each cell's
+//!   relaxation time is τ = ½ + (k/(ρc)₀) δt_phys/(c_s² δx²) (Eq. B.5 with
+//!   (ρc)₀), and the scheme recovers (ρc) ∂T/∂t = ∇·(k∇T) + S: steady
+//!   states do not depend on (ρc), as they must. Taking the smallest (ρc)
+//!   keeps the rest population's equilibrium non-negative. Where (ρc) is
+//!   uniform, E = T and the scheme is the paper's.
+//! - The source S = W(T)(T_b − T) + Q + Q_m, in units of (ρc)₀, enters with
+//!   (I − Θ/2) (Eq. B.1); E = Σg + ½S is solved for E because S is linear
+//!   in T = rE, r = (ρc)₀/(ρc) (Jiang et al. 2022, App. B). Nonlinear
+//!   perfusion is evaluated at the previous step's temperature, which is
+//!   exact at steady state.
 //! - Walls sit half-way between the outer cell centres and the ghost layer:
 //!   bounce-back for adiabatic walls, anti-bounce-back for fixed
-//!   temperatures, and anti-bounce-back to the wall temperature of the
-//!   Robin balance for convective walls.
+//!   temperatures, and bounce-back carrying the wall's heat flux
+//!   h(T_w − T_a) for convective walls, with T_w from the Robin balance and
+//!   the second-order one-sided gradient through the two outer cell
+//!   centres, ∂T/∂n ≈ (8T_w − 9T₁ + T₂)/(3δx). Convective walls so
+//!   converge at second order like the others (anti-bounce-back to the same
+//!   T_w, or the half-cell balance, converged at first order).
 
 mod config;
 mod kernel;
@@ -81,11 +95,15 @@ pub struct LbmSolver {
     /// Temperature (°C) per padded cell.
     temperature: Buffer,
     omega: Vec<f64>,
-    /// W' = W δt/(ρc) per cell (linear) or c_b δt/(ρc) (nonlinear).
+    /// r = (ρc)₀/(ρc) per cell.
+    ratio: Vec<f64>,
+    /// Whether (ρc) varies (some r ≠ 1).
+    hetero: bool,
+    /// W' = W δt/(ρc)₀ per cell (linear) or c_b δt/(ρc)₀ (nonlinear).
     perfusion: Vec<f64>,
-    /// Q' = (Q + Q_m) δt/(ρc) per cell.
+    /// Q' = (Q + Q_m) δt/(ρc)₀ per cell.
     source: Vec<f64>,
-    /// The kernel's per-cell coefficients: a = 1/(1 + W'/2) and
+    /// The kernel's per-cell coefficients: a = 1/(1 + rW'/2) and
     /// c₁ = ½(W' T_b + Q') for linear problems; W's factor and Q'
     /// otherwise.
     kernel_a: Vec<f64>,
@@ -119,6 +137,9 @@ impl LbmSolver {
     /// The same with temperature-dependent perfusion: plus the region label
     /// (1 B), 121 B.
     pub const BYTES_PER_UPDATE_NONLINEAR: usize = 121;
+    /// Extra bytes per update where (ρc) varies between cells: the ratio
+    /// r = (ρc)₀/(ρc) is read, 8 B.
+    pub const BYTES_PER_UPDATE_HETEROGENEOUS_EXTRA: usize = 8;
 
     /// Prepares the lattice for `problem` with `config`, initialized at the
     /// problem's initial temperature.
@@ -142,6 +163,8 @@ impl LbmSolver {
             g: std::array::from_fn(|q| Buffer::new(n, 5 + q)),
             temperature: Buffer::new(n, 10),
             omega: vec![0.0; n],
+            ratio: vec![1.0; n],
+            hetero: false,
             perfusion: vec![0.0; n],
             source: vec![0.0; n],
             kernel_a: vec![0.0; n],
@@ -165,13 +188,13 @@ impl LbmSolver {
         match self.config.time_step {
             TimeStep::Seconds(dt) => dt,
             TimeStep::Tau(tau) => {
-                let alpha_max = self
+                // The largest k/(ρc)₀ sets the smallest τ.
+                let k_max = self
                     .problem
                     .conductivity()
                     .iter()
-                    .zip(self.problem.heat_capacity())
-                    .map(|(k, rc)| k / rc)
-                    .fold(0.0, f64::max);
+                    .fold(0.0, |a: f64, &k| a.max(k));
+                let alpha_max = k_max / reference_heat_capacity(&self.problem);
                 let dx = self.problem.grid().dx();
                 (tau - 0.5) * self.cs2() * dx * dx / alpha_max
             }
@@ -194,16 +217,20 @@ impl LbmSolver {
         let dx = p.grid().dx();
         let scale = self.dt / (self.cs2() * dx * dx);
         let cb = p.blood_specific_heat();
+        let rc0 = reference_heat_capacity(p);
+        self.hetero = p.heat_capacity().iter().any(|&rc| rc != rc0);
         for ((i, j), &rc) in p.heat_capacity().indexed_iter() {
             let c = (i + 1) * self.py + (j + 1);
-            let tau = 0.5 + p.conductivity()[[i, j]] / rc * scale;
+            let r = rc0 / rc;
+            self.ratio[c] = r;
+            let tau = 0.5 + p.conductivity()[[i, j]] / rc0 * scale;
             if !(tau > 0.5 && tau.is_finite()) {
                 return Err(BioheatError::UnstableRelaxation { tau, i, j });
             }
             self.omega[c] = 1.0 / tau;
             let label = p.labels()[[i, j]];
             self.labels[c] = label;
-            let factor = cb * self.dt / rc;
+            let factor = cb * self.dt / rc0;
             self.perfusion[c] = if self.linear {
                 let rate = p.regions()[label as usize]
                     .perfusion()
@@ -213,10 +240,10 @@ impl LbmSolver {
             } else {
                 factor
             };
-            self.source[c] = (p.heat_source()[[i, j]] + p.metabolic_heat()[[i, j]]) * self.dt / rc;
+            self.source[c] = (p.heat_source()[[i, j]] + p.metabolic_heat()[[i, j]]) * self.dt / rc0;
             if self.linear {
                 let w = self.perfusion[c];
-                self.kernel_a[c] = 1.0 / (1.0 + 0.5 * w);
+                self.kernel_a[c] = 1.0 / (1.0 + 0.5 * r * w);
                 self.kernel_b[c] = 0.5 * (w * p.blood_temperature() + self.source[c]);
             } else {
                 self.kernel_a[c] = self.perfusion[c];
@@ -227,8 +254,9 @@ impl LbmSolver {
     }
 
     /// Sets the state to the temperature field `temperature` (°C): the
-    /// post-collision populations of a uniform-equilibrium start,
-    /// g_q = w_q (T + ½S(T)).
+    /// post-collision populations of a uniform-equilibrium start at
+    /// E* = E + ½S(T): g_q = w rE* for the moving populations, the rest
+    /// (1 − 4wr)E*.
     ///
     /// # Errors
     /// A wrong shape or non-finite values.
@@ -240,10 +268,11 @@ impl LbmSolver {
             let c = self.padded(i, j);
             let wl = self.perfusion_lattice(c, t);
             let s = wl * (tb - t) + self.source[c];
-            let m = t + 0.5 * s;
-            self.f[0][c] = (1.0 - 4.0 * w) * m;
+            let r = self.ratio[c];
+            let m = t / r + 0.5 * s;
+            self.f[0][c] = (1.0 - 4.0 * w * r) * m;
             for q in 1..5 {
-                self.f[q][c] = w * m;
+                self.f[q][c] = w * r * m;
             }
             self.temperature[c] = t;
         }
@@ -316,17 +345,32 @@ impl LbmSolver {
         let dx = self.problem.grid().dx();
         let k = self.problem.conductivity();
         let temp = &self.temperature;
-        // bc(v) for the population v leaving the boundary cell c.
-        let bc = |b: Boundary, v: f64, c: usize, kc: f64| -> f64 {
+        // A wall heat flux q (W/m²) per step in units of the conserved
+        // moment: q δt/(δx (ρc)₀).
+        let flux_scale = self.dt / (dx * reference_heat_capacity(&self.problem));
+        // bc(v) for the population v leaving the boundary cell c, whose
+        // inward neighbour is `inner` (None on a lattice one cell thick).
+        let bc = |b: Boundary, v: f64, c: usize, inner: Option<usize>, kc: f64| -> f64 {
             match b {
                 Boundary::Adiabatic => v,
                 Boundary::Temperature(tw) => -v + 2.0 * w * tw,
                 Boundary::Convective { h, ambient_c } => {
-                    let tw = (2.0 * kc * temp[c] + h * dx * ambient_c) / (2.0 * kc + h * dx);
-                    -v + 2.0 * w * tw
+                    // −k ∂T/∂n = h(T_w − T_a) with ∂T/∂n from T_w and the
+                    // two outer centres (second order), or from one; the
+                    // population carries the wall's heat flux back in
+                    // (bounce-back with a flux).
+                    let tw = match inner {
+                        Some(c2) => {
+                            (kc * (9.0 * temp[c] - temp[c2]) + 3.0 * h * dx * ambient_c)
+                                / (8.0 * kc + 3.0 * h * dx)
+                        }
+                        None => (2.0 * kc * temp[c] + h * dx * ambient_c) / (2.0 * kc + h * dx),
+                    };
+                    v - flux_scale * h * (tw - ambient_c)
                 }
             }
         };
+        let (deep_x, deep_y) = (nx >= 2, ny >= 2);
         let (west, east) = (
             self.problem.boundary(Side::West),
             self.problem.boundary(Side::East),
@@ -338,15 +382,19 @@ impl LbmSolver {
         let f = &mut self.f;
         for j in 1..=ny {
             let c = py + j;
-            f[1][j] = bc(west, f[3][c], c, k[[0, j - 1]]);
+            let inner = deep_x.then_some(c + py);
+            f[1][j] = bc(west, f[3][c], c, inner, k[[0, j - 1]]);
             let c = nx * py + j;
-            f[3][(nx + 1) * py + j] = bc(east, f[1][c], c, k[[nx - 1, j - 1]]);
+            let inner = deep_x.then(|| c - py);
+            f[3][(nx + 1) * py + j] = bc(east, f[1][c], c, inner, k[[nx - 1, j - 1]]);
         }
         for i in 1..=nx {
             let c = i * py + 1;
-            f[2][i * py] = bc(south, f[4][c], c, k[[i - 1, 0]]);
+            let inner = deep_y.then_some(c + 1);
+            f[2][i * py] = bc(south, f[4][c], c, inner, k[[i - 1, 0]]);
             let c = i * py + ny;
-            f[4][i * py + ny + 1] = bc(north, f[2][c], c, k[[i - 1, ny - 1]]);
+            let inner = deep_y.then(|| c - 1);
+            f[4][i * py + ny + 1] = bc(north, f[2][c], c, inner, k[[i - 1, ny - 1]]);
         }
     }
 
@@ -355,6 +403,7 @@ impl LbmSolver {
         let params = KernelParams {
             py: self.py,
             omega: &self.omega,
+            ratio: &self.ratio,
             perfusion: &self.kernel_a,
             source: &self.kernel_b,
             labels: &self.labels,
@@ -377,7 +426,7 @@ impl LbmSolver {
         let stat = sweep(
             self.nx,
             self.py,
-            self.linear,
+            (self.linear, self.hetero),
             src,
             dst,
             &mut self.temperature,
@@ -399,6 +448,15 @@ impl LbmSolver {
     }
 }
 
+/// (ρc)₀: the smallest (ρc) of the problem (J/(m³·K)), the reference of the
+/// conserved energy moment.
+fn reference_heat_capacity(problem: &PennesProblem) -> f64 {
+    problem
+        .heat_capacity()
+        .iter()
+        .fold(f64::INFINITY, |a, &rc| a.min(rc))
+}
+
 /// Lattices smaller than this many cells are swept on one thread: below it,
 /// dispatching rows to the thread pool costs more than it saves.
 #[cfg(feature = "rayon")]
@@ -412,7 +470,7 @@ const PARALLEL_MIN_CELLS: usize = 16_384;
 fn sweep(
     nx: usize,
     py: usize,
-    linear: bool,
+    (linear, hetero): (bool, bool),
     src: [&[f64]; 5],
     dst: [&mut [f64]; 5],
     temperature: &mut [f64],
@@ -427,11 +485,21 @@ fn sweep(
                r4: &mut [f64],
                rt: &mut [f64]| {
         if i == 0 || i > nx {
-            RowStat::EMPTY
-        } else if linear {
-            stream_collide_row::<true>(i, src, r0, r1, r2, r3, r4, rt, params)
-        } else {
-            stream_collide_row::<false>(i, src, r0, r1, r2, r3, r4, rt, params)
+            return RowStat::EMPTY;
+        }
+        match (linear, hetero) {
+            (true, false) => {
+                stream_collide_row::<true, false>(i, src, r0, r1, r2, r3, r4, rt, params)
+            }
+            (true, true) => {
+                stream_collide_row::<true, true>(i, src, r0, r1, r2, r3, r4, rt, params)
+            }
+            (false, false) => {
+                stream_collide_row::<false, false>(i, src, r0, r1, r2, r3, r4, rt, params)
+            }
+            (false, true) => {
+                stream_collide_row::<false, true>(i, src, r0, r1, r2, r3, r4, rt, params)
+            }
         }
     };
     #[cfg(feature = "rayon")]
