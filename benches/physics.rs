@@ -8,8 +8,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use mnp_suite::dose::{Arrhenius, Cem43, DoseAccumulator};
 use mnp_suite::physics::constants::PAPER_TEMPERATURE_K;
 use mnp_suite::physics::{
-    AcField, CarrierFluid, CellGrid, InjectionCloud, InjectionReference, NormalizedInjection,
-    Particle, Rosensweig,
+    AcField, CarrierFluid, CellGrid, CellGrid3, InjectionCloud, InjectionCloud3,
+    InjectionReference, NormalizedInjection, Particle, Rosensweig,
 };
 use ndarray::Array2;
 use std::f64::consts::PI;
@@ -56,6 +56,31 @@ fn cloud(c: &mut Criterion) {
     g.finish();
 }
 
+/// The same eight sites in 3D (in the z = 0 plane), exact cell means on
+/// n³ cells over a 50 mm cube: the 3D finite-volume source.
+fn cloud_3d(c: &mut Criterion) {
+    let r = InjectionReference::paper();
+    let k = NormalizedInjection::new(0.5, 0.23, 0.627).unwrap();
+    let d = k.k_d() * r.d0();
+    let cloud = InjectionCloud3::new(
+        (0..8)
+            .map(|i| {
+                let a = 2.0 * PI * i as f64 / 8.0;
+                r.site_3d(&k, [d * a.cos(), d * a.sin(), 0.0]).unwrap()
+            })
+            .collect(),
+    );
+    let mut g = c.benchmark_group("cloud3d_cell_average_8_sites");
+    for n in [32usize, 64, 128] {
+        let grid = CellGrid3::centered_cube(n, 0.05).unwrap();
+        g.throughput(Throughput::Elements((n * n * n) as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &grid, |b, grid| {
+            b.iter(|| black_box(cloud.evaluate_cell_average(grid)))
+        });
+    }
+    g.finish();
+}
+
 fn rosensweig(c: &mut Criterion) {
     let m = Rosensweig::paper();
     let (p, fl, h) = (
@@ -95,6 +120,6 @@ fn dose_step(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = support::criterion();
-    targets = cloud, rosensweig, dose_step
+    targets = cloud, cloud_3d, rosensweig, dose_step
 }
 criterion_main!(benches);

@@ -316,7 +316,7 @@ impl InjectionCloud {
 /// erf(b) − erf(a) for a ≤ b, from erfc on the side where both are in one
 /// tail (1 − erf would cancel there); subnormal results are flushed to zero
 /// as in [`gaussian_factor`].
-fn erf_difference(a: f64, b: f64) -> f64 {
+pub(crate) fn erf_difference(a: f64, b: f64) -> f64 {
     let d = if a >= 0.0 {
         libm::erfc(a) - libm::erfc(b)
     } else if b <= 0.0 {
@@ -351,7 +351,7 @@ fn outer_sum(nx: usize, ny: usize, ex: &[f64], ey: &[f64]) -> Array2<f64> {
 
 /// exp(−arg) for arg ≥ 0, flushed to zero beyond arg = 300 so that no
 /// product of two factors is subnormal.
-fn gaussian_factor(arg: f64) -> f64 {
+pub(crate) fn gaussian_factor(arg: f64) -> f64 {
     if arg > 300.0 { 0.0 } else { (-arg).exp() }
 }
 
@@ -409,7 +409,9 @@ impl NormalizedInjection {
 pub struct InjectionPlan {
     /// Waiting time between injection and field-on, t_opt (s), Eq. 11a.
     pub waiting_time: f64,
-    /// Total injected volume of all n sites, V_opt (m²), Eq. 11b.
+    /// Total injected volume of all n sites, V_opt, Eq. 11b: m² from
+    /// [`InjectionReference::plan`] (the paper's 2D model), m³ from
+    /// [`InjectionReference::plan_3d`].
     pub total_volume: f64,
     /// Distance of the sites from the tumor centre, d_opt (m), Eq. 11c.
     pub distance: f64,

@@ -47,6 +47,7 @@ pub mod constants;
 mod error;
 pub mod heating;
 pub mod injection;
+pub mod injection3d;
 pub mod layout;
 pub mod magnetization;
 pub mod nanofluid;
@@ -61,6 +62,7 @@ pub use injection::{
     CellGrid, GaussianSite, InjectionCloud, InjectionPlan, InjectionReference, NormalizedInjection,
     mass_diffusivity_from_lewis,
 };
+pub use injection3d::{CellGrid3, GaussianSite3, InjectionCloud3};
 pub use magnetization::{
     equilibrium_susceptibility, initial_susceptibility, langevin, langevin_parameter,
 };
