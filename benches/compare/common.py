@@ -17,6 +17,17 @@ def read_csv(path):
     return pd.read_csv(path, keep_default_na=False, na_values=MISSING)
 
 
+def fixture(path, target="size_nm"):
+    """The synthetic size fixture as both sides read it: features, target,
+    and the numeric and text feature columns."""
+    df = read_csv(path)
+    y = df[target].to_numpy(float)
+    feats = df.drop(columns=[target])
+    num = [c for c in feats.columns if pd.api.types.is_numeric_dtype(feats[c])]
+    txt = [c for c in feats.columns if c not in num]
+    return feats, y, num, txt
+
+
 def criterion_median(root, group, bench):
     """The median (s) criterion wrote for GROUP/BENCH under ROOT, or None."""
     path = os.path.join(root, group, *bench.split("/"), "new", "estimates.json")

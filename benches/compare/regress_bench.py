@@ -43,7 +43,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVR
 
-from common import criterion_median, faster, fmt_time, read_csv
+from common import criterion_median, faster, fixture, fmt_time
 
 
 def data(n, p):
@@ -62,16 +62,6 @@ def median_time(runs, f):
         ts.append(time.perf_counter() - t)
     ts.sort()
     return ts[len(ts) // 2]
-
-
-def fixture(path):
-    df = read_csv(path)
-    target = "size_nm"
-    y = df[target].to_numpy(float)
-    feats = df.drop(columns=[target])
-    num = [c for c in feats.columns if pd.api.types.is_numeric_dtype(feats[c])]
-    txt = [c for c in feats.columns if c not in num]
-    return feats, y, num, txt
 
 
 ratio = faster

@@ -46,7 +46,7 @@ from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeRegressor
 
-from common import minus, read_csv
+from common import fixture, minus, read_csv
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 FLOAT = r"-?\d+\.\d+(?:e-?\d+)?"
@@ -269,12 +269,7 @@ def svr(tests):
 def size_pipeline(binary, work, tests):
     print("### Size-prediction pipeline (the synthetic fixture, seed 2025)\n")
     csv = os.path.join(work, "examples-out", "synthetic_size_fixture.csv")
-    df = read_csv(csv)
-    target = "size_nm"
-    y = df[target].to_numpy(float)
-    feats = df.drop(columns=[target])
-    num = [c for c in feats.columns if pd.api.types.is_numeric_dtype(feats[c])]
-    txt = [c for c in feats.columns if c not in num]
+    feats, y, num, txt = fixture(csv)
 
     def pipe(model, impute="mean", scale="standard"):
         imp = SimpleImputer(strategy="mean") if impute == "mean" else SimpleImputer(strategy="constant",
