@@ -91,9 +91,10 @@ pub mod treatment;
 pub use error::{Error, Result};
 
 /// The guide's code blocks (docs/GUIDE.md), compiled and run as doctests so
-/// the guide cannot drift from the API.
+/// the guide cannot drift from the API (with the default features: the
+/// guide uses the command line and the figures).
 #[doc = include_str!("../docs/GUIDE.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "cli"))]
 pub struct GuideDoctests;
 pub use lbm_bioheat as bioheat;
 pub use ml_regress as regress;
