@@ -83,6 +83,32 @@ fn lbm_steps(c: &mut Criterion) {
     }
     g.finish();
     let _ = TumorPerfusion; // the nonlinear problem uses Eqs. 3 and 4
+
+    // The linear problem with (ρc) doubled in the tumor: the conservative
+    // path, which also reads r = (ρc)₀/(ρc) per cell (128 B per update).
+    let mut g = c.benchmark_group("lbm_step_heterogeneous");
+    let n = 512;
+    g.throughput(Throughput::Elements((n * n) as u64));
+    for threads in [1usize, 2] {
+        let mut problem = linear_problem(n);
+        let tumor = problem.region_mask("tumor").unwrap();
+        let rc = tumor.mapv(|t| {
+            if t {
+                2.0 * 1052.0 * 3800.0
+            } else {
+                1052.0 * 3800.0
+            }
+        });
+        let k = problem.conductivity().clone();
+        problem.set_properties(rc, k).unwrap();
+        let mut lbm = LbmSolver::new(problem, LbmConfig::default()).unwrap();
+        let pool = pool(threads);
+        g.bench_function(
+            BenchmarkId::new(format!("{n}"), format!("{threads}t")),
+            |b| b.iter_custom(|iters| timed_in(&pool, iters, || lbm.step().unwrap())),
+        );
+    }
+    g.finish();
 }
 
 /// a = b + s·c over 3 × 256 MiB (beyond the last-level cache); throughput

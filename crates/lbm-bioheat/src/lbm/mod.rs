@@ -99,6 +99,8 @@ pub struct LbmSolver {
     ratio: Vec<f64>,
     /// Whether (ρc) varies (some r ≠ 1).
     hetero: bool,
+    /// (ρc)₀, the smallest (ρc) (J/(m³·K)).
+    rc0: f64,
     /// W' = W δt/(ρc)₀ per cell (linear) or c_b δt/(ρc)₀ (nonlinear).
     perfusion: Vec<f64>,
     /// Q' = (Q + Q_m) δt/(ρc)₀ per cell.
@@ -165,6 +167,7 @@ impl LbmSolver {
             omega: vec![0.0; n],
             ratio: vec![1.0; n],
             hetero: false,
+            rc0: 1.0,
             perfusion: vec![0.0; n],
             source: vec![0.0; n],
             kernel_a: vec![0.0; n],
@@ -218,6 +221,7 @@ impl LbmSolver {
         let scale = self.dt / (self.cs2() * dx * dx);
         let cb = p.blood_specific_heat();
         let rc0 = reference_heat_capacity(p);
+        self.rc0 = rc0;
         self.hetero = p.heat_capacity().iter().any(|&rc| rc != rc0);
         for ((i, j), &rc) in p.heat_capacity().indexed_iter() {
             let c = (i + 1) * self.py + (j + 1);
@@ -347,7 +351,7 @@ impl LbmSolver {
         let temp = &self.temperature;
         // A wall heat flux q (W/m²) per step in units of the conserved
         // moment: q δt/(δx (ρc)₀).
-        let flux_scale = self.dt / (dx * reference_heat_capacity(&self.problem));
+        let flux_scale = self.dt / (dx * self.rc0);
         // bc(v) for the population v leaving the boundary cell c, whose
         // inward neighbour is `inner` (None on a lattice one cell thick).
         let bc = |b: Boundary, v: f64, c: usize, inner: Option<usize>, kc: f64| -> f64 {
