@@ -121,19 +121,14 @@ fn lbm_transients_follow_the_local_heat_capacity() {
     assert!((hot - 4e5 * dt / 8e6).abs() < 1e-12 * (1.0 + hot), "{hot}");
 }
 
+/// A solver factory.
+type Make<S> = fn(PennesProblem) -> lbm_bioheat::Result<S>;
+/// A validation case: its max error (°C) on a number of cells.
+type Case<S> = fn(usize, Make<S>) -> lbm_bioheat::Result<f64>;
+
 /// Errors of `case` for both solvers on 20, 40 and 80 cells: each below
 /// `max_error` on 80 cells, and each refinement gaining order ≥ 1.8.
-fn assert_second_order(
-    case: fn(
-        usize,
-        fn(PennesProblem) -> lbm_bioheat::Result<LbmSolver>,
-    ) -> lbm_bioheat::Result<f64>,
-    case_fv: fn(
-        usize,
-        fn(PennesProblem) -> lbm_bioheat::Result<FvSolver>,
-    ) -> lbm_bioheat::Result<f64>,
-    max_error: f64,
-) {
+fn assert_second_order(case: Case<LbmSolver>, case_fv: Case<FvSolver>, max_error: f64) {
     let lbm_errors = [20, 40, 80].map(|n| case(n, lbm).unwrap());
     let fv_errors = [20, 40, 80].map(|n| case_fv(n, fv).unwrap());
     for (name, errors) in [("LBM", lbm_errors), ("FV", fv_errors)] {
