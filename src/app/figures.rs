@@ -625,11 +625,9 @@ fn draw_colour_bar<DB: DrawingBackend>(
     let label = match map.kind {
         MapKind::Temperature => "T (°C)",
         MapKind::Concentration => "φ",
-        MapKind::Ablation { .. } => "",
+        // Two colours, named in the legend below the map.
+        MapKind::Ablation { .. } => return Ok(()),
     };
-    if let MapKind::Ablation { .. } = map.kind {
-        return Ok(());
-    }
     let (w, h) = area.dim_in_pixel();
     let bar = area.margin(75, 45 + h / 10, 12, w.saturating_sub(12 + 28 + 56));
     let mut chart = ChartBuilder::on(&bar)
@@ -905,9 +903,8 @@ fn draw_numbers<DB: DrawingBackend>(
 /// A text note in the middle of an otherwise empty panel.
 fn draw_note<DB: DrawingBackend>(area: &Area<DB>, note: &str) -> Result<()> {
     area.fill(&WHITE).map_err(plot_err)?;
-    let (w, h) = area.dim_in_pixel();
+    let (_, h) = area.dim_in_pixel();
     text(area, note, (40, h as i32 / 2), 17)?;
-    let _ = w;
     Ok(())
 }
 
