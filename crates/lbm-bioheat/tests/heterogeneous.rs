@@ -73,10 +73,10 @@ fn heat_capacity_effect(n: usize) -> (f64, f64, f64) {
 
 #[test]
 fn lbm_steady_states_do_not_depend_on_heat_capacity() {
-    // The non-conservative form moved the centre by 0.28 °C when the
-    // tumor's (ρc) doubled, at every resolution. The conservative form
-    // leaves a second-order discretization term only: 5.1e-3 °C at 1 mm
-    // cells, a quarter of it at 0.5 mm.
+    // The non-conservative form's steady state depends on (ρc) at every
+    // resolution. The conservative form leaves a second-order
+    // discretization term only: 5.1e-3 °C at 1 mm cells, a quarter of it at
+    // 0.5 mm.
     let (coarse, coarse_lbm, coarse_fv) = heat_capacity_effect(20);
     let (fine, c_lbm, c_fv) = heat_capacity_effect(40);
     assert!(fine < 6e-3, "steady state moved by {fine} °C with (ρc)");
