@@ -9,6 +9,9 @@
 //! - [`disk_source`]: a uniform source q0 in a disk of radius R in an
 //!   infinite medium: θ = (q0/W)[1 − mR K1(mR) I0(mr)] inside and
 //!   (q0/W) mR I1(mR) K0(mr) outside;
+//! - [`sphere_source`]: a uniform source q0 in a ball of radius R in an
+//!   infinite medium (3D): θ = (q0/W)[1 − (1 + mR)e^(−mR) sinh(mr)/(mr)]
+//!   inside and (q0/W)[mR cosh(mR) − sinh(mR)] e^(−mr)/(mr) outside;
 //! - [`gaussian_hill`]: a Gaussian excess without sources spreads as
 //!   σ² = σ0² + 2αt and decays as exp(−βt).
 
@@ -137,6 +140,29 @@ pub fn disk_source(r: f64, radius: f64, q0: f64, w: f64, k: f64) -> f64 {
         q0 / w * (1.0 - mr0 * bessel_k(1, mr0) * bessel_i(0, m * r))
     } else {
         q0 / w * mr0 * bessel_i(1, mr0) * bessel_k(0, m * r)
+    }
+}
+
+/// Steady excess temperature θ = T − T_b (K) at distance `r` (m) from the
+/// centre of a ball of radius `radius` (m) heated uniformly by `q0` (W/m³),
+/// in an infinite medium of conductivity `k` (W/(m·K)) and perfusion
+/// `w` = ṁ_b c_b (W/(m³·K)), the same inside and out (Pennes, Jiang et al.
+/// 2022 Eq. 1 with constant coefficients, in spherical symmetry). With
+/// m = √(w/k) the bounded solution of θ'' + 2θ'/r − m²θ = −q0/k inside is
+/// q0/w + A sinh(mr)/r, the decaying one outside B e^(−mr)/r; θ and θ'
+/// continuous at R give
+/// θ = (q0/w)[1 − (1 + mR)e^(−mR) sinh(mr)/(mr)] for r ≤ R and
+/// θ = (q0/w)[mR cosh(mR) − sinh(mR)] e^(−mr)/(mr) for r ≥ R; at the
+/// centre (q0/w)[1 − (1 + mR)e^(−mR)]. Derivation in docs/VALIDATION.md.
+pub fn sphere_source(r: f64, radius: f64, q0: f64, w: f64, k: f64) -> f64 {
+    let m = (w / k).sqrt();
+    let (mr, m_big) = (m * r.abs(), m * radius);
+    // sinh(x)/x, continuous at x = 0.
+    let sinhc = |x: f64| if x < 1e-8 { 1.0 } else { x.sinh() / x };
+    if r.abs() <= radius {
+        q0 / w * (1.0 - (1.0 + m_big) * (-m_big).exp() * sinhc(mr))
+    } else {
+        q0 / w * (m_big * m_big.cosh() - m_big.sinh()) * (-mr).exp() / mr
     }
 }
 

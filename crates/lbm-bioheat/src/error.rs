@@ -3,7 +3,8 @@
 use thiserror::Error;
 
 /// Everything that can go wrong in `lbm-bioheat`. Errors about a cell give
-/// its index `(i, j)` (i along x, j along y).
+/// its [`CellIndex`]: `(i, j)` in 2D, `(i, j, k)` in 3D (i along x, j along
+/// y, k along z).
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum BioheatError {
@@ -20,22 +21,20 @@ pub enum BioheatError {
     /// A field's shape differs from the grid's.
     #[error("{what} has shape {found:?}, but the grid is {expected:?}")]
     ShapeMismatch {
-        /// Which field.
+        /// Which field (or label volume).
         what: &'static str,
-        /// The grid's (nx, ny).
-        expected: (usize, usize),
+        /// The grid's cells per axis, [nx, ny] or [nx, ny, nz].
+        expected: Vec<usize>,
         /// The field's shape.
-        found: (usize, usize),
+        found: Vec<usize>,
     },
     /// A field holds a non-finite or non-physical value.
-    #[error("{what} at cell ({i}, {j}) is {value}: expected {allowed}")]
+    #[error("{what} at cell {cell} is {value}: expected {allowed}")]
     InvalidField {
         /// Which field.
         what: &'static str,
-        /// Cell index along x.
-        i: usize,
-        /// Cell index along y.
-        j: usize,
+        /// The cell.
+        cell: CellIndex,
         /// The value.
         value: f64,
         /// The accepted range.
@@ -69,30 +68,24 @@ pub enum BioheatError {
     TooManyRegions,
     /// The LBM relaxation time is at or below ½: the scheme is unstable.
     #[error(
-        "LBM relaxation time tau = {tau} at cell ({i}, {j}) is <= 0.5 (unstable); \
+        "LBM relaxation time tau = {tau} at cell {cell} is <= 0.5 (unstable); \
          increase the time step or the relaxation time"
     )]
     UnstableRelaxation {
         /// The relaxation time.
         tau: f64,
-        /// Cell index along x.
-        i: usize,
-        /// Cell index along y.
-        j: usize,
+        /// The cell.
+        cell: CellIndex,
     },
     /// The temperature became non-finite or left the plausible range.
-    #[error(
-        "the solution diverged at step {step} (t = {time_s} s): T = {value} °C at cell ({i}, {j})"
-    )]
+    #[error("the solution diverged at step {step} (t = {time_s} s): T = {value} °C at cell {cell}")]
     Diverged {
         /// The step at which it was found.
         step: usize,
         /// The physical time (s).
         time_s: f64,
-        /// Cell index along x.
-        i: usize,
-        /// Cell index along y.
-        j: usize,
+        /// The cell.
+        cell: CellIndex,
         /// The temperature found.
         value: f64,
     },
@@ -143,13 +136,40 @@ pub enum BioheatError {
         /// The tolerance asked for (°C).
         tolerance: f64,
     },
-    /// A probe point lies outside the grid's cell centres.
-    #[error("point ({x}, {y}) m lies outside the domain")]
+    /// A probe point lies outside the domain.
+    #[error("point {point:?} m lies outside the domain")]
     OutsideDomain {
-        /// x (m).
-        x: f64,
-        /// y (m).
-        y: f64,
+        /// The point's coordinates (m): (x, y) or (x, y, z).
+        point: Vec<f64>,
+    },
+    /// A solver needs cubic cells (the lattice Boltzmann method: one
+    /// lattice spacing in every direction).
+    #[error(
+        "{solver} needs cubic cells, but the grid's cells are {dx} × {dy} × {dz} m; \
+         resample the volume to isotropic spacing"
+    )]
+    NonCubicCells {
+        /// The solver.
+        solver: &'static str,
+        /// Cell size along x (m).
+        dx: f64,
+        /// Cell size along y (m).
+        dy: f64,
+        /// Cell size along z (m).
+        dz: f64,
+    },
+    /// A grid axis has too few cells for the 3D solvers.
+    #[error(
+        "{axis} = {cells} cells is too small: 3D grids need at least {minimum} cells per axis \
+         (solve a problem one cell thick as a 2D problem)"
+    )]
+    LatticeTooSmall {
+        /// The axis ("nx", "ny" or "nz").
+        axis: &'static str,
+        /// Its cell count.
+        cells: usize,
+        /// The least accepted.
+        minimum: usize,
     },
     /// Writing a file failed.
     #[error("writing {path}: {message}")]
@@ -159,6 +179,27 @@ pub enum BioheatError {
         /// What the OS said.
         message: String,
     },
+}
+
+/// The index of a cell in an error message: (i, j) on a 2D grid,
+/// (i, j, k) on a 3D one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CellIndex {
+    /// Index along x.
+    pub i: usize,
+    /// Index along y.
+    pub j: usize,
+    /// Index along z (3D grids only).
+    pub k: Option<usize>,
+}
+
+impl std::fmt::Display for CellIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.k {
+            Some(k) => write!(f, "({}, {}, {k})", self.i, self.j),
+            None => write!(f, "({}, {})", self.i, self.j),
+        }
+    }
 }
 
 /// `Result` with [`BioheatError`].

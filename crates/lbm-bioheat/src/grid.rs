@@ -116,14 +116,6 @@ impl Grid {
     /// # Errors
     /// [`BioheatError::ShapeMismatch`] naming `what`.
     pub fn check_shape<T>(&self, what: &'static str, field: &ArrayView2<T>) -> Result<()> {
-        if field.dim() == self.shape() {
-            Ok(())
-        } else {
-            Err(BioheatError::ShapeMismatch {
-                what,
-                expected: self.shape(),
-                found: field.dim(),
-            })
-        }
+        crate::lattice::Lattice::check_shape(self, what, field)
     }
 }

@@ -65,22 +65,32 @@ pub mod analytic;
 pub mod error;
 pub mod fv;
 pub mod grid;
+pub mod grid3;
+pub mod lattice;
 pub mod lbm;
 pub mod output;
 pub mod perfusion;
 pub mod probe;
 pub mod problem;
 pub mod shape;
+pub mod shape3;
 pub mod solver;
 pub mod validation;
 
-pub use error::{BioheatError, Result};
-pub use fv::{FvConfig, FvSolver, FvStats, ImplicitStep, Linearization, SparseSystem, TimeScheme};
+pub use error::{BioheatError, CellIndex, Result};
+pub use fv::{
+    FvConfig, FvSolver, FvSolver3, FvStats, ImplicitStep, Linearization, SparseSystem, TimeScheme,
+};
 pub use grid::Grid;
+pub use grid3::Grid3;
+pub use lattice::{Face, Lattice};
 pub use lbm::{LbmConfig, LbmSolver, TimeStep};
 pub use perfusion::{ConstantPerfusion, HealthyTissuePerfusion, PerfusionModel, TumorPerfusion};
-pub use problem::{Boundary, PennesProblem, PennesProblemBuilder, Region, Side};
+pub use problem::{
+    Boundary, Field, PennesProblem, PennesProblem3, PennesProblemBuilder, Region, Side,
+};
 pub use shape::Shape;
+pub use shape3::{RegionShape, Shape3};
 pub use solver::{Observer, SteadySolver, SteadyState, TransientSolver};
 
 /// The `ndarray` this crate's signatures use, re-exported so a user need

@@ -1,8 +1,10 @@
-//! Writing fields to CSV and to VTK image data (`.vti`, opens in ParaView).
+//! Writing fields on 2D or 3D grids to CSV and to VTK image data (`.vti`,
+//! opens in ParaView). Files are written under a temporary name and
+//! renamed into place, so an interrupted run never leaves half a file.
 
 use crate::error::{BioheatError, Result};
-use crate::grid::Grid;
-use ndarray::Array2;
+use crate::lattice::Lattice;
+use crate::problem::Field;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -13,54 +15,85 @@ fn io_error(path: &Path, e: impl std::fmt::Display) -> BioheatError {
     }
 }
 
-fn check_fields(grid: &Grid, fields: &[(&str, &Array2<f64>)]) -> Result<()> {
-    for (_, f) in fields {
-        grid.check_shape("output field", &f.view())?;
-    }
-    Ok(())
+/// The fields' values in logical (row-major) order, after checking shapes.
+fn flatten<G: Lattice>(grid: &G, fields: &[(&str, &Field<G>)]) -> Result<Vec<Vec<f64>>> {
+    fields
+        .iter()
+        .map(|(_, f)| {
+            grid.check_shape("output field", &f.view())?;
+            Ok(f.iter().copied().collect())
+        })
+        .collect()
+}
+
+/// Writes `bytes` to `path` atomically: to a temporary file beside it,
+/// then renamed over it.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io_error(path, "not a file path"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    std::fs::write(&tmp, bytes).map_err(|e| io_error(path, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io_error(path, e)
+    })
 }
 
 /// Writes `fields` (name, values) on `grid` as CSV with the columns
-/// `i, j, x_m, y_m` and one column per field, one row per cell (j fastest).
+/// `i, j, x_m, y_m` (2D) or `i, j, k, x_m, y_m, z_m` (3D) and one column
+/// per field, one row per cell (the last index fastest).
 ///
 /// # Errors
 /// A field of the wrong shape, or an I/O error naming the file.
-pub fn write_csv(
+pub fn write_csv<G: Lattice>(
     path: impl AsRef<Path>,
-    grid: &Grid,
-    fields: &[(&str, &Array2<f64>)],
+    grid: &G,
+    fields: &[(&str, &Field<G>)],
 ) -> Result<()> {
     let path = path.as_ref();
-    check_fields(grid, fields)?;
-    let mut w = csv::Writer::from_path(path).map_err(|e| io_error(path, e))?;
-    let mut header = vec!["i".to_string(), "j".into(), "x_m".into(), "y_m".into()];
+    let values = flatten(grid, fields)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let axes = G::AXES;
+    let mut header: Vec<String> = ["i", "j", "k"][..axes]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(["x_m", "y_m", "z_m"][..axes].iter().map(|s| s.to_string()));
     header.extend(fields.iter().map(|(n, _)| n.to_string()));
     w.write_record(&header).map_err(|e| io_error(path, e))?;
-    for i in 0..grid.nx() {
-        for j in 0..grid.ny() {
-            let mut row = vec![
-                i.to_string(),
-                j.to_string(),
-                grid.x(i).to_string(),
-                grid.y(j).to_string(),
-            ];
-            row.extend(fields.iter().map(|(_, f)| f[[i, j]].to_string()));
-            w.write_record(&row).map_err(|e| io_error(path, e))?;
-        }
+    let (n, h, o) = (grid.extents(), grid.spacing(), grid.origin());
+    for cell in 0..grid.cells() {
+        let at = [cell / (n[1] * n[2]), (cell / n[2]) % n[1], cell % n[2]];
+        let mut row: Vec<String> = at[..axes].iter().map(|v| v.to_string()).collect();
+        row.extend((0..axes).map(|a| (o[a] + (at[a] as f64 + 0.5) * h[a]).to_string()));
+        row.extend(values.iter().map(|f| f[cell].to_string()));
+        w.write_record(&row).map_err(|e| io_error(path, e))?;
     }
-    w.flush().map_err(|e| io_error(path, e))
+    let bytes = w.into_inner().map_err(|e| io_error(path, e))?;
+    write_atomic(path, &bytes)
 }
 
-/// The VTK XML image-data document for `fields` on `grid`: one pixel per
-/// cell (`CellData`), x fastest, origin at the domain's lower-left corner.
+/// The VTK XML image-data document for `fields` on `grid`: one cell per
+/// grid cell (`CellData`), x fastest, origin at the domain's lower corner.
 ///
 /// # Errors
 /// A field of the wrong shape.
-pub fn vti_string(grid: &Grid, fields: &[(&str, &Array2<f64>)]) -> Result<String> {
-    check_fields(grid, fields)?;
-    let (nx, ny) = grid.shape();
+pub fn vti_string<G: Lattice>(grid: &G, fields: &[(&str, &Field<G>)]) -> Result<String> {
+    let values = flatten(grid, fields)?;
+    let [nx, ny, nz] = grid.extents();
+    let (o, mut h) = (grid.origin(), grid.spacing());
+    let extent = if G::AXES == 2 {
+        // A 2D image: no extent in z (its spacing is nominal).
+        h[2] = h[0];
+        format!("0 {nx} 0 {ny} 0 0")
+    } else {
+        format!("0 {nx} 0 {ny} 0 {nz}")
+    };
     let mut s = String::new();
-    let extent = format!("0 {nx} 0 {ny} 0 0");
     // Writing to a String cannot fail.
     let _ = writeln!(s, r#"<?xml version="1.0"?>"#);
     let _ = writeln!(
@@ -69,27 +102,25 @@ pub fn vti_string(grid: &Grid, fields: &[(&str, &Array2<f64>)]) -> Result<String
     );
     let _ = writeln!(
         s,
-        r#"  <ImageData WholeExtent="{extent}" Origin="{} {} 0" Spacing="{} {} {}">"#,
-        grid.x0(),
-        grid.y0(),
-        grid.dx(),
-        grid.dx(),
-        grid.dx()
+        r#"  <ImageData WholeExtent="{extent}" Origin="{} {} {}" Spacing="{} {} {}">"#,
+        o[0], o[1], o[2], h[0], h[1], h[2]
     );
     let _ = writeln!(s, r#"    <Piece Extent="{extent}">"#);
     let first = fields.first().map_or("", |f| f.0);
     let _ = writeln!(s, r#"      <CellData Scalars="{first}">"#);
-    for (name, f) in fields {
+    for ((name, _), f) in fields.iter().zip(&values) {
         let _ = writeln!(
             s,
             r#"        <DataArray type="Float64" Name="{name}" format="ascii">"#
         );
-        for j in 0..ny {
-            s.push_str("         ");
-            for i in 0..nx {
-                let _ = write!(s, " {}", f[[i, j]]);
+        for k in 0..nz {
+            for j in 0..ny {
+                s.push_str("         ");
+                for i in 0..nx {
+                    let _ = write!(s, " {}", f[(i * ny + j) * nz + k]);
+                }
+                s.push('\n');
             }
-            s.push('\n');
         }
         let _ = writeln!(s, "        </DataArray>");
     }
@@ -100,15 +131,15 @@ pub fn vti_string(grid: &Grid, fields: &[(&str, &Array2<f64>)]) -> Result<String
     Ok(s)
 }
 
-/// Writes [`vti_string`] to `path`.
+/// Writes [`vti_string`] to `path` (atomically).
 ///
 /// # Errors
 /// As [`vti_string`], or an I/O error naming the file.
-pub fn write_vti(
+pub fn write_vti<G: Lattice>(
     path: impl AsRef<Path>,
-    grid: &Grid,
-    fields: &[(&str, &Array2<f64>)],
+    grid: &G,
+    fields: &[(&str, &Field<G>)],
 ) -> Result<()> {
     let path = path.as_ref();
-    std::fs::write(path, vti_string(grid, fields)?).map_err(|e| io_error(path, e))
+    write_atomic(path, vti_string(grid, fields)?.as_bytes())
 }

@@ -1,12 +1,13 @@
-//! A Pennes bioheat problem on a grid (Jiang et al. 2022, Eq. 1):
+//! A Pennes bioheat problem on a 2D or 3D grid (Jiang et al. 2022, Eq. 1):
 //! (ρc) ∂T/∂t = ∇·(k∇T) + ṁ_b(T) c_b (T_b − T) + Q + Q_m,
-//! with per-cell properties, per-region perfusion and per-side boundaries.
+//! with per-cell properties, per-region perfusion and per-face boundaries.
 
 use crate::error::{BioheatError, Result, finite, non_negative, positive};
 use crate::grid::Grid;
+use crate::lattice::Lattice;
 use crate::perfusion::PerfusionModel;
-use crate::shape::Shape;
-use ndarray::{Array2, ArrayView2};
+use crate::shape3::RegionShape;
+use ndarray::{Array, ArrayView};
 use std::fmt;
 use std::sync::Arc;
 
@@ -26,13 +27,9 @@ pub enum Side {
 impl Side {
     /// All four sides, in the order West, East, South, North.
     pub const ALL: [Side; 4] = [Side::West, Side::East, Side::South, Side::North];
-
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 
-/// A thermal boundary condition on one side.
+/// A thermal boundary condition on one side (2D) or face (3D).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Boundary {
     /// Zero normal heat flux (the paper's choice on all four sides).
@@ -80,23 +77,33 @@ impl fmt::Debug for Region {
     }
 }
 
-/// A complete Pennes problem: grid, regions, fields, blood and boundaries.
-/// Build it with [`PennesProblem::builder`]; every field has been checked
-/// (shape, finiteness, sign) by then.
+/// A field on the lattice `G`: `Array2` on a [`Grid`], `Array3` on a
+/// [`Grid3`](crate::Grid3).
+pub type Field<G, T = f64> = Array<T, <G as Lattice>::Dim>;
+
+/// A complete Pennes problem on the lattice `G` (a 2D [`Grid`] by default,
+/// or a [`Grid3`](crate::Grid3)): grid, regions, fields, blood and
+/// boundaries. Build it with [`PennesProblem::builder`]; every field has
+/// been checked (shape, finiteness, sign) by then.
 #[derive(Debug, Clone)]
-pub struct PennesProblem {
-    grid: Grid,
-    labels: Array2<u8>,
+pub struct PennesProblem<G: Lattice = Grid> {
+    grid: G,
+    labels: Field<G, u8>,
     regions: Vec<Region>,
-    heat_capacity: Array2<f64>,
-    conductivity: Array2<f64>,
-    heat_source: Array2<f64>,
-    metabolic_heat: Array2<f64>,
+    heat_capacity: Field<G>,
+    conductivity: Field<G>,
+    heat_source: Field<G>,
+    metabolic_heat: Field<G>,
     blood_temperature: f64,
     blood_specific_heat: f64,
-    boundaries: [Boundary; 4],
-    initial_temperature: Array2<f64>,
+    /// One per face, in [`Lattice::face_slot`] order (the last two unused
+    /// in 2D).
+    boundaries: [Boundary; 6],
+    initial_temperature: Field<G>,
 }
+
+/// A Pennes problem on a 3D grid.
+pub type PennesProblem3 = PennesProblem<crate::grid3::Grid3>;
 
 /// The temperatures (°C) over which a perfusion law is checked when a
 /// problem is built: from freezing to well beyond any ablation.
@@ -137,7 +144,7 @@ fn check_perfusion(region: &Region) -> Result<()> {
     Ok(())
 }
 
-impl PennesProblem {
+impl<G: Lattice> PennesProblem<G> {
     /// Starts a problem on `grid` whose every cell belongs to the
     /// background region `background` (for example "healthy") with the
     /// perfusion law `perfusion`. Defaults: Table 1 tissue
@@ -145,37 +152,38 @@ impl PennesProblem {
     /// metabolic heat, blood at 37 °C with c_b = 3800 J/(kg·K) (Jiang et al. 2022, Table 1),
     /// adiabatic sides, initial temperature 37 °C.
     pub fn builder(
-        grid: Grid,
+        grid: G,
         background: &str,
         perfusion: impl PerfusionModel + 'static,
-    ) -> PennesProblemBuilder {
+    ) -> PennesProblemBuilder<G> {
+        let constant = |v: f64| Array::from_elem(grid.raw_dim(), v);
         PennesProblemBuilder {
             problem: PennesProblem {
                 grid,
-                labels: Array2::zeros(grid.shape()),
+                labels: Array::zeros(grid.raw_dim()),
                 regions: vec![Region {
                     name: background.to_string(),
                     perfusion: Arc::new(perfusion),
                 }],
-                heat_capacity: grid.constant(1052.0 * 3800.0),
-                conductivity: grid.constant(0.5),
-                heat_source: grid.constant(0.0),
-                metabolic_heat: grid.constant(0.0),
+                heat_capacity: constant(1052.0 * 3800.0),
+                conductivity: constant(0.5),
+                heat_source: constant(0.0),
+                metabolic_heat: constant(0.0),
                 blood_temperature: 37.0,
                 blood_specific_heat: 3800.0,
-                boundaries: [Boundary::Adiabatic; 4],
-                initial_temperature: grid.constant(37.0),
+                boundaries: [Boundary::Adiabatic; 6],
+                initial_temperature: constant(37.0),
             },
             error: None,
         }
     }
 
     /// The grid.
-    pub fn grid(&self) -> &Grid {
+    pub fn grid(&self) -> &G {
         &self.grid
     }
     /// Region label of every cell (an index into [`PennesProblem::regions`]).
-    pub fn labels(&self) -> &Array2<u8> {
+    pub fn labels(&self) -> &Field<G, u8> {
         &self.labels
     }
     /// The regions, the background first.
@@ -186,7 +194,7 @@ impl PennesProblem {
     ///
     /// # Errors
     /// [`BioheatError::UnknownRegion`].
-    pub fn region_mask(&self, name: &str) -> Result<Array2<bool>> {
+    pub fn region_mask(&self, name: &str) -> Result<Field<G, bool>> {
         let id = self
             .regions
             .iter()
@@ -195,19 +203,19 @@ impl PennesProblem {
         Ok(self.labels.mapv(|l| l as usize == id))
     }
     /// Volumetric heat capacity (ρc) per cell (J/(m³·K)).
-    pub fn heat_capacity(&self) -> &Array2<f64> {
+    pub fn heat_capacity(&self) -> &Field<G> {
         &self.heat_capacity
     }
     /// Thermal conductivity k per cell (W/(m·K)).
-    pub fn conductivity(&self) -> &Array2<f64> {
+    pub fn conductivity(&self) -> &Field<G> {
         &self.conductivity
     }
     /// Heat source Q per cell (W/m³), for example from nanoparticles.
-    pub fn heat_source(&self) -> &Array2<f64> {
+    pub fn heat_source(&self) -> &Field<G> {
         &self.heat_source
     }
     /// Metabolic heat Q_m per cell (W/m³).
-    pub fn metabolic_heat(&self) -> &Array2<f64> {
+    pub fn metabolic_heat(&self) -> &Field<G> {
         &self.metabolic_heat
     }
     /// Arterial blood temperature T_b (°C).
@@ -218,12 +226,18 @@ impl PennesProblem {
     pub fn blood_specific_heat(&self) -> f64 {
         self.blood_specific_heat
     }
-    /// The boundary condition on `side`.
-    pub fn boundary(&self, side: Side) -> Boundary {
-        self.boundaries[side.index()]
+    /// The boundary condition on `face` (a [`Side`] in 2D, a
+    /// [`Face`](crate::Face) in 3D).
+    pub fn boundary(&self, face: G::Face) -> Boundary {
+        self.boundaries[G::face_slot(face)]
+    }
+    /// The boundary condition on the face of slot `slot` (see
+    /// [`Lattice::face_slot`]).
+    pub(crate) fn boundary_slot(&self, slot: usize) -> Boundary {
+        self.boundaries[slot]
     }
     /// The initial temperature field (°C).
-    pub fn initial_temperature(&self) -> &Array2<f64> {
+    pub fn initial_temperature(&self) -> &Field<G> {
         &self.initial_temperature
     }
     /// True when every region's perfusion is temperature-independent.
@@ -232,18 +246,13 @@ impl PennesProblem {
             .iter()
             .all(|r| r.perfusion.constant_rate().is_some())
     }
-    /// The perfusion coefficient W = ṁ_b(T) c_b (W/(m³·K)) of cell (i, j)
-    /// at temperature `t` (°C).
-    pub fn perfusion_coefficient(&self, i: usize, j: usize, t: f64) -> f64 {
-        self.regions[self.labels[[i, j]] as usize].perfusion.rate(t) * self.blood_specific_heat
-    }
 
     /// Replaces the heat source Q (W/m³), for example when the particle
     /// cloud spreads during treatment.
     ///
     /// # Errors
     /// A wrong shape or a non-finite value.
-    pub fn set_heat_source(&mut self, heat_source: Array2<f64>) -> Result<()> {
+    pub fn set_heat_source(&mut self, heat_source: Field<G>) -> Result<()> {
         check_field(
             &self.grid,
             "heat source Q (W/m^3)",
@@ -261,8 +270,8 @@ impl PennesProblem {
     /// A wrong shape or a non-finite or non-positive value.
     pub fn set_properties(
         &mut self,
-        heat_capacity: Array2<f64>,
-        conductivity: Array2<f64>,
+        heat_capacity: Field<G>,
+        conductivity: Field<G>,
     ) -> Result<()> {
         check_field(
             &self.grid,
@@ -282,9 +291,20 @@ impl PennesProblem {
     }
 }
 
+impl PennesProblem<Grid> {
+    /// The perfusion coefficient W = ṁ_b(T) c_b (W/(m³·K)) of cell (i, j)
+    /// at temperature `t` (°C).
+    pub fn perfusion_coefficient(&self, i: usize, j: usize, t: f64) -> f64 {
+        self.regions[self.labels[[i, j]] as usize].perfusion.rate(t) * self.blood_specific_heat
+    }
+}
+
 /// Checks a temperature field (°C) against `grid`: its shape, and a finite
 /// value in every cell.
-pub(crate) fn check_temperature(grid: &Grid, temperature: &ArrayView2<f64>) -> Result<()> {
+pub(crate) fn check_temperature<G: Lattice>(
+    grid: &G,
+    temperature: &ArrayView<f64, G::Dim>,
+) -> Result<()> {
     check_field(grid, "temperature (°C)", temperature, Sign::Any)
 }
 
@@ -295,9 +315,15 @@ enum Sign {
     Positive,
 }
 
-fn check_field(grid: &Grid, what: &'static str, field: &ArrayView2<f64>, sign: Sign) -> Result<()> {
+fn check_field<G: Lattice>(
+    grid: &G,
+    what: &'static str,
+    field: &ArrayView<f64, G::Dim>,
+    sign: Sign,
+) -> Result<()> {
     grid.check_shape(what, field)?;
-    for ((i, j), &v) in field.indexed_iter() {
+    // `iter` visits cells in logical (row-major) order.
+    for (flat, &v) in field.iter().enumerate() {
         let (ok, allowed) = match sign {
             Sign::Any => (v.is_finite(), "a finite value"),
             Sign::NonNegative => (v.is_finite() && v >= 0.0, "a finite value >= 0"),
@@ -306,8 +332,7 @@ fn check_field(grid: &Grid, what: &'static str, field: &ArrayView2<f64>, sign: S
         if !ok {
             return Err(BioheatError::InvalidField {
                 what,
-                i,
-                j,
+                cell: grid.cell_index(flat),
                 value: v,
                 allowed,
             });
@@ -319,12 +344,12 @@ fn check_field(grid: &Grid, what: &'static str, field: &ArrayView2<f64>, sign: S
 /// Builds a [`PennesProblem`]. Setters never fail on the spot: the first
 /// error is kept and returned by [`PennesProblemBuilder::build`].
 #[derive(Debug)]
-pub struct PennesProblemBuilder {
-    problem: PennesProblem,
+pub struct PennesProblemBuilder<G: Lattice = Grid> {
+    problem: PennesProblem<G>,
     error: Option<BioheatError>,
 }
 
-impl PennesProblemBuilder {
+impl<G: Lattice> PennesProblemBuilder<G> {
     fn keep(mut self, r: Result<()>) -> Self {
         if let (Err(e), None) = (r, &self.error) {
             self.error = Some(e);
@@ -344,7 +369,7 @@ impl PennesProblemBuilder {
     }
 
     /// Per-cell properties (ρc) and k.
-    pub fn properties(mut self, heat_capacity: Array2<f64>, conductivity: Array2<f64>) -> Self {
+    pub fn properties(mut self, heat_capacity: Field<G>, conductivity: Field<G>) -> Self {
         let r = self.problem.set_properties(heat_capacity, conductivity);
         self.keep(r)
     }
@@ -352,11 +377,7 @@ impl PennesProblemBuilder {
     /// Per-cell properties from a particle volume fraction field `phi` and a
     /// property function φ ↦ ((ρc) J/(m³·K), k W/(m·K)), for example the
     /// nanofluid mixture rules of Eqs. 2a, 2b.
-    pub fn volume_fraction(
-        self,
-        phi: &Array2<f64>,
-        properties: impl Fn(f64) -> (f64, f64),
-    ) -> Self {
+    pub fn volume_fraction(self, phi: &Field<G>, properties: impl Fn(f64) -> (f64, f64)) -> Self {
         if let Err(e) = check_field(
             &self.problem.grid,
             "volume fraction phi",
@@ -375,7 +396,7 @@ impl PennesProblemBuilder {
     pub fn region_mask(
         mut self,
         name: &str,
-        mask: &Array2<bool>,
+        mask: &Field<G, bool>,
         perfusion: impl PerfusionModel + 'static,
     ) -> Self {
         let r = self
@@ -403,25 +424,49 @@ impl PennesProblemBuilder {
         self.keep(r)
     }
 
-    /// Adds a region `name` made of the cells whose centres lie in `shape`.
+    /// Adds a region `name` made of the cells whose centres lie in `shape`
+    /// (a [`Shape`](crate::Shape) in 2D, a [`Shape3`](crate::Shape3) in 3D).
     pub fn region(
         self,
         name: &str,
-        shape: &Shape,
+        shape: &impl RegionShape<G>,
         perfusion: impl PerfusionModel + 'static,
     ) -> Self {
-        let mask = shape.mask(&self.problem.grid);
+        let mask = shape.cell_mask(&self.problem.grid);
+        self.region_mask(name, &mask, perfusion)
+    }
+
+    /// Adds a region `name` made of the cells whose label in the label
+    /// volume `labels` (for example a tumor segmentation) equals `value`.
+    /// A label volume whose shape differs from the grid's is a
+    /// [`BioheatError::ShapeMismatch`] naming "label volume"; a label found
+    /// in no cell leaves the region empty, which [`Self::build`] refuses.
+    pub fn region_label<L: Copy + PartialEq>(
+        self,
+        name: &str,
+        labels: &Field<G, L>,
+        value: L,
+        perfusion: impl PerfusionModel + 'static,
+    ) -> Self {
+        if let Err(e) = self
+            .problem
+            .grid
+            .check_shape("label volume", &labels.view())
+        {
+            return self.keep(Err(e));
+        }
+        let mask = labels.mapv(|l| l == value);
         self.region_mask(name, &mask, perfusion)
     }
 
     /// The heat source Q per cell (W/m³).
-    pub fn heat_source(mut self, heat_source: Array2<f64>) -> Self {
+    pub fn heat_source(mut self, heat_source: Field<G>) -> Self {
         let r = self.problem.set_heat_source(heat_source);
         self.keep(r)
     }
 
     /// Metabolic heat Q_m per cell (W/m³).
-    pub fn metabolic_heat(mut self, metabolic: Array2<f64>) -> Self {
+    pub fn metabolic_heat(mut self, metabolic: Field<G>) -> Self {
         let r = check_field(
             &self.problem.grid,
             "metabolic heat (W/m^3)",
@@ -461,8 +506,9 @@ impl PennesProblemBuilder {
         self.keep(r)
     }
 
-    /// The boundary condition on `side`.
-    pub fn boundary(mut self, side: Side, boundary: Boundary) -> Self {
+    /// The boundary condition on `face` (a [`Side`] in 2D, a
+    /// [`Face`](crate::Face) in 3D).
+    pub fn boundary(mut self, face: G::Face, boundary: Boundary) -> Self {
         let r = match boundary {
             Boundary::Adiabatic => Ok(()),
             Boundary::Temperature(t) => finite("wall temperature (°C)", t).map(|_| ()),
@@ -472,7 +518,7 @@ impl PennesProblemBuilder {
                     .map(|_| ())
             }
         }
-        .map(|_| self.problem.boundaries[side.index()] = boundary);
+        .map(|_| self.problem.boundaries[G::face_slot(face)] = boundary);
         self.keep(r)
     }
 
@@ -484,7 +530,7 @@ impl PennesProblemBuilder {
     }
 
     /// An initial temperature field (°C).
-    pub fn initial_field(mut self, temperature: Array2<f64>) -> Self {
+    pub fn initial_field(mut self, temperature: Field<G>) -> Self {
         let r = check_field(
             &self.problem.grid,
             "initial temperature (°C)",
@@ -503,7 +549,7 @@ impl PennesProblemBuilder {
     ///
     /// # Errors
     /// As stated.
-    pub fn build(self) -> Result<PennesProblem> {
+    pub fn build(self) -> Result<PennesProblem<G>> {
         if let Some(e) = self.error {
             return Err(e);
         }

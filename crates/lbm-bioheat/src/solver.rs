@@ -1,14 +1,15 @@
-//! The traits every bioheat solver implements.
+//! The traits every bioheat solver implements, in 2D (`D` = `Ix2`, the
+//! default) and 3D (`D` = `Ix3`).
 
 use crate::error::Result;
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array, ArrayView, Dimension, Ix2};
 use std::ops::ControlFlow;
 
 /// The outcome of a steady solve.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SteadyState {
-    /// The steady temperature field (°C), shape (nx, ny).
-    pub temperature: Array2<f64>,
+pub struct SteadyState<D: Dimension = Ix2> {
+    /// The steady temperature field (°C), the grid's shape.
+    pub temperature: Array<f64, D>,
     /// Iterations (LBM: time steps) taken.
     pub iterations: usize,
     /// The final convergence measure (LBM: max |ΔT| per step, °C).
@@ -32,42 +33,42 @@ pub struct SteadyState {
 ///   initial temperature;
 /// - the result does not depend on the start beyond the solver's
 ///   tolerance.
-pub trait SteadySolver {
+pub trait SteadySolver<D: Dimension = Ix2> {
     /// Solves for the steady temperature, starting from `initial_guess`
-    /// (°C, shape (nx, ny)) or, without one, from the current state (see
+    /// (°C, the grid's shape) or, without one, from the current state (see
     /// the trait's contract).
     ///
     /// # Errors
     /// A guess of the wrong shape or with non-finite values, divergence, or
     /// no convergence within the solver's budget.
-    fn solve_steady(&mut self, initial_guess: Option<ArrayView2<f64>>) -> Result<SteadyState>;
+    fn solve_steady(&mut self, initial_guess: Option<ArrayView<f64, D>>) -> Result<SteadyState<D>>;
 }
 
 /// Called by [`TransientSolver::run`] with the state every few steps.
-pub trait Observer {
+pub trait Observer<D: Dimension = Ix2> {
     /// Sees the temperature (°C) after `step` steps, at time `time_s` (s).
     /// Return `ControlFlow::Break(())` to stop the run early.
     fn observe(
         &mut self,
         step: usize,
         time_s: f64,
-        temperature: ArrayView2<f64>,
+        temperature: ArrayView<f64, D>,
     ) -> ControlFlow<()>;
 }
 
-impl<F: FnMut(usize, f64, ArrayView2<f64>) -> ControlFlow<()>> Observer for F {
+impl<D: Dimension, F: FnMut(usize, f64, ArrayView<f64, D>) -> ControlFlow<()>> Observer<D> for F {
     fn observe(
         &mut self,
         step: usize,
         time_s: f64,
-        temperature: ArrayView2<f64>,
+        temperature: ArrayView<f64, D>,
     ) -> ControlFlow<()> {
         self(step, time_s, temperature)
     }
 }
 
 /// A solver that marches the transient Pennes equation in time.
-pub trait TransientSolver {
+pub trait TransientSolver<D: Dimension = Ix2> {
     /// The time step (s).
     fn time_step(&self) -> f64;
     /// The current time (s).
@@ -79,8 +80,8 @@ pub trait TransientSolver {
     /// # Errors
     /// Divergence (naming the cell, step and time).
     fn step(&mut self) -> Result<()>;
-    /// The current temperature field (°C), shape (nx, ny).
-    fn temperature(&self) -> Array2<f64>;
+    /// The current temperature field (°C), the grid's shape.
+    fn temperature(&self) -> Array<f64, D>;
 
     /// Advances `n_steps` steps, calling `observer` with the state at the
     /// start and after every `every`-th step (`every` = 0 means only at the
@@ -88,7 +89,7 @@ pub trait TransientSolver {
     ///
     /// # Errors
     /// As [`TransientSolver::step`].
-    fn run(&mut self, n_steps: usize, every: usize, observer: &mut dyn Observer) -> Result<()> {
+    fn run(&mut self, n_steps: usize, every: usize, observer: &mut dyn Observer<D>) -> Result<()> {
         if observer
             .observe(self.steps(), self.time(), self.temperature().view())
             .is_break()

@@ -43,8 +43,8 @@ fn mismatched_shapes_and_bad_fields() {
         e,
         BioheatError::ShapeMismatch {
             what: "heat source Q (W/m^3)",
-            expected: (10, 10),
-            found: (9, 10)
+            expected: vec![10, 10],
+            found: vec![9, 10]
         }
     );
     let mut k = grid().constant(0.5);
@@ -54,8 +54,9 @@ fn mismatched_shapes_and_bad_fields() {
         .build()
         .unwrap_err()
     {
-        BioheatError::InvalidField { i, j, what, .. } => {
-            assert_eq!((i, j), (3, 4));
+        BioheatError::InvalidField { cell, what, .. } => {
+            assert_eq!((cell.i, cell.j, cell.k), (3, 4, None));
+            assert_eq!(cell.to_string(), "(3, 4)");
             assert!(what.contains("conductivity"));
         }
         e => panic!("{e:?}"),
@@ -67,7 +68,14 @@ fn mismatched_shapes_and_bad_fields() {
             .properties(rc, grid().constant(0.5))
             .build()
             .unwrap_err(),
-        BioheatError::InvalidField { i: 0, j: 9, .. }
+        BioheatError::InvalidField {
+            cell: lbm_bioheat::CellIndex {
+                i: 0,
+                j: 9,
+                k: None
+            },
+            ..
+        }
     ));
     assert!(builder().tissue(4e6, 0.0).build().is_err());
     assert!(builder().blood(37.0, -1.0).build().is_err());

@@ -340,7 +340,14 @@ fn bad_settings_are_refused() {
     nan[[2, 3]] = f64::NAN;
     assert!(matches!(
         s.set_state(nan.view()),
-        Err(BioheatError::InvalidField { i: 2, j: 3, .. })
+        Err(BioheatError::InvalidField {
+            cell: lbm_bioheat::CellIndex {
+                i: 2,
+                j: 3,
+                k: None
+            },
+            ..
+        })
     ));
 }
 

@@ -65,7 +65,7 @@ fn region_statistics_and_bands() {
     let all = g.field(|_, _| 1.0).mapv(|_| true);
     let st = region_stats(&g, &f, &all).unwrap();
     assert_eq!(st.cells, 200);
-    assert_relative_eq!(st.area, 2e-4, max_relative = 1e-12);
+    assert_relative_eq!(st.measure, 2e-4, max_relative = 1e-12);
     assert_relative_eq!(st.mean, 40.0, epsilon = 1e-9);
     assert_relative_eq!(st.min, 30.5, epsilon = 1e-9);
     assert_relative_eq!(st.max, 49.5, epsilon = 1e-9);

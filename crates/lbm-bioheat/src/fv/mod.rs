@@ -1,7 +1,8 @@
 //! A fast steady solver and an implicit transient solver of the Pennes
-//! equation (Jiang et al. 2022, Eq. 1) by cell-centred finite volumes.
+//! equation (Jiang et al. 2022, Eq. 1) by cell-centred finite volumes, on
+//! 2D and 3D grids alike (one implementation over [`Lattice`]).
 //!
-//! - Space: the 5-point finite-volume operator of [`operator`](self) with
+//! - Space: the 5-point (2D) or 7-point (3D) finite-volume operator with
 //!   harmonic face conductances and the LBM's walls (half a cell outside
 //!   the outer cell centres); second order.
 //! - Nonlinear perfusion (Eqs. 3, 4): Newton's method with the slope
@@ -25,10 +26,13 @@ mod operator;
 pub use config::{FvConfig, ImplicitStep, Linearization, TimeScheme};
 
 use crate::error::{BioheatError, Result};
-use crate::problem::PennesProblem;
+use crate::grid::Grid;
+use crate::grid3::Grid3;
+use crate::lattice::Lattice;
+use crate::problem::{Field, PennesProblem};
 use crate::solver::{SteadySolver, SteadyState, TransientSolver};
 use multigrid::{Hierarchy, LinearFailure};
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array, ArrayView};
 use operator::Operator;
 
 /// What the last steady solve or time step cost.
@@ -42,14 +46,18 @@ pub struct FvStats {
     pub picard_fallback: bool,
 }
 
-/// The finite-volume solver: owns a [`PennesProblem`] and the current
-/// temperature. It implements [`SteadySolver`] (Newton–multigrid, warm
-/// started from the current state) and [`TransientSolver`] (backward Euler
-/// or Crank–Nicolson). Single-threaded: run several in parallel (one per
-/// optimizer particle) rather than one on several threads.
+/// The finite-volume solver: owns a [`PennesProblem`] on a 2D [`Grid`]
+/// (the default) or a [`Grid3`], and the current temperature. It
+/// implements [`SteadySolver`] (Newton–multigrid, warm started from the
+/// current state) and [`TransientSolver`] (backward Euler or
+/// Crank–Nicolson). With the `rayon` feature, grids of more than about
+/// 2 million cells (128³) spread their linear algebra over the rayon
+/// pool, with the same results on any number of threads; smaller ones run
+/// on one thread: run several in parallel (one per optimizer particle)
+/// instead.
 #[derive(Clone)]
-pub struct FvSolver {
-    problem: PennesProblem,
+pub struct FvSolver<G: Lattice = Grid> {
+    problem: PennesProblem<G>,
     config: FvConfig,
     op: Operator,
     mg: Hierarchy,
@@ -74,10 +82,13 @@ pub struct FvSolver {
     full: Vec<f64>,
 }
 
-impl std::fmt::Debug for FvSolver {
+/// The finite-volume solver on a 3D grid.
+pub type FvSolver3 = FvSolver<Grid3>;
+
+impl<G: Lattice> std::fmt::Debug for FvSolver<G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FvSolver")
-            .field("shape", &(self.op.nx, self.op.ny))
+            .field("shape", &&self.op.n[..G::AXES])
             .field("multigrid_levels", &self.mg.depth())
             .field("time", &self.time)
             .field("steps", &self.steps)
@@ -88,15 +99,15 @@ impl std::fmt::Debug for FvSolver {
     }
 }
 
-impl FvSolver {
+impl<G: Lattice> FvSolver<G> {
     /// Prepares the operator and the multigrid hierarchy for `problem`,
     /// starting at the problem's initial temperature.
     ///
     /// # Errors
     /// None today for a built problem (kept fallible, as [`crate::LbmSolver::new`]).
-    pub fn new(problem: PennesProblem, config: FvConfig) -> Result<Self> {
+    pub fn new(problem: PennesProblem<G>, config: FvConfig) -> Result<Self> {
         let op = Operator::new(&problem);
-        let mg = Hierarchy::new(op.nx, op.ny, &op.ce, &op.cn);
+        let mg = Hierarchy::new(op.n, &op.conductances());
         let n = op.len();
         let dt = match config.time_step {
             ImplicitStep::Fixed(dt) => dt,
@@ -127,7 +138,7 @@ impl FvSolver {
     }
 
     /// The problem being solved.
-    pub fn problem(&self) -> &PennesProblem {
+    pub fn problem(&self) -> &PennesProblem<G> {
         &self.problem
     }
     /// The configuration.
@@ -148,7 +159,7 @@ impl FvSolver {
     ///
     /// # Errors
     /// A wrong shape or non-finite values.
-    pub fn set_state(&mut self, temperature: ArrayView2<f64>) -> Result<()> {
+    pub fn set_state(&mut self, temperature: ArrayView<f64, G::Dim>) -> Result<()> {
         crate::problem::check_temperature(self.problem.grid(), &temperature)?;
         for (dst, &t) in self.temperature.iter_mut().zip(temperature.iter()) {
             *dst = t;
@@ -161,7 +172,7 @@ impl FvSolver {
     ///
     /// # Errors
     /// A wrong shape or non-finite values.
-    pub fn set_heat_source(&mut self, heat_source: Array2<f64>) -> Result<()> {
+    pub fn set_heat_source(&mut self, heat_source: Field<G>) -> Result<()> {
         self.problem.set_heat_source(heat_source)?;
         self.op.set_source(&self.problem);
         Ok(())
@@ -175,17 +186,17 @@ impl FvSolver {
     /// Invalid fields.
     pub fn set_properties(
         &mut self,
-        heat_capacity: Array2<f64>,
-        conductivity: Array2<f64>,
+        heat_capacity: Field<G>,
+        conductivity: Field<G>,
     ) -> Result<()> {
         self.problem.set_properties(heat_capacity, conductivity)?;
         self.op.set_properties(&self.problem);
-        self.mg.set_conductances(&self.op.ce, &self.op.cn);
+        self.mg.set_conductances(&self.op.conductances());
         Ok(())
     }
 
-    fn field(&self, v: &[f64]) -> Array2<f64> {
-        Array2::from_shape_vec((self.op.nx, self.op.ny), v.to_vec())
+    fn field(&self, v: &[f64]) -> Field<G> {
+        Array::from_shape_vec(self.problem.grid().raw_dim(), v.to_vec())
             .expect("the state has the grid's shape")
     }
 
@@ -222,8 +233,7 @@ impl FvSolver {
             return Err(BioheatError::Diverged {
                 step: self.steps,
                 time_s: self.time,
-                i: k / self.op.ny,
-                j: k % self.op.ny,
+                cell: self.problem.grid().cell_index(k),
                 value: t[k],
             });
         }
@@ -350,7 +360,7 @@ impl FvSolver {
         self.stats = stats;
         Err(BioheatError::NewtonNotConverged {
             iterations: iteration,
-            residual: worst / self.op.area,
+            residual: worst / self.op.measure,
             last_update: update,
             tolerance: cfg.tolerance,
         })
@@ -414,7 +424,8 @@ impl FvSolver {
 }
 
 /// A sparse linear system A x = b in coordinate form (0-based indices,
-/// cell k = i·ny + j), for inspection or for other solvers.
+/// cell k = i·ny + j in 2D, (i·ny + j)·nz + k in 3D), for inspection or
+/// for other solvers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SparseSystem {
     /// Number of unknowns.
@@ -461,7 +472,7 @@ impl SparseSystem {
     }
 }
 
-impl FvSolver {
+impl<G: Lattice> FvSolver<G> {
     /// The steady residual F(T) at the current state (no mass term), with
     /// P and P′ left for [`FvSolver::fill_sink`]. The caller hands the
     /// buffer back to `self.residual`.
@@ -476,46 +487,53 @@ impl FvSolver {
     }
 
     /// The first Newton system J δ = −F(T) of the steady problem at the
-    /// current state (each cell balance times dx², W/m per unit depth):
-    /// J holds the face conductances, walls, perfusion and its slope.
+    /// current state (each cell balance times the cell measure: W/m per
+    /// unit depth in 2D, W in 3D): J holds the face conductances, walls,
+    /// perfusion and its slope. Each row lists its neighbours axis by axis
+    /// (the lower first), then its diagonal.
     pub fn steady_newton_system(&mut self) -> SparseSystem {
-        let (nx, ny) = (self.op.nx, self.op.ny);
+        let n = self.op.len();
         let residual = self.steady_residual();
         let tb = self.op.t_blood;
+        let width = 2 * G::AXES + 1;
         let mut sys = SparseSystem {
-            n: nx * ny,
-            rows: Vec::with_capacity(5 * nx * ny),
-            cols: Vec::with_capacity(5 * nx * ny),
-            values: Vec::with_capacity(5 * nx * ny),
+            n,
+            rows: Vec::with_capacity(width * n),
+            cols: Vec::with_capacity(width * n),
+            values: Vec::with_capacity(width * n),
             rhs: residual.iter().map(|g| -g).collect(),
         };
-        for i in 0..nx {
-            for j in 0..ny {
-                let k = i * ny + j;
-                let mut diag =
-                    self.op.wall[k] + self.perf[k] + self.slope[k] * (self.temperature[k] - tb);
-                let mut off = |other: usize, c: f64| {
-                    sys.rows.push(k);
-                    sys.cols.push(other);
-                    sys.values.push(-c);
-                    c
-                };
-                if i > 0 {
-                    diag += off(k - ny, self.op.ce[k - ny]);
+        let mut row = usize::MAX;
+        let mut diag = 0.0;
+        let close = |sys: &mut SparseSystem, k: usize, diag: f64| {
+            sys.rows.push(k);
+            sys.cols.push(k);
+            sys.values.push(diag);
+        };
+        let base =
+            |k: usize| self.op.wall[k] + self.perf[k] + self.slope[k] * (self.temperature[k] - tb);
+        self.op.stencil(|k, nb, c| {
+            if k != row {
+                if row != usize::MAX {
+                    close(&mut sys, row, diag);
                 }
-                if i + 1 < nx {
-                    diag += off(k + ny, self.op.ce[k]);
+                // Rows without neighbours (a 1-cell grid) are closed below.
+                for empty in row.wrapping_add(1)..k {
+                    close(&mut sys, empty, base(empty));
                 }
-                if j > 0 {
-                    diag += off(k - 1, self.op.cn[k - 1]);
-                }
-                if j + 1 < ny {
-                    diag += off(k + 1, self.op.cn[k]);
-                }
-                sys.rows.push(k);
-                sys.cols.push(k);
-                sys.values.push(diag);
+                row = k;
+                diag = base(k);
             }
+            sys.rows.push(k);
+            sys.cols.push(nb);
+            sys.values.push(-c);
+            diag += c;
+        });
+        if row != usize::MAX {
+            close(&mut sys, row, diag);
+        }
+        for empty in row.wrapping_add(1)..n {
+            close(&mut sys, empty, base(empty));
         }
         self.residual = residual;
         sys
@@ -558,7 +576,7 @@ fn add_stats(total: &mut FvStats, s: FvStats) {
     total.picard_fallback |= s.picard_fallback;
 }
 
-impl SteadySolver for FvSolver {
+impl<G: Lattice> SteadySolver<G::Dim> for FvSolver<G> {
     /// Solves the steady problem by Newton–multigrid from `initial_guess`,
     /// or, without one, from the current state (the problem's initial
     /// temperature after [`FvSolver::new`], the last solution after a solve:
@@ -570,7 +588,10 @@ impl SteadySolver for FvSolver {
     /// (no perfusion and no fixed or convective wall);
     /// [`BioheatError::NewtonNotConverged`] with the last residual;
     /// [`BioheatError::Diverged`].
-    fn solve_steady(&mut self, initial_guess: Option<ArrayView2<f64>>) -> Result<SteadyState> {
+    fn solve_steady(
+        &mut self,
+        initial_guess: Option<ArrayView<f64, G::Dim>>,
+    ) -> Result<SteadyState<G::Dim>> {
         if let Some(guess) = initial_guess {
             self.set_state(guess)?;
         }
@@ -589,7 +610,7 @@ impl SteadySolver for FvSolver {
     }
 }
 
-impl TransientSolver for FvSolver {
+impl<G: Lattice> TransientSolver<G::Dim> for FvSolver<G> {
     /// The next step (s): fixed, or the adaptive controller's proposal.
     fn time_step(&self) -> f64 {
         self.dt
@@ -619,7 +640,7 @@ impl TransientSolver for FvSolver {
         self.steps += 1;
         Ok(())
     }
-    fn temperature(&self) -> Array2<f64> {
+    fn temperature(&self) -> Field<G> {
         self.field(&self.temperature)
     }
 }

@@ -42,186 +42,344 @@ pub(crate) enum LinearFailure {
     NotConverged(f64),
 }
 
+/// Levels with at least this many cells run their row loops on the rayon
+/// pool (with the `rayon` feature). Rows are independent within each loop
+/// and every reduction has a fixed order, so the results are the same on
+/// any number of threads.
+#[cfg(feature = "rayon")]
+const PARALLEL_MIN_CELLS: usize = 32_768;
+
+/// Runs `f(row_start, row)` over the interior rows of `out` (chunks of
+/// `row_len` elements: the padding cell, the row's cells, the padding
+/// cell), in parallel on large levels. `interior(q)` gives chunk q's padded
+/// index of its first interior cell, or `None` for a padding row.
+fn for_rows<F>(
+    out: &mut [f64],
+    row_len: usize,
+    parallel: bool,
+    interior: impl Fn(usize) -> Option<usize> + Sync,
+    f: F,
+) where
+    F: Fn(usize, &mut [f64]) + Sync,
+{
+    let run = |(q, row): (usize, &mut [f64])| {
+        if let Some(c) = interior(q) {
+            f(c, row);
+        }
+    };
+    #[cfg(feature = "rayon")]
+    if parallel {
+        use rayon::prelude::*;
+        out.par_chunks_mut(row_len)
+            .enumerate()
+            .with_min_len(8)
+            .for_each(run);
+        return;
+    }
+    let _ = parallel;
+    out.chunks_mut(row_len).enumerate().for_each(run);
+}
+
 /// One level of the hierarchy, stored with one layer of padding cells
 /// around the grid (zero conductance, zero value) so that the loops need
-/// no boundary branches: cell (i, j) sits at (i + 1)·py + j + 1.
+/// no boundary branches. Rows run along the last axis (y in 2D, z in 3D);
+/// cell (i, j[, k]) sits at Σ_a (index_a + 1)·stride_a.
 #[derive(Debug, Clone)]
 struct Level {
-    nx: usize,
-    ny: usize,
-    py: usize,
-    /// Conductance to (i + 1, j); 0 on the last column and the padding.
-    ce: Vec<f64>,
-    /// Conductance to (i, j + 1); 0 on the last row and the padding.
-    cn: Vec<f64>,
+    axes: usize,
+    /// Cells per axis (1 beyond the active axes).
+    n: [usize; 3],
+    /// Padded strides per axis.
+    ps: [usize; 3],
+    /// Cells per row (along the last axis).
+    inner: usize,
+    /// Padded index of the first interior cell of every row, in row-major
+    /// order of the other axes.
+    rows: Vec<usize>,
+    /// Parity of each row's outer coordinates.
+    parity: Vec<usize>,
+    /// For each row, the row of the next coarser level it restricts to.
+    coarse_row: Vec<usize>,
+    /// Conductance to the next cell along each axis; 0 on the last layer
+    /// and the padding (empty beyond the active axes).
+    c: [Vec<f64>; 3],
     /// Σ conductances per cell (fixed).
     csum: Vec<f64>,
     diag: Vec<f64>,
     inv_diag: Vec<f64>,
-    /// Scratch: right-hand side, solution and residual of this level.
+    /// Scratch: right-hand side, solution and residual of this level, and
+    /// the Gauss–Seidel partial sums.
     b: Vec<f64>,
     x: Vec<f64>,
     r: Vec<f64>,
+    tmp: Vec<f64>,
 }
 
 impl Level {
-    /// A level from unpadded row-major conductances (index i·ny + j).
-    fn new(nx: usize, ny: usize, ce: &[f64], cn: &[f64]) -> Self {
-        let mut level = Self::empty(nx, ny);
-        level.set_conductances(ce, cn);
+    /// A level of `n` cells per axis (`axes` active) with zero
+    /// conductances.
+    fn empty(axes: usize, n: [usize; 3]) -> Self {
+        let pd: [usize; 3] = std::array::from_fn(|a| if a < axes { n[a] + 2 } else { 1 });
+        let ps = [pd[1] * pd[2], pd[2], 1];
+        let len = pd.iter().product();
+        let inner = n[axes - 1];
+        let (mut rows, mut parity) = (Vec::new(), Vec::new());
+        let outer1 = if axes == 3 { n[1] } else { 1 };
+        for i in 0..n[0] {
+            for j in 0..outer1 {
+                rows.push((i + 1) * ps[0] + if axes == 3 { (j + 1) * ps[1] } else { 0 } + 1);
+                parity.push((i + j) % 2);
+            }
+        }
+        let vec = || vec![0.0; len];
+        Self {
+            axes,
+            n,
+            ps,
+            inner,
+            coarse_row: Vec::new(),
+            rows,
+            parity,
+            c: std::array::from_fn(|a| if a < axes { vec![0.0; len] } else { Vec::new() }),
+            csum: vec(),
+            diag: vec(),
+            inv_diag: vec(),
+            b: vec(),
+            x: vec(),
+            r: vec(),
+            tmp: vec(),
+        }
+    }
+
+    /// A level from unpadded row-major conductances (one slice per axis).
+    fn new(n: [usize; 3], c: &[&[f64]]) -> Self {
+        let mut level = Self::empty(c.len(), n);
+        level.set_conductances(c);
         level
     }
 
-    /// A level of `nx` × `ny` cells with zero conductances.
-    fn empty(nx: usize, ny: usize) -> Self {
-        let py = ny + 2;
-        let len = (nx + 2) * py;
-        Self {
-            nx,
-            ny,
-            py,
-            ce: vec![0.0; len],
-            cn: vec![0.0; len],
-            csum: vec![0.0; len],
-            diag: vec![0.0; len],
-            inv_diag: vec![0.0; len],
-            b: vec![0.0; len],
-            x: vec![0.0; len],
-            r: vec![0.0; len],
+    /// Calls `f(unpadded index, padded index, coordinates)` for every cell
+    /// in row-major order.
+    fn for_cells(&self, mut f: impl FnMut(usize, usize, [usize; 3])) {
+        let mut u = 0;
+        for i in 0..self.n[0] {
+            for j in 0..self.n[1] {
+                for k in 0..self.n[2] {
+                    let at = [i, j, k];
+                    f(u, self.at(at), at);
+                    u += 1;
+                }
+            }
         }
     }
 
-    /// Copies unpadded conductances in (the last column's `ce` and the last
-    /// row's `cn` are ignored: they lead out of the grid).
-    fn set_conductances(&mut self, ce: &[f64], cn: &[f64]) {
-        let (nx, ny) = (self.nx, self.ny);
-        for i in 0..nx {
-            for j in 0..ny {
-                let k = self.at(i, j);
-                self.ce[k] = if i + 1 < nx { ce[i * ny + j] } else { 0.0 };
-                self.cn[k] = if j + 1 < ny { cn[i * ny + j] } else { 0.0 };
+    /// Copies unpadded conductances in (those leading out of the grid are
+    /// ignored).
+    fn set_conductances(&mut self, c: &[&[f64]]) {
+        let mut fresh = std::mem::take(&mut self.c);
+        self.for_cells(|u, k, at| {
+            for a in 0..self.axes {
+                fresh[a][k] = if at[a] + 1 < self.n[a] { c[a][u] } else { 0.0 };
             }
-        }
+        });
+        self.c = fresh;
         self.sum_conductances();
     }
 
     fn sum_conductances(&mut self) {
-        let py = self.py;
-        let len = self.padded_len();
-        for k in py..len - py {
-            self.csum[k] = self.ce[k] + self.ce[k - py] + self.cn[k] + self.cn[k - 1];
-        }
+        let mut csum = std::mem::take(&mut self.csum);
+        self.for_cells(|_, k, _| {
+            let mut v = self.c[0][k] + self.c[0][k - self.ps[0]];
+            for a in 1..self.axes {
+                v += self.c[a][k];
+                v += self.c[a][k - self.ps[a]];
+            }
+            csum[k] = v;
+        });
+        self.csum = csum;
     }
 
     fn cells(&self) -> usize {
-        self.nx * self.ny
+        self.n.iter().product()
     }
 
-    fn padded_len(&self) -> usize {
-        (self.nx + 2) * self.py
+    fn parallel(&self) -> bool {
+        #[cfg(feature = "rayon")]
+        return self.cells() >= PARALLEL_MIN_CELLS;
+        #[cfg(not(feature = "rayon"))]
+        false
     }
 
-    /// Padded index of cell (i, j).
-    fn at(&self, i: usize, j: usize) -> usize {
-        (i + 1) * self.py + j + 1
+    /// Padded index of the cell at `at`.
+    fn at(&self, at: [usize; 3]) -> usize {
+        (0..self.axes).map(|a| (at[a] + 1) * self.ps[a]).sum()
     }
 
-    /// The next coarser level.
-    fn coarsen(&self) -> Level {
-        let mut coarse = Level::empty(self.nx.div_ceil(2), self.ny.div_ceil(2));
+    /// Padded index of the cell with unpadded index `u`.
+    fn padded(&self, u: usize) -> usize {
+        let (nyz, nz) = (self.n[1] * self.n[2], self.n[2]);
+        self.at([u / nyz, (u / nz) % self.n[1], u % nz])
+    }
+
+    /// The padded length of one row chunk (its cells and two padding
+    /// cells), and the map from a chunk to its first interior cell.
+    fn row_chunks(&self) -> (usize, impl Fn(usize) -> Option<usize> + Sync + use<>) {
+        let (axes, n, row_len) = (self.axes, self.n, self.inner + 2);
+        let interior = move |q: usize| {
+            let (pi, pj) = if axes == 3 {
+                (q / (n[1] + 2), q % (n[1] + 2))
+            } else {
+                (q, 1)
+            };
+            let inside = (1..=n[0]).contains(&pi) && (axes == 2 || (1..=n[1]).contains(&pj));
+            inside.then(|| q * row_len + 1)
+        };
+        (row_len, interior)
+    }
+
+    /// The next coarser level (2 × 2 × 2 blocks, 2 × 2 in 2D).
+    fn coarsen(&mut self) -> Level {
+        let n = std::array::from_fn(|a| {
+            if a < self.axes {
+                self.n[a].div_ceil(2)
+            } else {
+                1
+            }
+        });
+        let mut coarse = Level::empty(self.axes, n);
+        let outer1 = if self.axes == 3 { self.n[1] } else { 1 };
+        let coarse_outer1 = if self.axes == 3 { n[1] } else { 1 };
+        self.coarse_row = (0..self.rows.len())
+            .map(|r| (r / outer1 / 2) * coarse_outer1 + (r % outer1) / 2)
+            .collect();
         self.restrict_conductances(&mut coarse);
         coarse
     }
 
     /// Sets `coarse`'s conductances (the next coarser level's) from this
-    /// level's: a fine face is a coarse face when it leaves its 2 × 2 block,
-    /// and the coarse face conducts the sum of its fine faces.
+    /// level's: a fine face is a coarse face when it leaves its block, and
+    /// the coarse face conducts the sum of its fine faces.
     fn restrict_conductances(&self, coarse: &mut Level) {
-        coarse.ce.fill(0.0);
-        coarse.cn.fill(0.0);
-        for i in 0..self.nx {
-            for j in 0..self.ny {
-                let k = self.at(i, j);
-                let c = coarse.at(i / 2, j / 2);
-                if i % 2 == 1 {
-                    coarse.ce[c] += self.ce[k];
-                }
-                if j % 2 == 1 {
-                    coarse.cn[c] += self.cn[k];
+        for c in &mut coarse.c[..self.axes] {
+            c.fill(0.0);
+        }
+        self.for_cells(|_, k, at| {
+            let kc = coarse.at(at.map(|v| v / 2));
+            for (a, &index) in at.iter().enumerate().take(self.axes) {
+                if index % 2 == 1 {
+                    coarse.c[a][kc] += self.c[a][k];
                 }
             }
-        }
+        });
         coarse.sum_conductances();
     }
 
     /// y = A x over the interior (padding of y left untouched, x's zero).
-    /// Each row works on windows of exactly `ny` cells, so the loop has no
-    /// bounds checks and vectorizes.
     fn apply(&self, x: &[f64], y: &mut [f64]) {
-        let (py, n) = (self.py, self.ny);
-        for i in 1..=self.nx {
-            let c = i * py + 1; // first interior cell of the row
-            let xc = &x[c..c + n];
-            let (xw, xe) = (&x[c - py..c - py + n], &x[c + py..c + py + n]);
-            let (xs, xn) = (&x[c - 1..c - 1 + n], &x[c + 1..c + 1 + n]);
-            let (cw, ce) = (&self.ce[c - py..c - py + n], &self.ce[c..c + n]);
-            let (cs, cn) = (&self.cn[c - 1..c - 1 + n], &self.cn[c..c + n]);
-            let d = &self.diag[c..c + n];
-            let y = &mut y[c..c + n];
-            for j in 0..n {
-                y[j] = d[j] * xc[j] - cw[j] * xw[j] - ce[j] * xe[j] - cs[j] * xs[j] - cn[j] * xn[j];
-            }
+        match self.axes {
+            2 => self.apply_axes::<2, false>(x, y),
+            _ => self.apply_axes::<3, false>(x, y),
         }
     }
 
-    /// r = b − A x over the interior, row by row like [`Level::apply`].
+    /// r = b − A x over the interior.
     fn residual(&mut self) {
-        let (py, n) = (self.py, self.ny);
-        let x = &self.x;
-        for i in 1..=self.nx {
-            let c = i * py + 1;
+        let mut r = std::mem::take(&mut self.r);
+        match self.axes {
+            2 => self.apply_axes::<2, true>(&self.x, &mut r),
+            _ => self.apply_axes::<3, true>(&self.x, &mut r),
+        }
+        self.r = r;
+    }
+
+    /// y = A x (`RESIDUAL` false) or y = b − A x, row by row: each row
+    /// works on windows of exactly `inner` cells, so the loop has no bounds
+    /// checks and vectorizes. The terms are summed axis by axis, the lower
+    /// neighbour first.
+    fn apply_axes<const A: usize, const RESIDUAL: bool>(&self, x: &[f64], y: &mut [f64]) {
+        let n = self.inner;
+        let (row_len, interior) = self.row_chunks();
+        for_rows(y, row_len, self.parallel(), interior, |c, row| {
             let xc = &x[c..c + n];
-            let (xw, xe) = (&x[c - py..c - py + n], &x[c + py..c + py + n]);
-            let (xs, xn) = (&x[c - 1..c - 1 + n], &x[c + 1..c + 1 + n]);
-            let (cw, ce) = (&self.ce[c - py..c - py + n], &self.ce[c..c + n]);
-            let (cs, cn) = (&self.cn[c - 1..c - 1 + n], &self.cn[c..c + n]);
+            let xm: [&[f64]; A] = std::array::from_fn(|a| &x[c - self.ps[a]..][..n]);
+            let xp: [&[f64]; A] = std::array::from_fn(|a| &x[c + self.ps[a]..][..n]);
+            let cm: [&[f64]; A] = std::array::from_fn(|a| &self.c[a][c - self.ps[a]..][..n]);
+            let cp: [&[f64]; A] = std::array::from_fn(|a| &self.c[a][c..][..n]);
             let (d, b) = (&self.diag[c..c + n], &self.b[c..c + n]);
-            let r = &mut self.r[c..c + n];
+            let y = &mut row[1..1 + n];
             for j in 0..n {
-                r[j] = b[j]
-                    - (d[j] * xc[j]
-                        - cw[j] * xw[j]
-                        - ce[j] * xe[j]
-                        - cs[j] * xs[j]
-                        - cn[j] * xn[j]);
+                let mut v = d[j] * xc[j];
+                for a in 0..A {
+                    v -= cm[a][j] * xm[a][j];
+                    v -= cp[a][j] * xp[a][j];
+                }
+                y[j] = if RESIDUAL { b[j] - v } else { v };
             }
+        });
+    }
+
+    /// Gauss–Seidel on the cells of one colour (red: an even sum of
+    /// coordinates). A cell reads only cells of the other colour, so the
+    /// rows are independent: first every cell's right-hand side and
+    /// other-row neighbours are summed into `tmp`, then each row updates in
+    /// place with its in-row neighbours.
+    fn relax_colour(&mut self, red: bool) {
+        match self.axes {
+            2 => self.relax_axes::<2>(red),
+            _ => self.relax_axes::<3>(red),
         }
     }
 
-    /// Gauss–Seidel on the cells of one colour ((i + j) even: red). A cell
-    /// reads only cells of the other colour, so each row is split from its
-    /// neighbours and updated in place with no bounds checks.
-    fn relax_colour(&mut self, red: bool) {
-        let (py, n) = (self.py, self.ny);
-        for i in 1..=self.nx {
-            let row = i * py;
-            let (above, rest) = self.x.split_at_mut(row);
-            let (cur, below) = rest.split_at_mut(py);
-            let (up, down) = (&above[row - py..], &below[..py]);
-            let (cw, ce) = (&self.ce[row - py..row], &self.ce[row..row + py]);
-            let cn = &self.cn[row..row + py];
-            let (b, inv) = (&self.b[row..row + py], &self.inv_diag[row..row + py]);
-            // Interior (i − 1, jj − 1) is red when (i + jj) is even.
-            let mut jj = 1 + usize::from(((i + 1) % 2 == 0) != red);
-            while jj <= n {
-                cur[jj] = (b[jj]
-                    + cw[jj] * up[jj]
-                    + ce[jj] * down[jj]
-                    + cn[jj - 1] * cur[jj - 1]
-                    + cn[jj] * cur[jj + 1])
-                    * inv[jj];
-                jj += 2;
-            }
+    fn relax_axes<const A: usize>(&mut self, red: bool) {
+        let mut tmp = std::mem::take(&mut self.tmp);
+        let mut x = std::mem::take(&mut self.x);
+        let this = &*self;
+        let n = this.inner;
+        let (row_len, interior) = this.row_chunks();
+        let parallel = this.parallel();
+        // The first cell of the colour in the row starting at c.
+        let first = |c: usize| usize::from((this.parity[this.row_of(c)] == 1) == red);
+        {
+            let x = &x;
+            for_rows(&mut tmp, row_len, parallel, &interior, |c, row| {
+                let mut j = first(c);
+                while j < n {
+                    let k = c + j;
+                    let mut v = this.b[k];
+                    for a in 0..A - 1 {
+                        let s = this.ps[a];
+                        v += this.c[a][k - s] * x[k - s];
+                        v += this.c[a][k] * x[k + s];
+                    }
+                    row[1 + j] = v;
+                    j += 2;
+                }
+            });
+        }
+        {
+            let (ci, inv, tmp) = (&this.c[A - 1], &this.inv_diag, &tmp);
+            for_rows(&mut x, row_len, parallel, &interior, |c, cur| {
+                // cur[jj] is cell c + jj − 1.
+                let base = c - 1;
+                let mut jj = 1 + first(c);
+                while jj <= n {
+                    let k = base + jj;
+                    cur[jj] = (tmp[k] + ci[k - 1] * cur[jj - 1] + ci[k] * cur[jj + 1]) * inv[k];
+                    jj += 2;
+                }
+            });
+        }
+        self.x = x;
+        self.tmp = tmp;
+    }
+
+    /// The row whose first interior cell is `c`.
+    fn row_of(&self, c: usize) -> usize {
+        if self.axes == 3 {
+            let (pi, pj) = (c / self.ps[0], (c % self.ps[0]) / self.ps[1]);
+            (pi - 1) * self.n[1] + (pj - 1)
+        } else {
+            c / self.ps[0] - 1
         }
     }
 
@@ -251,16 +409,16 @@ pub(crate) struct Hierarchy {
 }
 
 impl Hierarchy {
-    /// The hierarchy for conductances `ce`, `cn` (unpadded, index i·ny + j)
-    /// on an `nx` × `ny` grid.
-    pub(crate) fn new(nx: usize, ny: usize, ce: &[f64], cn: &[f64]) -> Self {
-        let mut levels = vec![Level::new(nx, ny, ce, cn)];
+    /// The hierarchy for conductances `c` (one slice per axis, unpadded,
+    /// row-major) on a grid of `n` cells per axis (n[2] = 1 in 2D).
+    pub(crate) fn new(n: [usize; 3], c: &[&[f64]]) -> Self {
+        let mut levels = vec![Level::new(n, c)];
         while levels.last().expect("one level").cells() > COARSEST_CELLS {
-            let next = levels.last().expect("one level").coarsen();
+            let next = levels.last_mut().expect("one level").coarsen();
             levels.push(next);
         }
         let sinks = levels.iter().map(|l| vec![0.0; l.cells()]).collect();
-        let len = levels[0].padded_len();
+        let len = levels[0].b.len();
         let m = levels.last().expect("one level").cells();
         Self {
             levels,
@@ -276,8 +434,8 @@ impl Hierarchy {
 
     /// Replaces the face conductances (same grid) in place, without
     /// allocating; set the sinks again before solving.
-    pub(crate) fn set_conductances(&mut self, ce: &[f64], cn: &[f64]) {
-        self.levels[0].set_conductances(ce, cn);
+    pub(crate) fn set_conductances(&mut self, c: &[&[f64]]) {
+        self.levels[0].set_conductances(c);
         for l in 1..self.levels.len() {
             let (fine, coarse) = self.levels.split_at_mut(l);
             fine[l - 1].restrict_conductances(&mut coarse[0]);
@@ -300,19 +458,16 @@ impl Hierarchy {
             let (fine, coarse) = self.sinks.split_at_mut(l);
             let (fine, coarse) = (&fine[l - 1], &mut coarse[0]);
             coarse.fill(0.0);
-            let (nx, ny) = (self.levels[l - 1].nx, self.levels[l - 1].ny);
-            let cy = self.levels[l].ny;
-            for i in 0..nx {
-                for j in 0..ny {
-                    coarse[(i / 2) * cy + j / 2] += fine[i * ny + j];
-                }
-            }
+            let cn = self.levels[l].n;
+            self.levels[l - 1].for_cells(|u, _, at| {
+                coarse[((at[0] / 2) * cn[1] + at[1] / 2) * cn[2] + at[2] / 2] += fine[u];
+            });
         }
         for (level, sink) in self.levels.iter_mut().zip(&self.sinks) {
-            let n = level.ny;
+            let n = level.inner;
             let mut ok = true;
-            for (i, s) in sink.chunks_exact(n).enumerate() {
-                let c = level.at(i, 0);
+            for (r, s) in sink.chunks_exact(n).enumerate() {
+                let c = level.rows[r];
                 let (d, inv) = (&mut level.diag[c..c + n], &mut level.inv_diag[c..c + n]);
                 for (((d, inv), &c), &s) in d.iter_mut().zip(inv).zip(&level.csum[c..c + n]).zip(s)
                 {
@@ -330,21 +485,18 @@ impl Hierarchy {
 
     fn factor_coarsest(&mut self) -> Result<(), LinearFailure> {
         let level = self.levels.last().expect("one level");
-        let (nx, ny, m) = (level.nx, level.ny, level.cells());
+        let (n, m) = (level.n, level.cells());
+        let unpadded_stride = [n[1] * n[2], n[2], 1];
         let a = &mut self.chol;
         a.fill(0.0);
-        for i in 0..nx {
-            for j in 0..ny {
-                let (k, pk) = (i * ny + j, level.at(i, j));
-                a[k * m + k] = level.diag[pk];
-                if i + 1 < nx {
-                    a[(k + ny) * m + k] = -level.ce[pk];
-                }
-                if j + 1 < ny {
-                    a[(k + 1) * m + k] = -level.cn[pk];
+        level.for_cells(|k, pk, at| {
+            a[k * m + k] = level.diag[pk];
+            for ax in 0..level.axes {
+                if at[ax] + 1 < n[ax] {
+                    a[(k + unpadded_stride[ax]) * m + k] = -level.c[ax][pk];
                 }
             }
-        }
+        });
         // In-place Cholesky of the lower triangle; a pivot that is not
         // clearly positive means a (numerically) singular system.
         let scale = (0..m).map(|k| a[k * m + k]).fold(0.0, f64::max);
@@ -374,12 +526,12 @@ impl Hierarchy {
     /// Solves the coarsest level on its `b` into its `x`.
     fn solve_coarsest(&mut self) {
         let level = self.levels.last_mut().expect("one level");
-        let (ny, m) = (level.ny, level.cells());
+        let m = level.cells();
         let a = &self.chol;
         let mut y = [0.0f64; COARSEST_CELLS];
         let y = &mut y[..m];
         for (k, v) in y.iter_mut().enumerate() {
-            *v = level.b[level.at(k / ny, k % ny)];
+            *v = level.b[level.padded(k)];
         }
         for i in 0..m {
             let mut v = y[i];
@@ -396,7 +548,7 @@ impl Hierarchy {
             y[i] = v / a[i * m + i];
         }
         for (k, &v) in y.iter().enumerate() {
-            let pk = level.at(k / ny, k % ny);
+            let pk = level.padded(k);
             level.x[pk] = v;
         }
     }
@@ -419,10 +571,10 @@ impl Hierarchy {
         let (fine, coarse) = self.levels.split_at_mut(l + 1);
         let (fine, coarse) = (&mut fine[l], &mut coarse[0]);
         coarse.b.fill(0.0);
-        let (n, cn) = (fine.ny, coarse.ny);
-        for i in 0..fine.nx {
-            let f = &fine.r[fine.at(i, 0)..fine.at(i, 0) + n];
-            let c0 = coarse.at(i / 2, 0);
+        let (n, cn) = (fine.inner, coarse.inner);
+        for (&f0, &cr) in fine.rows.iter().zip(&fine.coarse_row) {
+            let f = &fine.r[f0..f0 + n];
+            let c0 = coarse.rows[cr];
             for (c, pair) in coarse.b[c0..c0 + cn].iter_mut().zip(f.chunks(2)) {
                 *c += pair.iter().sum::<f64>();
             }
@@ -431,9 +583,8 @@ impl Hierarchy {
         // Prolongation: each fine cell takes its block's (over-)correction.
         let (fine, coarse) = self.levels.split_at_mut(l + 1);
         let (fine, coarse) = (&mut fine[l], &coarse[0]);
-        for i in 0..fine.nx {
-            let f0 = fine.at(i, 0);
-            let c0 = coarse.at(i / 2, 0);
+        for (&f0, &cr) in fine.rows.iter().zip(&fine.coarse_row) {
+            let c0 = coarse.rows[cr];
             for (pair, &c) in fine.x[f0..f0 + n].chunks_mut(2).zip(&coarse.x[c0..c0 + cn]) {
                 for v in pair {
                     *v += OVER_CORRECTION * c;
@@ -465,20 +616,17 @@ impl Hierarchy {
         rtol: f64,
         max_iterations: usize,
     ) -> Result<usize, LinearFailure> {
-        let (nx, ny) = (self.levels[0].nx, self.levels[0].ny);
+        let fine = &self.levels[0];
+        let n = fine.inner;
         self.x.fill(0.0);
         self.r.fill(0.0);
-        for i in 0..nx {
-            for j in 0..ny {
-                let k = self.levels[0].at(i, j);
-                self.r[k] = b[i * ny + j];
-            }
+        for (&c, src) in fine.rows.iter().zip(b.chunks_exact(n)) {
+            self.r[c..c + n].copy_from_slice(src);
         }
         let result = self.cg(rtol, max_iterations);
-        for i in 0..nx {
-            for j in 0..ny {
-                x[i * ny + j] = self.x[self.levels[0].at(i, j)];
-            }
+        let fine = &self.levels[0];
+        for (&c, dst) in fine.rows.iter().zip(x.chunks_exact_mut(n)) {
+            dst.copy_from_slice(&self.x[c..c + n]);
         }
         result
     }
@@ -499,15 +647,38 @@ impl Hierarchy {
                 return Err(LinearFailure::Indefinite);
             }
             let alpha = rz / pq;
-            for ((x, r), (p, q)) in self
-                .x
-                .iter_mut()
-                .zip(self.r.iter_mut())
-                .zip(self.p.iter().zip(&self.q))
-            {
-                *x += alpha * p;
-                *r -= alpha * q;
+            type Chunks<'a> = (((&'a mut [f64], &'a mut [f64]), &'a [f64]), &'a [f64]);
+            let update = |(((x, r), p), q): Chunks<'_>| {
+                for ((x, r), (p, q)) in x.iter_mut().zip(r.iter_mut()).zip(p.iter().zip(q)) {
+                    *x += alpha * p;
+                    *r -= alpha * q;
+                }
+            };
+            let chunk = VECTOR_CHUNK;
+            #[cfg(feature = "rayon")]
+            if self.x.len() >= PARALLEL_VECTOR_LEN {
+                use rayon::prelude::*;
+                self.x
+                    .par_chunks_mut(chunk)
+                    .zip(self.r.par_chunks_mut(chunk))
+                    .zip(self.p.par_chunks(chunk))
+                    .zip(self.q.par_chunks(chunk))
+                    .for_each(update);
+            } else {
+                self.x
+                    .chunks_mut(chunk)
+                    .zip(self.r.chunks_mut(chunk))
+                    .zip(self.p.chunks(chunk))
+                    .zip(self.q.chunks(chunk))
+                    .for_each(update);
             }
+            #[cfg(not(feature = "rayon"))]
+            self.x
+                .chunks_mut(chunk)
+                .zip(self.r.chunks_mut(chunk))
+                .zip(self.p.chunks(chunk))
+                .zip(self.q.chunks(chunk))
+                .for_each(update);
             let rel = dot(&self.r, &self.r).sqrt() / norm_b;
             if rel <= rtol {
                 return Ok(it);
@@ -529,10 +700,36 @@ impl Hierarchy {
     }
 }
 
+/// Vectors at least this long (padded cells) have their dot products and
+/// updates split into chunks of [`VECTOR_CHUNK`] run on the rayon pool;
+/// the chunks' partial sums are added in order, so the result does not
+/// depend on the number of threads. Shorter vectors take [`dot_serial`]
+/// (2D grids up to about 1 400² keep their results bit for bit).
+#[cfg(feature = "rayon")]
+const PARALLEL_VECTOR_LEN: usize = 1 << 21;
+/// Elements per chunk of the parallel vector operations.
+const VECTOR_CHUNK: usize = 1 << 15;
+
+/// a·b: in fixed-order chunks on the rayon pool for long vectors,
+/// [`dot_serial`] otherwise.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    #[cfg(feature = "rayon")]
+    if a.len() >= PARALLEL_VECTOR_LEN {
+        use rayon::prelude::*;
+        let partial: Vec<f64> = a
+            .par_chunks(VECTOR_CHUNK)
+            .zip(b.par_chunks(VECTOR_CHUNK))
+            .map(|(x, y)| dot_serial(x, y))
+            .collect();
+        return partial.iter().sum();
+    }
+    dot_serial(a, b)
+}
+
 /// a·b with four independent partial sums: a single running sum is a
 /// chain of dependent additions that cannot vectorize; four chains can
 /// (the order is fixed, so the result is deterministic).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+fn dot_serial(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let tail: f64 = ca
@@ -577,7 +774,7 @@ mod tests {
                 })
                 .collect();
             let sink: Vec<f64> = (0..n).map(|k| 1e-3 * (1 + k % 5) as f64).collect();
-            let mut h = Hierarchy::new(nx, ny, &ce, &cn);
+            let mut h = Hierarchy::new([nx, ny, 1], &[&ce, &cn]);
             h.set_sink(&sink).unwrap();
             let b: Vec<f64> = (0..n)
                 .map(|k| ((k * 37 % 101) as f64 - 50.0) / 50.0)
@@ -590,7 +787,7 @@ mod tests {
             for i in 0..nx {
                 for j in 0..ny {
                     let k = i * ny + j;
-                    let mut v = (l.csum[l.at(i, j)] + sink[k]) * x[k];
+                    let mut v = (l.csum[l.at([i, j, 0])] + sink[k]) * x[k];
                     if i > 0 {
                         v -= ce[k - ny] * x[k - ny];
                     }
@@ -624,7 +821,7 @@ mod tests {
         let cn: Vec<f64> = (0..nx * ny)
             .map(|k| if k % ny + 1 < ny { 1.0 } else { 0.0 })
             .collect();
-        let mut h = Hierarchy::new(nx, ny, &ce, &cn);
+        let mut h = Hierarchy::new([nx, ny, 1], &[&ce, &cn]);
         assert_eq!(
             h.set_sink(&vec![0.0; nx * ny]),
             Err(LinearFailure::Indefinite)

@@ -53,7 +53,14 @@ impl LbmConfig {
             }
             TimeStep::Tau(tau) => {
                 if !(tau.is_finite() && tau > 0.5) {
-                    return Err(BioheatError::UnstableRelaxation { tau, i: 0, j: 0 });
+                    return Err(BioheatError::UnstableRelaxation {
+                        tau,
+                        cell: crate::CellIndex {
+                            i: 0,
+                            j: 0,
+                            k: None,
+                        },
+                    });
                 }
             }
         }

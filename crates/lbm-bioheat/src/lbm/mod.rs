@@ -229,7 +229,10 @@ impl LbmSolver {
             self.ratio[c] = r;
             let tau = 0.5 + p.conductivity()[[i, j]] / rc0 * scale;
             if !(tau > 0.5 && tau.is_finite()) {
-                return Err(BioheatError::UnstableRelaxation { tau, i, j });
+                return Err(BioheatError::UnstableRelaxation {
+                    tau,
+                    cell: crate::CellIndex { i, j, k: None },
+                });
             }
             self.omega[c] = 1.0 / tau;
             let label = p.labels()[[i, j]];
@@ -443,8 +446,11 @@ impl LbmSolver {
             return Err(BioheatError::Diverged {
                 step: self.steps,
                 time_s: self.time(),
-                i: i - 1,
-                j: j - 1,
+                cell: crate::CellIndex {
+                    i: i - 1,
+                    j: j - 1,
+                    k: None,
+                },
                 value,
             });
         }
