@@ -68,6 +68,7 @@ pub mod grid;
 pub mod grid3;
 pub mod lattice;
 pub mod lbm;
+pub mod lbm3;
 pub mod output;
 pub mod perfusion;
 pub mod probe;
@@ -76,6 +77,7 @@ pub mod shape;
 pub mod shape3;
 pub mod solver;
 pub mod validation;
+pub mod validation3d;
 
 pub use error::{BioheatError, CellIndex, Result};
 pub use fv::{
@@ -85,6 +87,7 @@ pub use grid::Grid;
 pub use grid3::Grid3;
 pub use lattice::{Face, Lattice};
 pub use lbm::{LbmConfig, LbmSolver, TimeStep};
+pub use lbm3::LbmSolver3;
 pub use perfusion::{ConstantPerfusion, HealthyTissuePerfusion, PerfusionModel, TumorPerfusion};
 pub use problem::{
     Boundary, Field, PennesProblem, PennesProblem3, PennesProblemBuilder, Region, Side,

@@ -26,6 +26,20 @@ pub trait PerfusionModel: Send + Sync {
     }
 }
 
+/// A shared law is a law: problems built from another problem's regions
+/// (an extruded 2D problem, say) share its laws.
+impl<P: PerfusionModel + ?Sized> PerfusionModel for std::sync::Arc<P> {
+    fn rate(&self, temperature_c: f64) -> f64 {
+        (**self).rate(temperature_c)
+    }
+    fn constant_rate(&self) -> Option<f64> {
+        (**self).constant_rate()
+    }
+    fn rate_and_slope(&self, temperature_c: f64) -> (f64, f64) {
+        (**self).rate_and_slope(temperature_c)
+    }
+}
+
 /// A temperature-independent perfusion ṁ_b (kg/(m³·s)).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ConstantPerfusion(pub f64);

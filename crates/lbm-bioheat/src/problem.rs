@@ -63,7 +63,8 @@ impl Region {
     pub fn perfusion(&self) -> &dyn PerfusionModel {
         self.perfusion.as_ref()
     }
-    pub(crate) fn perfusion_arc(&self) -> Arc<dyn PerfusionModel> {
+    /// Its perfusion law, shared.
+    pub fn perfusion_arc(&self) -> Arc<dyn PerfusionModel> {
         Arc::clone(&self.perfusion)
     }
 }

@@ -2,147 +2,71 @@
 //! problem extruded in z against the 2D solver, the shared solver's
 //! second order, and 3D bad input.
 
-use lbm_bioheat::analytic::sphere_source;
 use lbm_bioheat::probe::{region_stats, trilinear};
+use lbm_bioheat::validation3d::{extruded, extrusion_max_diff, extrusion_problem, heated_sphere};
 use lbm_bioheat::{
-    BioheatError, Boundary, ConstantPerfusion, Face, FvConfig, FvSolver, Grid, Grid3,
-    HealthyTissuePerfusion, PennesProblem, Shape, Shape3, Side, SteadySolver, TumorPerfusion,
+    BioheatError, Boundary, Face, FvConfig, FvSolver, FvSolver3, Grid3, HealthyTissuePerfusion,
+    PennesProblem, PennesProblem3, Shape3, Side, TumorPerfusion,
 };
-use ndarray::{Array3, Axis};
+use ndarray::Array3;
 
-/// The heated sphere of docs/VALIDATION.md: R = 8 mm, Q = 4·10⁵ W/m³,
-/// k = 0.5 W/(m·K), W = 2·10⁴ W/(m³·K), in a 64 mm cube held at 37 °C.
-/// Returns the error (K) at the eight cells around the centre (mean of
-/// computed − closed form at their centres).
-fn sphere_centre_error(n: usize) -> f64 {
-    let (radius, q, k, w) = (8e-3, 4e5, 0.5, 2e4);
-    let grid = Grid3::centered_cube(n, 0.064).unwrap();
-    let sphere = Shape3::sphere([0.0; 3], radius).unwrap();
-    let heat = sphere.volume_fractions(&grid, 12).unwrap() * q;
-    let mut builder = PennesProblem::builder(grid, "tissue", ConstantPerfusion(5.0))
-        .blood(37.0, 4000.0)
-        .tissue(4e6, k)
-        .heat_source(heat);
-    for face in Face::ALL {
-        builder = builder.boundary(face, Boundary::Temperature(37.0));
-    }
-    let problem = builder.build().unwrap();
-    let config = FvConfig::default().with_tolerance(1e-9).unwrap();
-    let t = FvSolver::new(problem, config)
-        .unwrap()
-        .solve_steady(None)
-        .unwrap()
-        .temperature;
-    let mut error = 0.0;
-    for i in n / 2 - 1..=n / 2 {
-        for j in n / 2 - 1..=n / 2 {
-            for l in n / 2 - 1..=n / 2 {
-                let r = grid
-                    .centre(i, j, l)
-                    .iter()
-                    .map(|c| c * c)
-                    .sum::<f64>()
-                    .sqrt();
-                error += t[[i, j, l]] - (37.0 + sphere_source(r, radius, q, w, k));
-            }
-        }
-    }
-    error / 8.0
+fn fv(tolerance: f64) -> impl Fn(PennesProblem3) -> lbm_bioheat::Result<FvSolver3> {
+    move |p| FvSolver::new(p, FvConfig::default().with_tolerance(tolerance)?)
 }
 
 #[test]
 fn heated_sphere_matches_its_closed_form_at_second_order() {
-    let (coarse, fine) = (sphere_centre_error(24), sphere_centre_error(48));
-    // Centre excess ≈ 9.5 K: within 0.05 K on 48³ cells of 1.33 mm.
-    eprintln!("sphere errors: 24³ {coarse:.5} K, 48³ {fine:.5} K");
-    assert!(fine.abs() < 0.05, "48³: error {fine} K");
-    let order = (coarse / fine).abs().log2();
+    let coarse = heated_sphere(24, fv(1e-9)).unwrap();
+    let fine = heated_sphere(48, fv(1e-9)).unwrap();
+    let (e1, e2) = (coarse.centre_cells_error_c, fine.centre_cells_error_c);
+    eprintln!("sphere errors: 24³ {e1:.5} K, 48³ {e2:.5} K");
+    // Centre excess 9.50 K: within 0.05 K on 48³ cells of 1.33 mm.
+    assert!((fine.tc_exact_c - 46.5).abs() < 0.01, "{fine:?}");
+    assert!(e2.abs() < 0.05 && fine.max_error_c < 0.1, "{fine:?}");
+    // The trilinear probe between the eight centre cells adds the
+    // curvature's interpolation error, θ''·3dx²/8 ≈ −0.09 K here.
+    assert!((fine.tc_c - fine.tc_exact_c).abs() < 0.15, "{fine:?}");
+    let order = (e1 / e2).abs().log2();
     assert!(
         (1.8..=2.3).contains(&order),
-        "errors {coarse} {fine}: order {order}"
+        "errors {e1} {e2}: order {order}"
     );
-}
-
-/// A nonlinear 2D problem with a jump in k and (ρc), a convective and a
-/// fixed-temperature wall.
-fn problem_2d() -> PennesProblem {
-    let grid = Grid::new(23, 17, 1e-3, -0.011, -0.008).unwrap();
-    let heat = grid.field(|x, y| 3e5 * (-(x * x + y * y) / (2.0 * 3e-3f64.powi(2))).exp());
-    let k = grid.field(|x, _| if x > 0.002 { 0.6 } else { 0.45 });
-    let rc = grid.field(|_, y| if y > 0.0 { 3.6e6 } else { 4.1e6 });
-    PennesProblem::builder(grid, "healthy", HealthyTissuePerfusion)
-        .region(
-            "tumor",
-            &Shape::circle(0.0, 0.0, 4e-3).unwrap(),
-            TumorPerfusion,
-        )
-        .properties(rc, k)
-        .heat_source(heat)
-        .boundary(
-            Side::North,
-            Boundary::Convective {
-                h: 20.0,
-                ambient_c: 22.0,
-            },
-        )
-        .boundary(Side::West, Boundary::Temperature(36.0))
-        .build()
-        .unwrap()
-}
-
-/// `field` repeated `nz` times along z.
-fn extrude<T: Clone>(field: &ndarray::Array2<T>, nz: usize) -> Array3<T> {
-    let (nx, ny) = field.dim();
-    Array3::from_shape_fn((nx, ny, nz), |(i, j, _)| field[[i, j]].clone())
 }
 
 #[test]
 fn extruded_problem_reproduces_the_2d_solution() {
-    let p2 = problem_2d();
     let tight = FvConfig::default()
         .with_tolerance(1e-11)
         .unwrap()
         .with_linear_tolerance(1e-12, 500)
         .unwrap();
-    let t2 = FvSolver::new(p2.clone(), tight)
-        .unwrap()
-        .solve_steady(None)
-        .unwrap()
-        .temperature;
-    let g2 = *p2.grid();
-    let nz = 4;
-    let g3 = Grid3::new(
-        [g2.nx(), g2.ny(), nz],
-        [g2.dx(); 3],
-        [g2.x0(), g2.y0(), 0.0],
+    let p = extrusion_problem().unwrap();
+    let worst = extrusion_max_diff(
+        &p,
+        4,
+        |p| FvSolver::new(p, tight),
+        |p| FvSolver::new(p, tight),
     )
     .unwrap();
-    let labels = extrude(p2.labels(), nz);
-    let p3 = PennesProblem::builder(g3, "healthy", HealthyTissuePerfusion)
-        .region_label("tumor", &labels, 1u8, TumorPerfusion)
-        .properties(
-            extrude(p2.heat_capacity(), nz),
-            extrude(p2.conductivity(), nz),
-        )
-        .heat_source(extrude(p2.heat_source(), nz))
-        .boundary(Face::North, p2.boundary(Side::North))
-        .boundary(Face::West, p2.boundary(Side::West))
-        .build()
-        .unwrap();
-    let t3 = FvSolver::new(p3, tight)
-        .unwrap()
-        .solve_steady(None)
-        .unwrap()
-        .temperature;
-    let mut worst: f64 = 0.0;
-    for layer in t3.axis_iter(Axis(2)) {
-        for (a, b) in layer.iter().zip(&t2) {
-            worst = worst.max((a - b).abs());
-        }
-    }
     assert!(worst <= 1e-6, "max |T3 − T2| = {worst} °C");
-    // And the solution is not trivial: the tumor is heated.
-    assert!(t2.iter().cloned().fold(0.0, f64::max) > 40.0);
+    // The extruded problem carries the regions and walls over.
+    let p3 = extruded(&p, 4).unwrap();
+    assert_eq!(p3.regions().len(), 2);
+    assert_eq!(p3.boundary(Face::North), p.boundary(Side::North));
+    assert_eq!(p3.boundary(Face::Top), Boundary::Adiabatic);
+    assert_eq!(
+        p3.region_mask("tumor")
+            .unwrap()
+            .iter()
+            .filter(|m| **m)
+            .count(),
+        4 * p
+            .region_mask("tumor")
+            .unwrap()
+            .iter()
+            .filter(|m| **m)
+            .count()
+    );
 }
 
 #[test]

@@ -46,8 +46,9 @@ pub(crate) enum LinearFailure {
 /// pool (with the `rayon` feature). Rows are independent within each loop
 /// and every reduction has a fixed order, so the results are the same on
 /// any number of threads.
-#[cfg(feature = "rayon")]
-const PARALLEL_MIN_CELLS: usize = 32_768;
+/// (About 100³: below it, handing rows to the pool costs more than it
+/// saves on two cores; every 2D grid up to 1 000² stays on one thread.)
+const PARALLEL_CELLS: usize = 1 << 20;
 
 /// Runs `f(row_start, row)` over the interior rows of `out` (chunks of
 /// `row_len` elements: the padding cell, the row's cells, the padding
@@ -147,7 +148,12 @@ impl Level {
             b: vec(),
             x: vec(),
             r: vec(),
-            tmp: vec(),
+            // Only the rayon path's Gauss–Seidel needs a whole-level buffer.
+            tmp: if cfg!(feature = "rayon") && n.iter().product::<usize>() >= PARALLEL_CELLS {
+                vec()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -205,7 +211,7 @@ impl Level {
 
     fn parallel(&self) -> bool {
         #[cfg(feature = "rayon")]
-        return self.cells() >= PARALLEL_MIN_CELLS;
+        return self.cells() >= PARALLEL_CELLS;
         #[cfg(not(feature = "rayon"))]
         false
     }
@@ -331,17 +337,58 @@ impl Level {
     }
 
     fn relax_axes<const A: usize>(&mut self, red: bool) {
+        if self.parallel() {
+            return self.relax_two_pass::<A>(red);
+        }
+        let n = self.inner;
+        let mut x = std::mem::take(&mut self.x);
+        for (r, &c) in self.rows.iter().enumerate() {
+            // Split x into the cells before the row, the row with its two
+            // padding cells (cur[jj] is cell c + jj − 1), and the rest: the
+            // other rows' neighbours lie in the outer parts.
+            let (before, rest) = x.split_at_mut(c - 1);
+            let (cur, after) = rest.split_at_mut(n + 2);
+            let behind = c + n + 1; // index of after[0]
+            // The other axes' neighbour windows (A − 1 of them; the unused
+            // slot repeats the first).
+            let pick = |a: usize| if a + 1 < A { a } else { 0 };
+            let xm: [&[f64]; 2] = std::array::from_fn(|a| &before[c - self.ps[pick(a)]..][..n]);
+            let xp: [&[f64]; 2] =
+                std::array::from_fn(|a| &after[c + self.ps[pick(a)] - behind..][..n]);
+            let cm: [&[f64]; 2] =
+                std::array::from_fn(|a| &self.c[pick(a)][c - self.ps[pick(a)]..][..n]);
+            let cp: [&[f64]; 2] = std::array::from_fn(|a| &self.c[pick(a)][c..][..n]);
+            let (b, inv) = (&self.b[c..c + n], &self.inv_diag[c..c + n]);
+            let ci = &self.c[A - 1][c - 1..c + n];
+            let mut j = usize::from((self.parity[r] == 1) == red);
+            while j < n {
+                let mut v = b[j];
+                for a in 0..A - 1 {
+                    v += cm[a][j] * xm[a][j];
+                    v += cp[a][j] * xp[a][j];
+                }
+                cur[j + 1] = (v + ci[j] * cur[j] + ci[j + 1] * cur[j + 2]) * inv[j];
+                j += 2;
+            }
+        }
+        self.x = x;
+    }
+
+    /// [`Level::relax_axes`] for the rayon pool, with the same results:
+    /// every row's right-hand side and other-row neighbours go to `tmp`
+    /// first (reading x), then each row updates in place with its in-row
+    /// neighbours.
+    fn relax_two_pass<const A: usize>(&mut self, red: bool) {
         let mut tmp = std::mem::take(&mut self.tmp);
         let mut x = std::mem::take(&mut self.x);
         let this = &*self;
         let n = this.inner;
         let (row_len, interior) = this.row_chunks();
-        let parallel = this.parallel();
         // The first cell of the colour in the row starting at c.
         let first = |c: usize| usize::from((this.parity[this.row_of(c)] == 1) == red);
         {
             let x = &x;
-            for_rows(&mut tmp, row_len, parallel, &interior, |c, row| {
+            for_rows(&mut tmp, row_len, true, &interior, |c, row| {
                 let mut j = first(c);
                 while j < n {
                     let k = c + j;
@@ -358,7 +405,7 @@ impl Level {
         }
         {
             let (ci, inv, tmp) = (&this.c[A - 1], &this.inv_diag, &tmp);
-            for_rows(&mut x, row_len, parallel, &interior, |c, cur| {
+            for_rows(&mut x, row_len, true, &interior, |c, cur| {
                 // cur[jj] is cell c + jj − 1.
                 let base = c - 1;
                 let mut jj = 1 + first(c);

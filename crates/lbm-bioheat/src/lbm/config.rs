@@ -42,6 +42,17 @@ impl Default for LbmConfig {
 }
 
 impl LbmConfig {
+    /// The defaults with the D3Q7 lattice's weights: w = 1/8 for each of
+    /// the six moving directions and w0 = 1/4 at rest (c_s² = 1/4), the
+    /// usual choice for D3Q7 advection–diffusion; the D2Q5 default w = 1/6
+    /// would leave the D3Q7 rest population no weight.
+    pub fn d3q7() -> Self {
+        Self {
+            moving_weight: 0.125,
+            ..Self::default()
+        }
+    }
+
     /// The time step choice.
     ///
     /// # Errors

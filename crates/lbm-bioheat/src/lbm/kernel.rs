@@ -48,9 +48,9 @@ pub(crate) struct KernelParams<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RowStat {
     pub max_change: f64,
-    /// (i, j, T) of the first non-finite or out-of-range temperature
-    /// (padded indices).
-    pub bad: Option<(usize, usize, f64)>,
+    /// (padded index, T) of the first non-finite or out-of-range
+    /// temperature.
+    pub bad: Option<(usize, f64)>,
 }
 
 impl RowStat {
@@ -63,7 +63,7 @@ impl RowStat {
     /// in which rows were processed.
     pub fn merge(self, other: RowStat) -> RowStat {
         let bad = match (self.bad, other.bad) {
-            (Some(a), Some(b)) => Some(if (a.0, a.1) <= (b.0, b.1) { a } else { b }),
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
             (a, b) => a.or(b),
         };
         RowStat {
@@ -178,7 +178,7 @@ fn stream_collide_row_generic<const LINEAR: bool, const HETERO: bool>(
         // Cold path: name the first offending cell (padded indices).
         tr.iter()
             .position(|t| !t.is_finite() || t.abs() > p.limit)
-            .map(|j| (i, j + 1, tr[j]))
+            .map(|j| (base + j, tr[j]))
     } else {
         None
     };

@@ -27,18 +27,18 @@
 //!   converge at second order like the others (anti-bounce-back to the same
 //!   T_w, or the half-cell balance, converged at first order).
 
+pub(crate) mod coefficients;
 mod config;
-mod kernel;
+pub(crate) mod kernel;
 
 pub use config::{LbmConfig, TimeStep};
 
 use crate::error::{BioheatError, Result};
-use crate::perfusion::PerfusionModel;
-use crate::problem::{Boundary, PennesProblem, Side};
+use crate::problem::{PennesProblem, Side};
 use crate::solver::{SteadySolver, SteadyState, TransientSolver};
+use coefficients::{Coefficients, choose_time_step, wall_population};
 use kernel::{KernelParams, RowStat, stream_collide_row};
 use ndarray::{Array2, ArrayView2};
-use std::sync::Arc;
 
 /// A lattice-sized buffer whose data starts `offset` elements into its
 /// allocation. Large allocations are page-aligned, so without offsets every
@@ -46,7 +46,7 @@ use std::sync::Arc;
 /// loads and stores would alias in the store buffer ("4K aliasing"); each
 /// buffer gets a different offset instead.
 #[derive(Clone)]
-struct Buffer {
+pub(crate) struct Buffer {
     data: Vec<f64>,
     offset: usize,
 }
@@ -54,7 +54,7 @@ struct Buffer {
 impl Buffer {
     /// `len` zeros, starting `k`·48 elements (k·384 B: the 11 buffers sit
     /// on distinct cache lines, evenly spread over 4 KiB) into the allocation.
-    fn new(len: usize, k: usize) -> Self {
+    pub(crate) fn new(len: usize, k: usize) -> Self {
         let offset = k * 48;
         Self {
             data: vec![0.0; len + offset],
@@ -94,26 +94,8 @@ pub struct LbmSolver {
     g: [Buffer; 5],
     /// Temperature (°C) per padded cell.
     temperature: Buffer,
-    omega: Vec<f64>,
-    /// r = (ρc)₀/(ρc) per cell.
-    ratio: Vec<f64>,
-    /// Whether (ρc) varies (some r ≠ 1).
-    hetero: bool,
-    /// (ρc)₀, the smallest (ρc) (J/(m³·K)).
-    rc0: f64,
-    /// W' = W δt/(ρc)₀ per cell (linear) or c_b δt/(ρc)₀ (nonlinear).
-    perfusion: Vec<f64>,
-    /// Q' = (Q + Q_m) δt/(ρc)₀ per cell.
-    source: Vec<f64>,
-    /// The kernel's per-cell coefficients: a = 1/(1 + rW'/2) and
-    /// c₁ = ½(W' T_b + Q') for linear problems; W's factor and Q'
-    /// otherwise.
-    kernel_a: Vec<f64>,
-    kernel_b: Vec<f64>,
-    labels: Vec<u8>,
-    /// The regions' perfusion laws, shared with the problem.
-    models: Vec<Arc<dyn PerfusionModel>>,
-    linear: bool,
+    /// 1/τ, r and the sources per padded cell.
+    co: Coefficients,
     last_change: f64,
 }
 
@@ -124,7 +106,7 @@ impl std::fmt::Debug for LbmSolver {
             .field("ny", &self.ny)
             .field("dt", &self.dt)
             .field("steps", &self.steps)
-            .field("linear", &self.linear)
+            .field("linear", &self.co.linear)
             .field("last_change", &self.last_change)
             .field("config", &self.config)
             .finish_non_exhaustive()
@@ -153,7 +135,7 @@ impl LbmSolver {
         let (px, py) = (nx + 2, ny + 2);
         let n = px * py;
         let mut solver = Self {
-            linear: problem.is_linear(),
+            co: Coefficients::new(n, problem.is_linear()),
             problem,
             config,
             nx,
@@ -164,19 +146,14 @@ impl LbmSolver {
             f: std::array::from_fn(|q| Buffer::new(n, q)),
             g: std::array::from_fn(|q| Buffer::new(n, 5 + q)),
             temperature: Buffer::new(n, 10),
-            omega: vec![0.0; n],
-            ratio: vec![1.0; n],
-            hetero: false,
-            rc0: 1.0,
-            perfusion: vec![0.0; n],
-            source: vec![0.0; n],
-            kernel_a: vec![0.0; n],
-            kernel_b: vec![0.0; n],
-            labels: vec![0; n],
-            models: Vec::new(),
             last_change: f64::INFINITY,
         };
-        solver.dt = solver.choose_time_step();
+        solver.dt = choose_time_step(
+            &solver.config,
+            &solver.problem,
+            solver.problem.grid().dx(),
+            solver.cs2(),
+        );
         solver.prepare_coefficients()?;
         let t0 = solver.problem.initial_temperature().clone();
         solver.set_state(t0.view())?;
@@ -187,77 +164,17 @@ impl LbmSolver {
         2.0 * self.config.moving_weight
     }
 
-    fn choose_time_step(&self) -> f64 {
-        match self.config.time_step {
-            TimeStep::Seconds(dt) => dt,
-            TimeStep::Tau(tau) => {
-                // The largest k/(ρc)₀ sets the smallest τ.
-                let k_max = self
-                    .problem
-                    .conductivity()
-                    .iter()
-                    .fold(0.0, |a: f64, &k| a.max(k));
-                let alpha_max = k_max / reference_heat_capacity(&self.problem);
-                let dx = self.problem.grid().dx();
-                (tau - 0.5) * self.cs2() * dx * dx / alpha_max
-            }
-        }
-    }
-
     fn padded(&self, i: usize, j: usize) -> usize {
         (i + 1) * self.py + (j + 1)
     }
 
     /// Per-cell 1/τ, perfusion and source coefficients in lattice units.
     fn prepare_coefficients(&mut self) -> Result<()> {
-        self.models = self
-            .problem
-            .regions()
-            .iter()
-            .map(|r| r.perfusion_arc())
-            .collect();
-        let p = &self.problem;
-        let dx = p.grid().dx();
-        let scale = self.dt / (self.cs2() * dx * dx);
-        let cb = p.blood_specific_heat();
-        let rc0 = reference_heat_capacity(p);
-        self.rc0 = rc0;
-        self.hetero = p.heat_capacity().iter().any(|&rc| rc != rc0);
-        for ((i, j), &rc) in p.heat_capacity().indexed_iter() {
-            let c = (i + 1) * self.py + (j + 1);
-            let r = rc0 / rc;
-            self.ratio[c] = r;
-            let tau = 0.5 + p.conductivity()[[i, j]] / rc0 * scale;
-            if !(tau > 0.5 && tau.is_finite()) {
-                return Err(BioheatError::UnstableRelaxation {
-                    tau,
-                    cell: crate::CellIndex { i, j, k: None },
-                });
-            }
-            self.omega[c] = 1.0 / tau;
-            let label = p.labels()[[i, j]];
-            self.labels[c] = label;
-            let factor = cb * self.dt / rc0;
-            self.perfusion[c] = if self.linear {
-                let rate = p.regions()[label as usize]
-                    .perfusion()
-                    .constant_rate()
-                    .expect("linear problems have constant rates");
-                rate * factor
-            } else {
-                factor
-            };
-            self.source[c] = (p.heat_source()[[i, j]] + p.metabolic_heat()[[i, j]]) * self.dt / rc0;
-            if self.linear {
-                let w = self.perfusion[c];
-                self.kernel_a[c] = 1.0 / (1.0 + 0.5 * r * w);
-                self.kernel_b[c] = 0.5 * (w * p.blood_temperature() + self.source[c]);
-            } else {
-                self.kernel_a[c] = self.perfusion[c];
-                self.kernel_b[c] = self.source[c];
-            }
-        }
-        Ok(())
+        let py = self.py;
+        let (dt, cs2, dx) = (self.dt, self.cs2(), self.problem.grid().dx());
+        self.co.prepare(&self.problem, dt, cs2, dx, |[i, j, _]| {
+            (i + 1) * py + (j + 1)
+        })
     }
 
     /// Sets the state to the temperature field `temperature` (°C): the
@@ -273,29 +190,15 @@ impl LbmSolver {
         let tb = self.problem.blood_temperature();
         for ((i, j), &t) in temperature.indexed_iter() {
             let c = self.padded(i, j);
-            let wl = self.perfusion_lattice(c, t);
-            let s = wl * (tb - t) + self.source[c];
-            let r = self.ratio[c];
-            let m = t / r + 0.5 * s;
-            self.f[0][c] = (1.0 - 4.0 * w * r) * m;
+            let (rest, moving) = self.co.equilibrium_start(c, t, tb, w, 4.0);
+            self.f[0][c] = rest;
             for q in 1..5 {
-                self.f[q][c] = w * r * m;
+                self.f[q][c] = moving;
             }
             self.temperature[c] = t;
         }
         self.last_change = f64::INFINITY;
         Ok(())
-    }
-
-    fn perfusion_lattice(&self, c: usize, t: f64) -> f64 {
-        if self.linear {
-            self.perfusion[c]
-        } else {
-            self.perfusion[c]
-                * self.problem.regions()[self.labels[c] as usize]
-                    .perfusion()
-                    .rate(t)
-        }
     }
 
     /// Replaces the heat source Q (W/m³) between steps.
@@ -331,14 +234,8 @@ impl LbmSolver {
     }
     /// The smallest and largest relaxation times τ over the cells.
     pub fn tau_range(&self) -> (f64, f64) {
-        let mut r = (f64::INFINITY, 0.0f64);
-        for i in 0..self.nx {
-            for j in 0..self.ny {
-                let tau = 1.0 / self.omega[self.padded(i, j)];
-                r = (r.0.min(tau), r.1.max(tau));
-            }
-        }
-        r
+        let cells = (0..self.nx).flat_map(|i| (0..self.ny).map(move |j| (i, j)));
+        self.co.tau_range(cells.map(|(i, j)| self.padded(i, j)))
     }
     /// max |ΔT| (°C) over the cells in the last step.
     pub fn last_change(&self) -> f64 {
@@ -354,28 +251,20 @@ impl LbmSolver {
         let temp = &self.temperature;
         // A wall heat flux q (W/m²) per step in units of the conserved
         // moment: q δt/(δx (ρc)₀).
-        let flux_scale = self.dt / (dx * self.rc0);
-        // bc(v) for the population v leaving the boundary cell c, whose
+        let flux_scale = self.dt / (dx * self.co.rc0);
+        // The reply to the population v leaving boundary cell c, whose
         // inward neighbour is `inner` (None on a lattice one cell thick).
-        let bc = |b: Boundary, v: f64, c: usize, inner: Option<usize>, kc: f64| -> f64 {
-            match b {
-                Boundary::Adiabatic => v,
-                Boundary::Temperature(tw) => -v + 2.0 * w * tw,
-                Boundary::Convective { h, ambient_c } => {
-                    // −k ∂T/∂n = h(T_w − T_a) with ∂T/∂n from T_w and the
-                    // two outer centres (second order), or from one; the
-                    // population carries the wall's heat flux back in
-                    // (bounce-back with a flux).
-                    let tw = match inner {
-                        Some(c2) => {
-                            (kc * (9.0 * temp[c] - temp[c2]) + 3.0 * h * dx * ambient_c)
-                                / (8.0 * kc + 3.0 * h * dx)
-                        }
-                        None => (2.0 * kc * temp[c] + h * dx * ambient_c) / (2.0 * kc + h * dx),
-                    };
-                    v - flux_scale * h * (tw - ambient_c)
-                }
-            }
+        let bc = |b, v, c: usize, inner: Option<usize>, kc| {
+            wall_population(
+                b,
+                v,
+                temp[c],
+                inner.map(|c2| temp[c2]),
+                kc,
+                w,
+                dx,
+                flux_scale,
+            )
         };
         let (deep_x, deep_y) = (nx >= 2, ny >= 2);
         let (west, east) = (
@@ -409,12 +298,12 @@ impl LbmSolver {
         self.fill_ghosts();
         let params = KernelParams {
             py: self.py,
-            omega: &self.omega,
-            ratio: &self.ratio,
-            perfusion: &self.kernel_a,
-            source: &self.kernel_b,
-            labels: &self.labels,
-            models: &self.models,
+            omega: &self.co.omega,
+            ratio: &self.co.ratio,
+            perfusion: &self.co.kernel_a,
+            source: &self.co.kernel_b,
+            labels: &self.co.labels,
+            models: &self.co.models,
             t_blood: self.problem.blood_temperature(),
             varpi: -4.0 + 20.0 * self.config.moving_weight,
             s_e: self.config.s_e,
@@ -433,7 +322,7 @@ impl LbmSolver {
         let stat = sweep(
             self.nx,
             self.py,
-            (self.linear, self.hetero),
+            (self.co.linear, self.co.hetero),
             src,
             dst,
             &mut self.temperature,
@@ -442,7 +331,8 @@ impl LbmSolver {
         std::mem::swap(&mut self.f, &mut self.g);
         self.steps += 1;
         self.last_change = stat.max_change;
-        if let Some((i, j, value)) = stat.bad {
+        if let Some((c, value)) = stat.bad {
+            let (i, j) = (c / self.py, c % self.py);
             return Err(BioheatError::Diverged {
                 step: self.steps,
                 time_s: self.time(),
@@ -456,15 +346,6 @@ impl LbmSolver {
         }
         Ok(())
     }
-}
-
-/// (ρc)₀: the smallest (ρc) of the problem (J/(m³·K)), the reference of the
-/// conserved energy moment.
-fn reference_heat_capacity(problem: &PennesProblem) -> f64 {
-    problem
-        .heat_capacity()
-        .iter()
-        .fold(f64::INFINITY, |a, &rc| a.min(rc))
 }
 
 /// Lattices smaller than this many cells are swept on one thread: below it,
@@ -571,25 +452,48 @@ impl SteadySolver for LbmSolver {
         if let Some(guess) = initial_guess {
             self.set_state(guess)?;
         }
-        let tol = self.config.steady_tolerance;
-        let start = self.steps;
-        loop {
-            self.step_inner()?;
-            if self.last_change < tol {
-                break;
-            }
-            if self.steps - start >= self.config.max_steps {
-                return Err(BioheatError::NotConverged {
-                    steps: self.steps - start,
-                    last_change: self.last_change,
-                    tolerance: tol,
-                });
-            }
-        }
+        let (tolerance, max_steps) = (self.config.steady_tolerance, self.config.max_steps);
+        let (steps, residual) = march_to_steady(
+            self,
+            Self::step_inner,
+            |s| s.last_change,
+            tolerance,
+            max_steps,
+        )?;
         Ok(SteadyState {
             temperature: self.temperature(),
-            iterations: self.steps - start,
-            residual: self.last_change,
+            iterations: steps,
+            residual,
         })
+    }
+}
+
+/// Steps `solver` until `last_change` (max |ΔT| per step, °C) falls below
+/// `tolerance`; returns the steps taken and the last change.
+///
+/// # Errors
+/// The step's error, or [`BioheatError::NotConverged`] after `max_steps`.
+pub(crate) fn march_to_steady<S>(
+    solver: &mut S,
+    step: fn(&mut S) -> Result<()>,
+    last_change: fn(&S) -> f64,
+    tolerance: f64,
+    max_steps: usize,
+) -> Result<(usize, f64)> {
+    let mut steps = 0;
+    loop {
+        step(solver)?;
+        steps += 1;
+        let change = last_change(solver);
+        if change < tolerance {
+            return Ok((steps, change));
+        }
+        if steps >= max_steps {
+            return Err(BioheatError::NotConverged {
+                steps,
+                last_change: change,
+                tolerance,
+            });
+        }
     }
 }
