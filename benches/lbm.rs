@@ -1,4 +1,4 @@
-//! LBM step throughput (MLUPS) on 1 and 2 threads, beside a STREAM-style
+//! LBM step throughput (MLUPS, D2Q5 and D3Q7) on 1 and 2 threads, beside a STREAM-style
 //! triad measured in the same run, for the roofline in docs/PERFORMANCE.md.
 //!
 //! Run: `cargo bench --bench lbm`
@@ -6,8 +6,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mnp_suite::bioheat::validation::heated_tumor_problem;
 use mnp_suite::bioheat::{
-    ConstantPerfusion, Grid, LbmConfig, LbmSolver, PennesProblem, Shape, TransientSolver,
-    TumorPerfusion,
+    ConstantPerfusion, Grid, Grid3, LbmConfig, LbmSolver, LbmSolver3, PennesProblem,
+    PennesProblem3, Shape, Shape3, TransientSolver, TumorPerfusion,
 };
 use rayon::prelude::*;
 use std::hint::black_box;
@@ -111,6 +111,43 @@ fn lbm_steps(c: &mut Criterion) {
     g.finish();
 }
 
+/// The 3D counterpart of [`linear_problem`]: a 50 mm cube, a 5 mm-radius
+/// tumor, constant perfusion in both regions and a Gaussian source.
+fn linear_problem_3d(n: usize) -> PennesProblem3 {
+    let grid = Grid3::centered_cube(n, 0.05).unwrap();
+    let q = grid.field(|x, y, z| 2e5 * (-(x * x + y * y + z * z) / (2.0 * 4e-6)).exp());
+    PennesProblem::builder(grid, "healthy", ConstantPerfusion(0.5))
+        .region(
+            "tumor",
+            &Shape3::sphere([0.0; 3], 5e-3).unwrap(),
+            ConstantPerfusion(0.833),
+        )
+        .heat_source(q)
+        .build()
+        .unwrap()
+}
+
+/// The D3Q7 step (two buffers, pull) at 64³ and 256³ on 1 and 2 threads;
+/// its bytes per update are `LbmSolver3::BYTES_PER_UPDATE_LINEAR`.
+fn lbm3_steps(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lbm3_step_linear");
+    for n in [64usize, 256] {
+        if n == 256 {
+            g.sample_size(10).measurement_time(Duration::from_secs(10));
+        }
+        g.throughput(Throughput::Elements((n * n * n) as u64));
+        let mut lbm = LbmSolver3::new(linear_problem_3d(n), LbmConfig::d3q7()).unwrap();
+        for threads in [1usize, 2] {
+            let pool = pool(threads);
+            g.bench_function(
+                BenchmarkId::new(format!("{n}"), format!("{threads}t")),
+                |b| b.iter_custom(|iters| timed_in(&pool, iters, || lbm.step().unwrap())),
+            );
+        }
+    }
+    g.finish();
+}
+
 /// a = b + s·c over 3 × 256 MiB (beyond the last-level cache); throughput
 /// counted as 24 B per element, like STREAM.
 fn triad(c: &mut Criterion) {
@@ -148,6 +185,6 @@ fn triad(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = support::criterion();
-    targets = triad, lbm_steps
+    targets = triad, lbm_steps, lbm3_steps
 }
 criterion_main!(benches);

@@ -82,7 +82,7 @@ impl HeatedSphere {
 }
 
 /// What [`heated_sphere`] reports.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SphereReport {
     /// The computed centre temperature (°C), trilinear between the eight
     /// cells around the centre.
@@ -95,6 +95,8 @@ pub struct SphereReport {
     pub centre_cells_error_c: f64,
     /// max |computed − closed form| over all cell centres (°C).
     pub max_error_c: f64,
+    /// The computed steady field (°C).
+    pub temperature: Array3<f64>,
 }
 
 /// Solves [`HeatedSphere::standard`] on `n`³ cells (n even: the centre is
@@ -136,6 +138,7 @@ where
         tc_exact_c: case.exact(0.0),
         centre_cells_error_c: centre_error / 8.0,
         max_error_c: max_error,
+        temperature: t,
     })
 }
 
