@@ -7,7 +7,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use mnp_suite::bioheat::validation::heated_tumor_problem;
 use mnp_suite::bioheat::{
     ConstantPerfusion, Grid, Grid3, LbmConfig, LbmSolver, LbmSolver3, PennesProblem,
-    PennesProblem3, Shape, Shape3, TransientSolver, TumorPerfusion,
+    PennesProblem3, Shape, Shape3, Streaming, TransientSolver, TumorPerfusion,
 };
 use rayon::prelude::*;
 use std::hint::black_box;
@@ -127,25 +127,42 @@ fn linear_problem_3d(n: usize) -> PennesProblem3 {
         .unwrap()
 }
 
-/// The D3Q7 step (two buffers, pull) at 64³ and 256³ on 1 and 2 threads;
-/// its bytes per update are `LbmSolver3::BYTES_PER_UPDATE_LINEAR`.
+/// The D3Q7 step at 64³ and 256³ on 1 and 2 threads, streaming in place
+/// (the AA pattern, the default: `lbm3_step_linear`) and with two buffers
+/// (`lbm3_step_two_buffers`); bytes per update counted as
+/// `LbmSolver3::BYTES_PER_UPDATE_LINEAR` for both. Timed over pairs of
+/// steps, as the AA pattern alternates two kinds.
 fn lbm3_steps(c: &mut Criterion) {
-    let mut g = c.benchmark_group("lbm3_step_linear");
-    for n in [64usize, 256] {
-        if n == 256 {
-            g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for (name, streaming) in [
+        ("lbm3_step_linear", Streaming::InPlaceAa),
+        ("lbm3_step_two_buffers", Streaming::TwoBuffers),
+    ] {
+        let mut g = c.benchmark_group(name);
+        for n in [64usize, 256] {
+            if n == 256 {
+                g.sample_size(10).measurement_time(Duration::from_secs(10));
+            }
+            g.throughput(Throughput::Elements((2 * n * n * n) as u64));
+            let mut lbm =
+                LbmSolver3::with_streaming(linear_problem_3d(n), LbmConfig::d3q7(), streaming)
+                    .unwrap();
+            for threads in [1usize, 2] {
+                let pool = pool(threads);
+                g.bench_function(
+                    BenchmarkId::new(format!("{n}"), format!("{threads}t")),
+                    |b| {
+                        b.iter_custom(|iters| {
+                            timed_in(&pool, iters, || {
+                                lbm.step().unwrap();
+                                lbm.step().unwrap();
+                            })
+                        })
+                    },
+                );
+            }
         }
-        g.throughput(Throughput::Elements((n * n * n) as u64));
-        let mut lbm = LbmSolver3::new(linear_problem_3d(n), LbmConfig::d3q7()).unwrap();
-        for threads in [1usize, 2] {
-            let pool = pool(threads);
-            g.bench_function(
-                BenchmarkId::new(format!("{n}"), format!("{threads}t")),
-                |b| b.iter_custom(|iters| timed_in(&pool, iters, || lbm.step().unwrap())),
-            );
-        }
+        g.finish();
     }
-    g.finish();
 }
 
 /// a = b + s·c over 3 × 256 MiB (beyond the last-level cache); throughput

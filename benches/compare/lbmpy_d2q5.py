@@ -110,17 +110,15 @@ def check_kernel(kernel, rule):
     return worst
 
 
-def time_kernel(kernel, n, seconds):
-    # One ghost layer on each side, as the kernel was generated with.
-    shape = (n + 2, n + 2)
-    src = np.zeros(shape + (5,), order="F")
-    src[...] = 37.0 / 5.0
-    dst = np.zeros_like(src)
-    u = np.zeros(shape + (2,), order="F")
+def time_kernel(kernel, n, seconds, dims=2, q=5):
+    """MLUPS of `kernel` on an n^dims lattice of q populations: the median of
+    ~0.2 s samples over `seconds` (at least five)."""
+    # One ghost layer on each side, as the kernel was generated with;
     # pystencils wants fzyx: index dimension slowest.
-    src = np.asfortranarray(src)
-    dst = np.asfortranarray(dst)
-    u = np.asfortranarray(u)
+    shape = (n + 2,) * dims
+    src = np.asfortranarray(np.full(shape + (q,), 37.0 / q))
+    dst = np.asfortranarray(np.zeros_like(src))
+    u = np.asfortranarray(np.zeros(shape + (dims,)))
     kernel(src=src, dst=dst, u=u)  # warm-up and page faults
     # calibrate: iterations per ~0.2 s sample
     t = time.perf_counter()
@@ -141,7 +139,7 @@ def time_kernel(kernel, n, seconds):
         samples.append((time.perf_counter() - t) / iters)
     samples.sort()
     med = samples[len(samples) // 2]
-    return n * n / med / 1e6
+    return n**dims / med / 1e6
 
 
 def main():

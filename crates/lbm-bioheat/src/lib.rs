@@ -87,7 +87,7 @@ pub use grid::Grid;
 pub use grid3::Grid3;
 pub use lattice::{Face, Lattice};
 pub use lbm::{LbmConfig, LbmSolver, TimeStep};
-pub use lbm3::LbmSolver3;
+pub use lbm3::{LbmSolver3, Streaming};
 pub use perfusion::{ConstantPerfusion, HealthyTissuePerfusion, PerfusionModel, TumorPerfusion};
 pub use problem::{
     Boundary, Field, PennesProblem, PennesProblem3, PennesProblemBuilder, Region, Side,

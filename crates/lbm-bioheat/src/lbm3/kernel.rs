@@ -43,28 +43,25 @@ pub(crate) struct Kernel3Params<'a> {
     pub limit: f64,
 }
 
-/// Streams (pull) into the row of `n` cells whose first interior cell has
-/// padded index `base`, from `src`; recovers E and T; collides; stores the
-/// post-collision populations in `dst` and T in `t_row` (all cut to the
-/// row's n cells). `LINEAR` and `HETERO` as in the D2Q5 kernel.
+/// Collides one row of `n` cells whose first interior cell has padded
+/// index `base`: `input[q]` holds the pre-collision populations of
+/// direction q (already streamed), `output[q]` receives the post-collision
+/// ones and `t_row` the temperatures (all cut to the row's n cells). The
+/// streaming modes differ only in where these windows lie. `LINEAR` and
+/// `HETERO` as in the D2Q5 kernel.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn row_generic<const LINEAR: bool, const HETERO: bool>(
     base: usize,
     n: usize,
-    src: [&[f64]; 7],
-    dst: [&mut [f64]; 7],
+    input: [&[f64]; 7],
+    output: [&mut [f64]; 7],
     t_row: &mut [f64],
     p: &Kernel3Params<'_>,
 ) -> RowStat {
-    let (sx, sy) = (p.sx, p.sy);
-    let s0 = &src[0][base..base + n];
-    let s1 = &src[1][base - sx..base - sx + n];
-    let s2 = &src[2][base + sx..base + sx + n];
-    let s3 = &src[3][base - sy..base - sy + n];
-    let s4 = &src[4][base + sy..base + sy + n];
-    let s5 = &src[5][base - 1..base - 1 + n];
-    let s6 = &src[6][base + 1..base + 1 + n];
+    let [s0, s1, s2, s3, s4, s5, s6] = input;
+    let (s0, s1, s2, s3) = (&s0[..n], &s1[..n], &s2[..n], &s3[..n]);
+    let (s4, s5, s6) = (&s4[..n], &s5[..n], &s6[..n]);
     let omega = &p.omega[base..base + n];
     let ratio = if HETERO {
         &p.ratio[base..base + n]
@@ -74,7 +71,7 @@ fn row_generic<const LINEAR: bool, const HETERO: bool>(
     let perf = &p.perfusion[base..base + n];
     let source = &p.source[base..base + n];
     let labels = &p.labels[base..base + n];
-    let [d0, d1, d2, d3, d4, d5, d6] = dst;
+    let [d0, d1, d2, d3, d4, d5, d6] = output;
     let (d0, d1, d2, d3) = (&mut d0[..n], &mut d1[..n], &mut d2[..n], &mut d3[..n]);
     let (d4, d5, d6, tr) = (&mut d4[..n], &mut d5[..n], &mut d6[..n], &mut t_row[..n]);
     let (tb, varpi, se, sq) = (p.t_blood, p.varpi, p.s_e, p.s_q);
@@ -150,30 +147,42 @@ fn row_generic<const LINEAR: bool, const HETERO: bool>(
 fn row_avx2<const LINEAR: bool, const HETERO: bool>(
     base: usize,
     n: usize,
-    src: [&[f64]; 7],
-    dst: [&mut [f64]; 7],
+    input: [&[f64]; 7],
+    output: [&mut [f64]; 7],
     t_row: &mut [f64],
     p: &Kernel3Params<'_>,
 ) -> RowStat {
-    row_generic::<LINEAR, HETERO>(base, n, src, dst, t_row, p)
+    row_generic::<LINEAR, HETERO>(base, n, input, output, t_row, p)
 }
 
-/// One row of the step with the widest instruction set the CPU offers.
+/// [`row_generic`] with the widest instruction set the CPU offers, for the
+/// problem's linearity and heterogeneity.
 #[inline]
-pub(crate) fn stream_collide_row3<const LINEAR: bool, const HETERO: bool>(
+pub(crate) fn collide_row3(
+    (linear, hetero): (bool, bool),
     base: usize,
     n: usize,
-    src: [&[f64]; 7],
-    dst: [&mut [f64]; 7],
+    input: [&[f64]; 7],
+    output: [&mut [f64]; 7],
     t_row: &mut [f64],
     p: &Kernel3Params<'_>,
 ) -> RowStat {
+    macro_rules! dispatch {
+        ($f:ident) => {
+            match (linear, hetero) {
+                (true, false) => $f::<true, false>(base, n, input, output, t_row, p),
+                (true, true) => $f::<true, true>(base, n, input, output, t_row, p),
+                (false, false) => $f::<false, false>(base, n, input, output, t_row, p),
+                (false, true) => $f::<false, true>(base, n, input, output, t_row, p),
+            }
+        };
+    }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: calling a function compiled with
         // `target_feature(enable = "avx2")` requires only that the CPU
         // supports AVX2, detected just above.
-        return unsafe { row_avx2::<LINEAR, HETERO>(base, n, src, dst, t_row, p) };
+        return unsafe { dispatch!(row_avx2) };
     }
-    row_generic::<LINEAR, HETERO>(base, n, src, dst, t_row, p)
+    dispatch!(row_generic)
 }

@@ -7,9 +7,14 @@
 //! detection. Lattice weights w = 1/8 per moving direction and 1/4 at rest
 //! ([`LbmConfig::d3q7`]), c_s² = 2w; τ = ½ + (k/(ρc)₀) δt/(c_s² δx²).
 //!
-//! Streaming pulls from two buffers (the previous step's post-collision
-//! populations into the next's); docs/PERFORMANCE.md measures this
-//! against in-place streaming.
+//! Streaming is in place by default, by the AA pattern (Bailey et al.
+//! 2009): one set of populations, two kinds of step in turn — one reads
+//! and writes each cell's own populations (swapping opposite directions),
+//! the next reads its neighbours' and writes to them — so a step moves no
+//! more data than it must and the populations take half the memory of two
+//! buffers ([`Streaming::TwoBuffers`], the classic pull into a second set,
+//! is kept: docs/PERFORMANCE.md measures both). The two give identical
+//! results, bit for bit.
 
 mod kernel;
 
@@ -21,8 +26,24 @@ use crate::lbm::kernel::RowStat;
 use crate::lbm::{Buffer, LbmConfig};
 use crate::problem::{Field, PennesProblem3};
 use crate::solver::{SteadySolver, SteadyState, TransientSolver};
-use kernel::{Kernel3Params, stream_collide_row3};
+use kernel::{Kernel3Params, collide_row3};
 use ndarray::{Array3, ArrayView3, Ix3};
+
+/// How the D3Q7 solver streams its populations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Streaming {
+    /// Pull from the previous step's post-collision populations into a
+    /// second set, then swap the sets: 14 population arrays.
+    TwoBuffers,
+    /// In place by the AA pattern: 7 population arrays, steps alternating
+    /// between a cell-local one and a neighbour-to-neighbour one.
+    #[default]
+    InPlaceAa,
+}
+
+/// The direction opposite each D3Q7 direction (0 rest, 1 +x, 2 −x, 3 +y,
+/// 4 −y, 5 +z, 6 −z).
+const OPPOSITE: [usize; 7] = [0, 2, 1, 4, 3, 6, 5];
 
 /// The D3Q7 LBM solver: owns a [`PennesProblem3`] and the lattice state;
 /// implements [`TransientSolver`] and [`SteadySolver`] (marching to a
@@ -38,6 +59,12 @@ pub struct LbmSolver3 {
     sy: usize,
     dt: f64,
     steps: usize,
+    streaming: Streaming,
+    /// AA pattern: the populations are in the swapped post-collision
+    /// layout (direction q of cell c at f[opposite q][c]); the next step
+    /// reads the neighbours'. Two buffers: f holds the post-collision
+    /// populations, g is scratch.
+    odd: bool,
     f: [Buffer; 7],
     g: [Buffer; 7],
     temperature: Buffer,
@@ -51,6 +78,7 @@ impl std::fmt::Debug for LbmSolver3 {
             .field("cells", &self.n)
             .field("dt", &self.dt)
             .field("steps", &self.steps)
+            .field("streaming", &self.streaming)
             .field("linear", &self.co.linear)
             .field("last_change", &self.last_change)
             .field("config", &self.config)
@@ -74,6 +102,18 @@ impl LbmSolver3 {
     /// outside (0, 1/6) (the rest population needs a positive weight);
     /// [`BioheatError::UnstableRelaxation`] if a cell's τ would be ≤ ½.
     pub fn new(problem: PennesProblem3, config: LbmConfig) -> Result<Self> {
+        Self::with_streaming(problem, config, Streaming::default())
+    }
+
+    /// [`LbmSolver3::new`] with the streaming scheme `streaming`.
+    ///
+    /// # Errors
+    /// As [`LbmSolver3::new`].
+    pub fn with_streaming(
+        problem: PennesProblem3,
+        config: LbmConfig,
+        streaming: Streaming,
+    ) -> Result<Self> {
         let grid = *problem.grid();
         let dx = grid.cubic_spacing().ok_or({
             let [dx, dy, dz] = grid.spacing();
@@ -105,8 +145,19 @@ impl LbmSolver3 {
             sy,
             dt: 0.0,
             steps: 0,
+            streaming,
+            odd: true,
             f: std::array::from_fn(|q| Buffer::new(len, q)),
-            g: std::array::from_fn(|q| Buffer::new(len, 7 + q)),
+            g: std::array::from_fn(|q| {
+                Buffer::new(
+                    if streaming == Streaming::TwoBuffers {
+                        len
+                    } else {
+                        0
+                    },
+                    7 + q,
+                )
+            }),
             temperature: Buffer::new(len, 14),
             last_change: f64::INFINITY,
         };
@@ -134,7 +185,9 @@ impl LbmSolver3 {
     }
 
     /// Sets the state to the temperature field (°C), with equilibrium
-    /// populations (as [`crate::LbmSolver::set_state`]).
+    /// populations (as [`crate::LbmSolver::set_state`]). The moving
+    /// populations are equal, so the post-collision layout of either
+    /// streaming scheme holds the same values.
     ///
     /// # Errors
     /// A wrong shape or non-finite values.
@@ -151,8 +204,14 @@ impl LbmSolver3 {
             }
             self.temperature[c] = t;
         }
+        self.odd = true;
         self.last_change = f64::INFINITY;
         Ok(())
+    }
+
+    /// The streaming scheme.
+    pub fn streaming(&self) -> Streaming {
+        self.streaming
     }
 
     /// Replaces the heat source Q (W/m³) between steps.
@@ -184,10 +243,10 @@ impl LbmSolver3 {
         self.last_change
     }
 
-    /// Writes the ghost populations that the boundary cells will pull, face
-    /// by face: the population leaving the boundary cell through the face
-    /// comes back as the wall's reply.
-    fn fill_ghosts(&mut self) {
+    /// Applies the walls before a step, face by face: the population that
+    /// left each boundary cell through the face comes back as the wall's
+    /// reply (see [`Ghosts`] for where each scheme keeps them).
+    fn fill_ghosts(&mut self, mode: Ghosts) {
         let w = self.config.moving_weight;
         let dx = self.dx;
         let flux_scale = self.dt / (dx * self.co.rc0);
@@ -199,15 +258,22 @@ impl LbmSolver3 {
             let b = self.problem.boundary(face);
             let (axis, high) = (slot / 2, slot % 2 == 1);
             let s = stride[axis];
-            // The incoming population's direction (pulled from the ghost)
-            // and the outgoing one of the boundary cell.
+            // The direction entering the domain through the face, and the
+            // one leaving it.
             let (incoming, outgoing) = (1 + slot, if high { slot } else { 2 + slot });
             let (u, v) = match axis {
                 0 => (1, 2),
                 1 => (0, 2),
                 _ => (0, 1),
             };
-            let (f_in, f_out) = pair_mut(&mut self.f, incoming, outgoing);
+            // (slot, in the ghost?) of the leaving population read and of
+            // the reply written.
+            let ((read, read_ghost), (write, write_ghost)) = match mode {
+                Ghosts::Pull => ((outgoing, false), (incoming, true)),
+                Ghosts::BeforeNeighbourStep => ((incoming, false), (outgoing, true)),
+                Ghosts::BeforeLocalStep => ((outgoing, true), (incoming, false)),
+            };
+            let (f_write, f_read) = pair_mut(&mut self.f, write, read);
             for a in 0..n[u] {
                 for bb in 0..n[v] {
                     let mut at = [0usize; 3];
@@ -216,9 +282,10 @@ impl LbmSolver3 {
                     at[axis] = if high { n[axis] - 1 } else { 0 };
                     let c = (at[0] + 1) * self.sx + (at[1] + 1) * self.sy + at[2] + 1;
                     let (ghost, inner) = if high { (c + s, c - s) } else { (c - s, c + s) };
-                    f_in[ghost] = wall_population(
+                    let at_cell = |in_ghost: bool| if in_ghost { ghost } else { c };
+                    f_write[at_cell(write_ghost)] = wall_population(
                         b,
-                        f_out[c],
+                        f_read[at_cell(read_ghost)],
                         temp[c],
                         Some(temp[inner]),
                         k[at],
@@ -232,7 +299,12 @@ impl LbmSolver3 {
     }
 
     fn step_inner(&mut self) -> Result<()> {
-        self.fill_ghosts();
+        let mode = match (self.streaming, self.odd) {
+            (Streaming::TwoBuffers, _) => Ghosts::Pull,
+            (Streaming::InPlaceAa, true) => Ghosts::BeforeNeighbourStep,
+            (Streaming::InPlaceAa, false) => Ghosts::BeforeLocalStep,
+        };
+        self.fill_ghosts(mode);
         let params = Kernel3Params {
             sx: self.sx,
             sy: self.sy,
@@ -248,18 +320,32 @@ impl LbmSolver3 {
             s_q: self.config.s_q,
             limit: self.config.temperature_limit,
         };
-        let src: [&[f64]; 7] = std::array::from_fn(|q| &self.f[q][..]);
-        let [g0, g1, g2, g3, g4, g5, g6] = &mut self.g;
-        let dst: [&mut [f64]; 7] = [g0, g1, g2, g3, g4, g5, g6];
-        let stat = sweep(
-            self.n,
-            (self.co.linear, self.co.hetero),
-            src,
-            dst,
-            &mut self.temperature,
-            &params,
-        );
-        std::mem::swap(&mut self.f, &mut self.g);
+        let kind = (self.co.linear, self.co.hetero);
+        let stat = match mode {
+            Ghosts::Pull => {
+                let src: [&[f64]; 7] = std::array::from_fn(|q| &self.f[q][..]);
+                let [g0, g1, g2, g3, g4, g5, g6] = &mut self.g;
+                let dst: [&mut [f64]; 7] = [g0, g1, g2, g3, g4, g5, g6];
+                let stat = sweep_pull(self.n, kind, src, dst, &mut self.temperature, &params);
+                std::mem::swap(&mut self.f, &mut self.g);
+                stat
+            }
+            Ghosts::BeforeLocalStep => {
+                let [f0, f1, f2, f3, f4, f5, f6] = &mut self.f;
+                let f: [&mut [f64]; 7] = [f0, f1, f2, f3, f4, f5, f6];
+                sweep_local(self.n, kind, f, &mut self.temperature, &params)
+            }
+            Ghosts::BeforeNeighbourStep => {
+                let f: [&mut [f64]; 7] = {
+                    let [f0, f1, f2, f3, f4, f5, f6] = &mut self.f;
+                    [f0, f1, f2, f3, f4, f5, f6]
+                };
+                sweep_neighbours(self.n, kind, f, &mut self.temperature, &params)
+            }
+        };
+        if self.streaming == Streaming::InPlaceAa {
+            self.odd = !self.odd;
+        }
         self.steps += 1;
         self.last_change = stat.max_change;
         if let Some((c, value)) = stat.bad {
@@ -292,54 +378,51 @@ fn pair_mut(f: &mut [Buffer; 7], a: usize, b: usize) -> (&mut Buffer, &Buffer) {
     }
 }
 
+/// Where each scheme keeps the populations leaving through a wall and the
+/// walls' replies, written before the step that reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ghosts {
+    /// Two buffers: the leaving population is the boundary cell's
+    /// post-collision one; the reply goes to the ghost cell, where the pull
+    /// reads it.
+    Pull,
+    /// AA, before the neighbour-to-neighbour step: as `Pull`, in the
+    /// swapped layout (the leaving population at the incoming direction's
+    /// slot of the cell, the reply at the outgoing one's of the ghost).
+    BeforeNeighbourStep,
+    /// AA, before the cell-local step: the previous step pushed the
+    /// leaving population into the ghost; the reply goes straight into the
+    /// boundary cell's incoming slot.
+    BeforeLocalStep,
+}
+
 /// Lattices with at least this many cells step their x-planes on the rayon
 /// pool (with the `rayon` feature).
 #[cfg(feature = "rayon")]
 const PARALLEL_MIN_CELLS: usize = 16_384;
 
-/// One step over all interior x-planes, in parallel on large lattices.
-/// Each plane is written by one task and the reduction does not depend on
-/// the order, so results are identical on any number of threads.
-fn sweep(
+/// Runs `plane(pi, chunks of the 7 arrays and of T)` for every padded
+/// x-plane, in parallel on large lattices. Each plane is written by one
+/// task and the reduction does not depend on the order, so results are
+/// identical on any number of threads.
+fn for_planes<F>(
     n: [usize; 3],
-    (linear, hetero): (bool, bool),
-    src: [&[f64]; 7],
-    dst: [&mut [f64]; 7],
-    temperature: &mut [f64],
-    p: &Kernel3Params<'_>,
-) -> RowStat {
-    let (sx, sy, nz) = (p.sx, p.sy, n[2]);
-    // Plane pi (padded) of every destination buffer and of T.
-    let plane = |pi: usize, d: [&mut [f64]; 7], t: &mut [f64]| -> RowStat {
+    sx: usize,
+    arrays: [&mut [f64]; 7],
+    t: &mut [f64],
+    plane: F,
+) -> RowStat
+where
+    F: Fn(usize, [&mut [f64]; 7], &mut [f64]) -> RowStat + Sync,
+{
+    let [d0, d1, d2, d3, d4, d5, d6] = arrays;
+    let run = |pi: usize, d: [&mut [f64]; 7], t: &mut [f64]| {
         if pi == 0 || pi > n[0] {
-            return RowStat::EMPTY;
+            RowStat::EMPTY
+        } else {
+            plane(pi, d, t)
         }
-        let mut stat = RowStat::EMPTY;
-        let [d0, d1, d2, d3, d4, d5, d6] = d;
-        for pj in 1..=n[1] {
-            let off = pj * sy + 1;
-            let row: [&mut [f64]; 7] = [
-                &mut d0[off..off + nz],
-                &mut d1[off..off + nz],
-                &mut d2[off..off + nz],
-                &mut d3[off..off + nz],
-                &mut d4[off..off + nz],
-                &mut d5[off..off + nz],
-                &mut d6[off..off + nz],
-            ];
-            let tr = &mut t[off..off + nz];
-            let base = pi * sx + off;
-            let s = match (linear, hetero) {
-                (true, false) => stream_collide_row3::<true, false>(base, nz, src, row, tr, p),
-                (true, true) => stream_collide_row3::<true, true>(base, nz, src, row, tr, p),
-                (false, false) => stream_collide_row3::<false, false>(base, nz, src, row, tr, p),
-                (false, true) => stream_collide_row3::<false, true>(base, nz, src, row, tr, p),
-            };
-            stat = stat.merge(s);
-        }
-        stat
     };
-    let [d0, d1, d2, d3, d4, d5, d6] = dst;
     #[cfg(feature = "rayon")]
     if n.iter().product::<usize>() >= PARALLEL_MIN_CELLS {
         use rayon::prelude::*;
@@ -351,11 +434,11 @@ fn sweep(
             d4.par_chunks_mut(sx),
             d5.par_chunks_mut(sx),
             d6.par_chunks_mut(sx),
-            temperature.par_chunks_mut(sx),
+            t.par_chunks_mut(sx),
         )
             .into_par_iter()
             .enumerate()
-            .map(|(pi, (a, b, c, d, e, f, g, t))| plane(pi, [a, b, c, d, e, f, g], t))
+            .map(|(pi, (a, b, c, d, e, f, g, t))| run(pi, [a, b, c, d, e, f, g], t))
             .reduce(|| RowStat::EMPTY, RowStat::merge);
     }
     d0.chunks_mut(sx)
@@ -365,9 +448,196 @@ fn sweep(
         .zip(d4.chunks_mut(sx))
         .zip(d5.chunks_mut(sx))
         .zip(d6.chunks_mut(sx))
-        .zip(temperature.chunks_mut(sx))
+        .zip(t.chunks_mut(sx))
         .enumerate()
-        .map(|(pi, (((((((a, b), c), d), e), f), g), t))| plane(pi, [a, b, c, d, e, f, g], t))
+        .map(|(pi, (((((((a, b), c), d), e), f), g), t))| run(pi, [a, b, c, d, e, f, g], t))
+        .fold(RowStat::EMPTY, RowStat::merge)
+}
+
+/// The padded-index offset e_q of each direction, for strides `sx`, `sy`.
+fn offsets(sx: usize, sy: usize) -> [isize; 7] {
+    let (sx, sy) = (sx as isize, sy as isize);
+    [0, sx, -sx, sy, -sy, 1, -1]
+}
+
+/// Two buffers: every cell pulls its populations from its neighbours in
+/// `src` and writes the post-collision ones to its own cell in `dst`.
+fn sweep_pull(
+    n: [usize; 3],
+    kind: (bool, bool),
+    src: [&[f64]; 7],
+    dst: [&mut [f64]; 7],
+    temperature: &mut [f64],
+    p: &Kernel3Params<'_>,
+) -> RowStat {
+    let (sx, sy, nz) = (p.sx, p.sy, n[2]);
+    // e_q as an offset: direction q comes from c − e_q.
+    let e = offsets(sx, sy);
+    for_planes(n, sx, dst, temperature, |pi, d, t| {
+        let mut stat = RowStat::EMPTY;
+        let [d0, d1, d2, d3, d4, d5, d6] = d;
+        for pj in 1..=n[1] {
+            let off = pj * sy + 1;
+            let base = pi * sx + off;
+            let input: [&[f64]; 7] = std::array::from_fn(|q| {
+                let from = (base as isize - e[q]) as usize;
+                &src[q][from..from + nz]
+            });
+            let output: [&mut [f64]; 7] = [
+                &mut d0[off..off + nz],
+                &mut d1[off..off + nz],
+                &mut d2[off..off + nz],
+                &mut d3[off..off + nz],
+                &mut d4[off..off + nz],
+                &mut d5[off..off + nz],
+                &mut d6[off..off + nz],
+            ];
+            let tr = &mut t[off..off + nz];
+            stat = stat.merge(collide_row3(kind, base, nz, input, output, tr, p));
+        }
+        stat
+    })
+}
+
+/// AA, the cell-local step: every cell reads its own (streamed)
+/// populations and writes the post-collision ones to its own cell, each to
+/// the opposite direction's array.
+fn sweep_local(
+    n: [usize; 3],
+    kind: (bool, bool),
+    f: [&mut [f64]; 7],
+    temperature: &mut [f64],
+    p: &Kernel3Params<'_>,
+) -> RowStat {
+    let (sx, sy, nz) = (p.sx, p.sy, n[2]);
+    for_planes(n, sx, f, temperature, |pi, d, t| {
+        let mut stat = RowStat::EMPTY;
+        let mut local = vec![0.0; 7 * nz];
+        let [d0, d1, d2, d3, d4, d5, d6] = d;
+        for pj in 1..=n[1] {
+            let off = pj * sy + 1;
+            let own: [&mut [f64]; 7] = [
+                &mut d0[off..off + nz],
+                &mut d1[off..off + nz],
+                &mut d2[off..off + nz],
+                &mut d3[off..off + nz],
+                &mut d4[off..off + nz],
+                &mut d5[off..off + nz],
+                &mut d6[off..off + nz],
+            ];
+            for (copy, row) in local.chunks_exact_mut(nz).zip(&own) {
+                copy.copy_from_slice(row);
+            }
+            let input: [&[f64]; 7] = std::array::from_fn(|q| &local[q * nz..(q + 1) * nz]);
+            let [o0, o1, o2, o3, o4, o5, o6] = own;
+            // Direction q's post-collision population goes to the array of
+            // the opposite direction.
+            let output = [o0, o2, o1, o4, o3, o6, o5];
+            let tr = &mut t[off..off + nz];
+            stat = stat.merge(collide_row3(kind, pi * sx + off, nz, input, output, tr, p));
+        }
+        stat
+    })
+}
+
+/// The seven population arrays as raw pointers, for the AA pattern's
+/// neighbour step, whose rows read and write windows of their neighbours'
+/// rows (see [`sweep_neighbours`] for why no two rows touch the same
+/// element).
+#[derive(Clone, Copy)]
+struct SharedArrays([*mut f64; 7]);
+// SAFETY: the pointers are only dereferenced by `sweep_neighbours`, whose
+// rows access pairwise disjoint elements (proved there); sharing the
+// addresses between threads is then free of data races.
+unsafe impl Send for SharedArrays {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for SharedArrays {}
+
+/// AA, the neighbour step: every cell reads direction q from the opposite
+/// array of the cell behind it (c − e_q), where the local step left it, and
+/// writes its post-collision direction q to the array of q at the cell
+/// ahead (c + e_q), where the next local step reads it.
+///
+/// Element ownership: f[q̄][c − e_q] (q̄ the opposite of q) is read by cell
+/// c (as its direction q) and by no other cell, and written by cell c only
+/// (its direction q̄ goes to f[q̄][c + e_q̄] = f[q̄][c − e_q]); the rest
+/// population f[0][c] is cell c's. So each element of the arrays belongs
+/// to exactly one cell, and a row of cells to exactly one task: rows can
+/// run in any order, on any thread. Each row copies its inputs into a
+/// local buffer before writing, so a cell's read precedes its write.
+fn sweep_neighbours(
+    n: [usize; 3],
+    kind: (bool, bool),
+    f: [&mut [f64]; 7],
+    temperature: &mut [f64],
+    p: &Kernel3Params<'_>,
+) -> RowStat {
+    let (sx, sy, nz) = (p.sx, p.sy, n[2]);
+    let len = f[0].len();
+    let shared = SharedArrays(f.map(|a| a.as_mut_ptr()));
+    // e_q as an offset.
+    let e = [
+        0,
+        sx as isize,
+        -(sx as isize),
+        sy as isize,
+        -(sy as isize),
+        1,
+        -1,
+    ];
+    let plane = |pi: usize, t: &mut [f64]| -> RowStat {
+        let arrays = shared;
+        let mut stat = RowStat::EMPTY;
+        let mut local = vec![0.0; 7 * nz];
+        for pj in 1..=n[1] {
+            let off = pj * sy + 1;
+            let base = pi * sx + off;
+            for (q, copy) in local.chunks_exact_mut(nz).enumerate() {
+                let from = (base as isize - e[q]) as usize;
+                assert!(from + nz <= len);
+                // SAFETY: the window [from, from + nz) lies in the array
+                // (checked above; `from` ≥ 0 as the row is interior), and its
+                // elements belong to this row's cells alone (the ownership
+                // argument above), so no other thread writes them now.
+                let src =
+                    unsafe { std::slice::from_raw_parts(arrays.0[OPPOSITE[q]].add(from), nz) };
+                copy.copy_from_slice(src);
+            }
+            let input: [&[f64]; 7] = std::array::from_fn(|q| &local[q * nz..(q + 1) * nz]);
+            let output: [&mut [f64]; 7] = std::array::from_fn(|q| {
+                let to = (base as isize + e[q]) as usize;
+                assert!(to + nz <= len);
+                // SAFETY: in the array (checked), owned by this row's cells
+                // (as above), and the seven windows lie in seven different
+                // arrays, so these mutable slices alias nothing; the row's
+                // reads of them finished (copied) above.
+                unsafe { std::slice::from_raw_parts_mut(arrays.0[q].add(to), nz) }
+            });
+            let tr = &mut t[off..off + nz];
+            stat = stat.merge(collide_row3(kind, base, nz, input, output, tr, p));
+        }
+        stat
+    };
+    let run = |(pi, t): (usize, &mut [f64])| {
+        if pi == 0 || pi > n[0] {
+            RowStat::EMPTY
+        } else {
+            plane(pi, t)
+        }
+    };
+    #[cfg(feature = "rayon")]
+    if n.iter().product::<usize>() >= PARALLEL_MIN_CELLS {
+        use rayon::prelude::*;
+        return temperature
+            .par_chunks_mut(sx)
+            .enumerate()
+            .map(run)
+            .reduce(|| RowStat::EMPTY, RowStat::merge);
+    }
+    temperature
+        .chunks_mut(sx)
+        .enumerate()
+        .map(run)
         .fold(RowStat::EMPTY, RowStat::merge)
 }
 
