@@ -6,25 +6,28 @@
 //! (ρc) ∂T/∂t = ∇·(k∇T) + ṁ_b(T) c_b (T_b − T) + Q + Q_m
 //! ```
 //!
-//! on 2D tissue blocks with per-cell region labels (tumor, healthy tissue),
-//! temperature-dependent perfusion (Eqs. 3, 4) and a heat source Q.
-//! Temperatures are in °C, everything else SI.
+//! on 2D and 3D tissue blocks with per-cell region labels (tumor, healthy
+//! tissue), temperature-dependent perfusion (Eqs. 3, 4) and a heat source
+//! Q. Temperatures are in °C, everything else SI.
 //!
-//! - [`PennesProblem`]: a [`Grid`], regions from [`Shape`]s or masks, each
+//! - [`PennesProblem`]: a [`Grid`] (2D, the default) or a [`Grid3`] (3D),
+//!   regions from [`Shape`]s, [`Shape3`]s, masks or a label volume, each
 //!   with a [`PerfusionModel`] (constant, [`HealthyTissuePerfusion`],
 //!   [`TumorPerfusion`], or any closure), per-cell (ρc), k, Q and Q_m, and a
-//!   [`Boundary`] per [`Side`] (adiabatic, fixed temperature, convective);
+//!   [`Boundary`] per [`Side`] or [`Face`] (adiabatic, fixed temperature,
+//!   convective);
 //! - [`LbmSolver`]: the D2Q5 MRT lattice Boltzmann scheme of App. B, which
 //!   implements both [`TransientSolver`] (steps, with an [`Observer`]) and
 //!   [`SteadySolver`] (marching to a tolerance on max |ΔT| per step);
-//! - [`FvSolver`]: cell-centred finite volumes on the same problems, a
-//!   steady solver by Newton–multigrid (milliseconds where the LBM marches
-//!   for seconds; warm-started) and an implicit transient solver (backward
-//!   Euler or Crank–Nicolson, fixed or adaptive steps);
-//! - [`probe`] and [`output`]: bilinear probes, profiles, boundary samples,
-//!   region statistics, CSV and VTK image data;
-//! - [`analytic`] and [`validation`]: closed forms and the verification
-//!   cases (Zhang 2008 and closed forms), runnable against any solver.
+//!   [`LbmSolver3`]: the same on a D3Q7 lattice, streaming in place;
+//! - [`FvSolver`]: cell-centred finite volumes on the same problems, 2D or
+//!   3D, a steady solver by Newton–multigrid (milliseconds where the LBM
+//!   marches for seconds; warm-started) and an implicit transient solver
+//!   (backward Euler or Crank–Nicolson, fixed or adaptive steps);
+//! - [`probe`] and [`output`]: bilinear and trilinear probes, profiles,
+//!   boundary samples, region statistics, CSV and VTK image data;
+//! - [`analytic`], [`validation`] and [`validation3d`]: closed forms and
+//!   the verification cases, runnable against any solver.
 //!
 //! The crate does not depend on `mnp-physics`: it takes fields and property
 //! functions, so it solves any Pennes problem.

@@ -2,6 +2,7 @@
 //! problem extruded in z against the 2D solver, the shared solver's
 //! second order, and 3D bad input.
 
+use lbm_bioheat::output::{vti_string, write_csv};
 use lbm_bioheat::probe::{region_stats, trilinear};
 use lbm_bioheat::validation3d::{extruded, extrusion_max_diff, extrusion_problem, heated_sphere};
 use lbm_bioheat::{
@@ -82,6 +83,35 @@ fn probes_and_statistics_in_3d() {
         trilinear(&grid, &f, [0.0, 0.0, 0.0]),
         Err(BioheatError::OutsideDomain { .. })
     ));
+    // VTK image data and CSV on the 3D grid: x fastest in the VTK array.
+    let doc = vti_string(&grid, &[("t", &f)]).unwrap();
+    assert!(doc.contains(r#"WholeExtent="0 4 0 5 0 6""#), "{doc}");
+    assert!(doc.contains(r#"Spacing="0.001 0.002 0.0005""#), "{doc}");
+    let values: Vec<f64> = doc
+        .split("format=\"ascii\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), 120);
+    assert_eq!(values[1], f[[1, 0, 0]]);
+    assert_eq!(values[4 * 5], f[[0, 0, 1]]);
+    let path = std::env::temp_dir().join(format!("lbm-bioheat-3d-{}.csv", std::process::id()));
+    write_csv(&path, &grid, &[("t", &f)]).unwrap();
+    let mut rdr = csv::Reader::from_path(&path).unwrap();
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["i", "j", "k", "x_m", "y_m", "z_m", "t"]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 120);
+    assert_eq!(rows[1].iter().take(3).collect::<Vec<_>>(), ["0", "0", "1"]);
+    assert_eq!(rows[1][6].parse::<f64>().unwrap(), f[[0, 0, 1]]);
+    std::fs::remove_file(&path).unwrap();
     let mask = f.mapv(|_| true);
     let stats = region_stats(&grid, &f, &mask).unwrap();
     assert_eq!(stats.cells, 120);

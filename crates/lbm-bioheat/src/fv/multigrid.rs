@@ -694,38 +694,7 @@ impl Hierarchy {
                 return Err(LinearFailure::Indefinite);
             }
             let alpha = rz / pq;
-            type Chunks<'a> = (((&'a mut [f64], &'a mut [f64]), &'a [f64]), &'a [f64]);
-            let update = |(((x, r), p), q): Chunks<'_>| {
-                for ((x, r), (p, q)) in x.iter_mut().zip(r.iter_mut()).zip(p.iter().zip(q)) {
-                    *x += alpha * p;
-                    *r -= alpha * q;
-                }
-            };
-            let chunk = VECTOR_CHUNK;
-            #[cfg(feature = "rayon")]
-            if self.x.len() >= PARALLEL_VECTOR_LEN {
-                use rayon::prelude::*;
-                self.x
-                    .par_chunks_mut(chunk)
-                    .zip(self.r.par_chunks_mut(chunk))
-                    .zip(self.p.par_chunks(chunk))
-                    .zip(self.q.par_chunks(chunk))
-                    .for_each(update);
-            } else {
-                self.x
-                    .chunks_mut(chunk)
-                    .zip(self.r.chunks_mut(chunk))
-                    .zip(self.p.chunks(chunk))
-                    .zip(self.q.chunks(chunk))
-                    .for_each(update);
-            }
-            #[cfg(not(feature = "rayon"))]
-            self.x
-                .chunks_mut(chunk)
-                .zip(self.r.chunks_mut(chunk))
-                .zip(self.p.chunks(chunk))
-                .zip(self.q.chunks(chunk))
-                .for_each(update);
+            update_solution(&mut self.x, &mut self.r, &self.p, &self.q, alpha);
             let rel = dot(&self.r, &self.r).sqrt() / norm_b;
             if rel <= rtol {
                 return Ok(it);
@@ -755,7 +724,32 @@ impl Hierarchy {
 #[cfg(feature = "rayon")]
 const PARALLEL_VECTOR_LEN: usize = 1 << 21;
 /// Elements per chunk of the parallel vector operations.
+#[cfg(feature = "rayon")]
 const VECTOR_CHUNK: usize = 1 << 15;
+
+/// x += αp and r −= αq, element by element (on the rayon pool, in chunks,
+/// for long vectors).
+fn update_solution(x: &mut [f64], r: &mut [f64], p: &[f64], q: &[f64], alpha: f64) {
+    type Pairs<'a> = ((&'a mut [f64], &'a mut [f64]), (&'a [f64], &'a [f64]));
+    let update = |((x, r), (p, q)): Pairs<'_>| {
+        for ((x, r), (p, q)) in x.iter_mut().zip(r.iter_mut()).zip(p.iter().zip(q)) {
+            *x += alpha * p;
+            *r -= alpha * q;
+        }
+    };
+    #[cfg(feature = "rayon")]
+    if x.len() >= PARALLEL_VECTOR_LEN {
+        use rayon::prelude::*;
+        let (xr, pq) = (
+            x.par_chunks_mut(VECTOR_CHUNK)
+                .zip(r.par_chunks_mut(VECTOR_CHUNK)),
+            p.par_chunks(VECTOR_CHUNK).zip(q.par_chunks(VECTOR_CHUNK)),
+        );
+        xr.zip(pq).for_each(update);
+        return;
+    }
+    update(((x, r), (p, q)));
+}
 
 /// a·b: in fixed-order chunks on the rayon pool for long vectors,
 /// [`dot_serial`] otherwise.

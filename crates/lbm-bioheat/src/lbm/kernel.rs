@@ -73,6 +73,49 @@ impl RowStat {
     }
 }
 
+/// Runs `update(start, end, t_row)` over the row's cells in blocks of 256
+/// and reports the row: the update loop carries no reduction (a
+/// floating-point max reduction would stop it vectorizing), so each
+/// block's old temperatures are kept in an L1-resident buffer and the
+/// largest |ΔT|, the largest |T| and any NaN are reduced after the block.
+/// A non-finite or out-of-range temperature (|T| > `limit`) is reported
+/// with its padded index (`base` + its place in the row), found by a cold
+/// re-scan.
+#[inline(always)]
+pub(crate) fn watched_row(
+    t_row: &mut [f64],
+    base: usize,
+    limit: f64,
+    mut update: impl FnMut(usize, usize, &mut [f64]),
+) -> RowStat {
+    const BLOCK: usize = 256;
+    let n = t_row.len();
+    let (mut max_change, mut max_abs, mut nan) = (0.0f64, 0.0f64, false);
+    let mut prev = [0.0f64; BLOCK];
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let prev = &mut prev[..end - start];
+        prev.copy_from_slice(&t_row[start..end]);
+        update(start, end, t_row);
+        for (&t, &t_prev) in t_row[start..end].iter().zip(prev.iter()) {
+            max_change = max_change.max((t - t_prev).abs());
+            max_abs = max_abs.max(t.abs());
+            nan |= t.is_nan();
+        }
+        start = end;
+    }
+    let bad = if nan || max_abs > limit {
+        t_row
+            .iter()
+            .position(|t| !t.is_finite() || t.abs() > limit)
+            .map(|j| (base + j, t_row[j]))
+    } else {
+        None
+    };
+    RowStat { max_change, bad }
+}
+
 /// Streams (pull) into row `i` of `dst` from `src`, recovers E and T,
 /// collides, and stores the post-collision populations and T. `LINEAR`
 /// selects a per-cell constant perfusion coefficient; otherwise
@@ -118,17 +161,7 @@ fn stream_collide_row_generic<const LINEAR: bool, const HETERO: bool>(
     let (d3, d4, tr) = (&mut d3[1..1 + n], &mut d4[1..1 + n], &mut t_row[1..1 + n]);
     let (tb, varpi, se, sq) = (p.t_blood, p.varpi, p.s_e, p.s_q);
     let _ = tb; // used by the nonlinear path only
-    let (mut max_change, mut max_abs, mut nan) = (0.0f64, 0.0f64, false);
-    // The update loop carries no reduction (a floating-point max reduction
-    // would stop it vectorizing): each block's old temperatures are kept in
-    // an L1-resident buffer and reduced after the block.
-    const BLOCK: usize = 256;
-    let mut prev = [0.0f64; BLOCK];
-    let mut start = 0;
-    while start < n {
-        let end = (start + BLOCK).min(n);
-        let prev = &mut prev[..end - start];
-        prev.copy_from_slice(&tr[start..end]);
+    watched_row(tr, base, p.limit, |start, end, tr| {
         for j in start..end {
             let (g0, g1, g2, g3, g4) = (s0[j], s1[j], s2[j], s3[j], s4[j]);
             let sum = g0 + g1 + g2 + g3 + g4;
@@ -167,22 +200,7 @@ fn stream_collide_row_generic<const LINEAR: bool, const HETERO: bool>(
             d4[j] = a - 0.5 * n2 - 0.25 * n4;
             tr[j] = t;
         }
-        for (&t, &t_prev) in tr[start..end].iter().zip(prev.iter()) {
-            max_change = max_change.max((t - t_prev).abs());
-            max_abs = max_abs.max(t.abs());
-            nan |= t.is_nan();
-        }
-        start = end;
-    }
-    let bad = if nan || max_abs > p.limit {
-        // Cold path: name the first offending cell (padded indices).
-        tr.iter()
-            .position(|t| !t.is_finite() || t.abs() > p.limit)
-            .map(|j| (base + j, tr[j]))
-    } else {
-        None
-    };
-    RowStat { max_change, bad }
+    })
 }
 
 /// [`stream_collide_row_generic`] compiled for AVX2 (4 doubles per vector

@@ -12,7 +12,7 @@
 //! equilibrium is −6E + 42wT; the three flux moments relax with 1/τ, the
 //! energy moment with s_e and the two second-order ones with s_q.
 
-use crate::lbm::kernel::RowStat;
+use crate::lbm::kernel::{RowStat, watched_row};
 use crate::perfusion::PerfusionModel;
 use std::sync::Arc;
 
@@ -75,16 +75,8 @@ fn row_generic<const LINEAR: bool, const HETERO: bool>(
     let (d0, d1, d2, d3) = (&mut d0[..n], &mut d1[..n], &mut d2[..n], &mut d3[..n]);
     let (d4, d5, d6, tr) = (&mut d4[..n], &mut d5[..n], &mut d6[..n], &mut t_row[..n]);
     let (tb, varpi, se, sq) = (p.t_blood, p.varpi, p.s_e, p.s_q);
-    let (mut max_change, mut max_abs, mut nan) = (0.0f64, 0.0f64, false);
-    // As in D2Q5: the update loop carries no reduction; each block's old
-    // temperatures are reduced after it.
-    const BLOCK: usize = 256;
-    let mut prev = [0.0f64; BLOCK];
-    let mut start = 0;
-    while start < n {
-        let end = (start + BLOCK).min(n);
-        let prev = &mut prev[..end - start];
-        prev.copy_from_slice(&tr[start..end]);
+    // Blocks of the row, reduced after each (as in D2Q5).
+    watched_row(tr, base, p.limit, |start, end, tr| {
         for j in start..end {
             let (g0, g1, g2, g3) = (s0[j], s1[j], s2[j], s3[j]);
             let (g4, g5, g6) = (s4[j], s5[j], s6[j]);
@@ -123,21 +115,7 @@ fn row_generic<const LINEAR: bool, const HETERO: bool>(
             d6[j] = byz - 0.5 * jz - 0.25 * nww;
             tr[j] = t;
         }
-        for (&t, &t_prev) in tr[start..end].iter().zip(prev.iter()) {
-            max_change = max_change.max((t - t_prev).abs());
-            max_abs = max_abs.max(t.abs());
-            nan |= t.is_nan();
-        }
-        start = end;
-    }
-    let bad = if nan || max_abs > p.limit {
-        tr.iter()
-            .position(|t| !t.is_finite() || t.abs() > p.limit)
-            .map(|j| (base + j, tr[j]))
-    } else {
-        None
-    };
-    RowStat { max_change, bad }
+    })
 }
 
 /// [`row_generic`] compiled for AVX2; bit-identical to the baseline build

@@ -454,6 +454,11 @@ where
         .fold(RowStat::EMPTY, RowStat::merge)
 }
 
+/// The windows [off, off + len) of the seven arrays of a plane.
+fn rows<'a>(d: &'a mut [&mut [f64]; 7], off: usize, len: usize) -> [&'a mut [f64]; 7] {
+    d.each_mut().map(|a| &mut a[off..off + len])
+}
+
 /// The padded-index offset e_q of each direction, for strides `sx`, `sy`.
 fn offsets(sx: usize, sy: usize) -> [isize; 7] {
     let (sx, sy) = (sx as isize, sy as isize);
@@ -473,9 +478,8 @@ fn sweep_pull(
     let (sx, sy, nz) = (p.sx, p.sy, n[2]);
     // e_q as an offset: direction q comes from c − e_q.
     let e = offsets(sx, sy);
-    for_planes(n, sx, dst, temperature, |pi, d, t| {
+    for_planes(n, sx, dst, temperature, |pi, mut d, t| {
         let mut stat = RowStat::EMPTY;
-        let [d0, d1, d2, d3, d4, d5, d6] = d;
         for pj in 1..=n[1] {
             let off = pj * sy + 1;
             let base = pi * sx + off;
@@ -483,15 +487,7 @@ fn sweep_pull(
                 let from = (base as isize - e[q]) as usize;
                 &src[q][from..from + nz]
             });
-            let output: [&mut [f64]; 7] = [
-                &mut d0[off..off + nz],
-                &mut d1[off..off + nz],
-                &mut d2[off..off + nz],
-                &mut d3[off..off + nz],
-                &mut d4[off..off + nz],
-                &mut d5[off..off + nz],
-                &mut d6[off..off + nz],
-            ];
+            let output = rows(&mut d, off, nz);
             let tr = &mut t[off..off + nz];
             stat = stat.merge(collide_row3(kind, base, nz, input, output, tr, p));
         }
@@ -510,21 +506,12 @@ fn sweep_local(
     p: &Kernel3Params<'_>,
 ) -> RowStat {
     let (sx, sy, nz) = (p.sx, p.sy, n[2]);
-    for_planes(n, sx, f, temperature, |pi, d, t| {
+    for_planes(n, sx, f, temperature, |pi, mut d, t| {
         let mut stat = RowStat::EMPTY;
         let mut local = vec![0.0; 7 * nz];
-        let [d0, d1, d2, d3, d4, d5, d6] = d;
         for pj in 1..=n[1] {
             let off = pj * sy + 1;
-            let own: [&mut [f64]; 7] = [
-                &mut d0[off..off + nz],
-                &mut d1[off..off + nz],
-                &mut d2[off..off + nz],
-                &mut d3[off..off + nz],
-                &mut d4[off..off + nz],
-                &mut d5[off..off + nz],
-                &mut d6[off..off + nz],
-            ];
+            let own = rows(&mut d, off, nz);
             for (copy, row) in local.chunks_exact_mut(nz).zip(&own) {
                 copy.copy_from_slice(row);
             }
