@@ -325,56 +325,81 @@ impl Level {
     }
 
     /// Gauss–Seidel on the cells of one colour (red: an even sum of
-    /// coordinates). A cell reads only cells of the other colour, so the
-    /// rows are independent: first every cell's right-hand side and
-    /// other-row neighbours are summed into `tmp`, then each row updates in
-    /// place with its in-row neighbours.
-    fn relax_colour(&mut self, red: bool) {
-        match self.axes {
-            2 => self.relax_axes::<2>(red),
-            _ => self.relax_axes::<3>(red),
+    /// coordinates) of row `r`, in `x`. A cell reads only cells of the
+    /// other colour.
+    #[inline]
+    fn relax_row<const A: usize>(&self, x: &mut [f64], r: usize, red: bool) {
+        let n = self.inner;
+        let c = self.rows[r];
+        // Split x into the cells before the row, the row with its two
+        // padding cells (cur[jj] is cell c + jj − 1), and the rest: the
+        // other rows' neighbours lie in the outer parts.
+        let (before, rest) = x.split_at_mut(c - 1);
+        let (cur, after) = rest.split_at_mut(n + 2);
+        let behind = c + n + 1; // index of after[0]
+        // The other axes' neighbour windows (A − 1 of them; the unused
+        // slot repeats the first).
+        let pick = |a: usize| if a + 1 < A { a } else { 0 };
+        let xm: [&[f64]; 2] = std::array::from_fn(|a| &before[c - self.ps[pick(a)]..][..n]);
+        let xp: [&[f64]; 2] = std::array::from_fn(|a| &after[c + self.ps[pick(a)] - behind..][..n]);
+        let cm: [&[f64]; 2] =
+            std::array::from_fn(|a| &self.c[pick(a)][c - self.ps[pick(a)]..][..n]);
+        let cp: [&[f64]; 2] = std::array::from_fn(|a| &self.c[pick(a)][c..][..n]);
+        let (b, inv) = (&self.b[c..c + n], &self.inv_diag[c..c + n]);
+        let ci = &self.c[A - 1][c - 1..c + n];
+        let mut j = usize::from((self.parity[r] == 1) == red);
+        while j < n {
+            let mut v = b[j];
+            for a in 0..A - 1 {
+                v += cm[a][j] * xm[a][j];
+                v += cp[a][j] * xp[a][j];
+            }
+            cur[j + 1] = (v + ci[j] * cur[j] + ci[j + 1] * cur[j + 2]) * inv[j];
+            j += 2;
         }
     }
 
-    fn relax_axes<const A: usize>(&mut self, red: bool) {
-        if self.parallel() {
-            return self.relax_two_pass::<A>(red);
+    /// One symmetric half of red–black Gauss–Seidel: red then black
+    /// (`forward`) or black then red. On one thread both colours go in one
+    /// pass over the planes (along the first axis), the second colour one
+    /// plane behind the first: a cell of the second colour in plane i − 1
+    /// reads first-colour cells of planes i − 2 … i, all updated by then,
+    /// and a first-colour cell of plane i reads second-colour cells not yet
+    /// updated, so the result is that of two whole passes with half the
+    /// memory traffic. On the rayon pool, two passes of
+    /// [`Level::relax_two_pass`].
+    fn sweep(&mut self, forward: bool) {
+        match self.axes {
+            2 => self.sweep_axes::<2>(forward),
+            _ => self.sweep_axes::<3>(forward),
         }
-        let n = self.inner;
+    }
+
+    fn sweep_axes<const A: usize>(&mut self, first: bool) {
+        if self.parallel() {
+            self.relax_two_pass::<A>(first);
+            self.relax_two_pass::<A>(!first);
+            return;
+        }
+        let per_plane = if A == 3 { self.n[1] } else { 1 };
         let mut x = std::mem::take(&mut self.x);
-        for (r, &c) in self.rows.iter().enumerate() {
-            // Split x into the cells before the row, the row with its two
-            // padding cells (cur[jj] is cell c + jj − 1), and the rest: the
-            // other rows' neighbours lie in the outer parts.
-            let (before, rest) = x.split_at_mut(c - 1);
-            let (cur, after) = rest.split_at_mut(n + 2);
-            let behind = c + n + 1; // index of after[0]
-            // The other axes' neighbour windows (A − 1 of them; the unused
-            // slot repeats the first).
-            let pick = |a: usize| if a + 1 < A { a } else { 0 };
-            let xm: [&[f64]; 2] = std::array::from_fn(|a| &before[c - self.ps[pick(a)]..][..n]);
-            let xp: [&[f64]; 2] =
-                std::array::from_fn(|a| &after[c + self.ps[pick(a)] - behind..][..n]);
-            let cm: [&[f64]; 2] =
-                std::array::from_fn(|a| &self.c[pick(a)][c - self.ps[pick(a)]..][..n]);
-            let cp: [&[f64]; 2] = std::array::from_fn(|a| &self.c[pick(a)][c..][..n]);
-            let (b, inv) = (&self.b[c..c + n], &self.inv_diag[c..c + n]);
-            let ci = &self.c[A - 1][c - 1..c + n];
-            let mut j = usize::from((self.parity[r] == 1) == red);
-            while j < n {
-                let mut v = b[j];
-                for a in 0..A - 1 {
-                    v += cm[a][j] * xm[a][j];
-                    v += cp[a][j] * xp[a][j];
+        for i in 0..=self.n[0] {
+            if i < self.n[0] {
+                for r in i * per_plane..(i + 1) * per_plane {
+                    self.relax_row::<A>(&mut x, r, first);
                 }
-                cur[j + 1] = (v + ci[j] * cur[j] + ci[j + 1] * cur[j + 2]) * inv[j];
-                j += 2;
+            }
+            if i >= 1 {
+                for r in (i - 1) * per_plane..i * per_plane {
+                    self.relax_row::<A>(&mut x, r, !first);
+                }
             }
         }
         self.x = x;
     }
 
-    /// [`Level::relax_axes`] for the rayon pool, with the same results:
+    /// One colour of Gauss–Seidel on the rayon pool, with the same results
+    /// as [`Level::relax_row`] over every row:
     /// every row's right-hand side and other-row neighbours go to `tmp`
     /// first (reading x), then each row updates in place with its in-row
     /// neighbours.
@@ -420,6 +445,23 @@ impl Level {
         self.tmp = tmp;
     }
 
+    /// The rows of this level that restrict to row `cr` of `coarse` (the
+    /// next coarser level), in increasing order.
+    fn rows_into(&self, cr: usize, coarse: &Level) -> impl Iterator<Item = usize> + use<> {
+        let (axes, n) = (self.axes, self.n);
+        let (ci, cj) = if axes == 3 {
+            (cr / coarse.n[1], cr % coarse.n[1])
+        } else {
+            (cr, 0)
+        };
+        let outer1 = if axes == 3 { n[1] } else { 1 };
+        let dj = if axes == 3 { 2 } else { 1 };
+        (2 * ci..(2 * ci + 2).min(n[0])).flat_map(move |i| {
+            let j0 = if axes == 3 { 2 * cj } else { 0 };
+            (j0..(j0 + dj).min(outer1)).map(move |j| i * outer1 + j)
+        })
+    }
+
     /// The row whose first interior cell is `c`.
     fn row_of(&self, c: usize) -> usize {
         if self.axes == 3 {
@@ -428,13 +470,6 @@ impl Level {
         } else {
             c / self.ps[0] - 1
         }
-    }
-
-    /// One symmetric half of red–black Gauss–Seidel: red then black
-    /// (`forward`) or black then red.
-    fn sweep(&mut self, forward: bool) {
-        self.relax_colour(forward);
-        self.relax_colour(!forward);
     }
 }
 
@@ -614,30 +649,45 @@ impl Hierarchy {
             }
             level.residual();
         }
-        // Restriction: each coarse cell sums the residuals of its block.
+        // Restriction: each coarse cell sums the residuals of its block,
+        // row by coarse row (its fine rows in order).
         let (fine, coarse) = self.levels.split_at_mut(l + 1);
         let (fine, coarse) = (&mut fine[l], &mut coarse[0]);
-        coarse.b.fill(0.0);
         let (n, cn) = (fine.inner, coarse.inner);
-        for (&f0, &cr) in fine.rows.iter().zip(&fine.coarse_row) {
-            let f = &fine.r[f0..f0 + n];
-            let c0 = coarse.rows[cr];
-            for (c, pair) in coarse.b[c0..c0 + cn].iter_mut().zip(f.chunks(2)) {
-                *c += pair.iter().sum::<f64>();
-            }
+        let mut b = std::mem::take(&mut coarse.b);
+        {
+            let (row_len, interior) = coarse.row_chunks();
+            let (fine, coarse) = (&*fine, &*coarse);
+            for_rows(&mut b, row_len, fine.parallel(), interior, |c0, row| {
+                let row = &mut row[1..1 + cn];
+                row.fill(0.0);
+                for fr in fine.rows_into(coarse.row_of(c0), coarse) {
+                    let f0 = fine.rows[fr];
+                    for (c, pair) in row.iter_mut().zip(fine.r[f0..f0 + n].chunks(2)) {
+                        *c += pair.iter().sum::<f64>();
+                    }
+                }
+            });
         }
+        coarse.b = b;
         self.vcycle(l + 1);
         // Prolongation: each fine cell takes its block's (over-)correction.
         let (fine, coarse) = self.levels.split_at_mut(l + 1);
         let (fine, coarse) = (&mut fine[l], &coarse[0]);
-        for (&f0, &cr) in fine.rows.iter().zip(&fine.coarse_row) {
-            let c0 = coarse.rows[cr];
-            for (pair, &c) in fine.x[f0..f0 + n].chunks_mut(2).zip(&coarse.x[c0..c0 + cn]) {
-                for v in pair {
-                    *v += OVER_CORRECTION * c;
+        let mut x = std::mem::take(&mut fine.x);
+        {
+            let (row_len, interior) = fine.row_chunks();
+            let fine = &*fine;
+            for_rows(&mut x, row_len, fine.parallel(), interior, |f0, row| {
+                let c0 = coarse.rows[fine.coarse_row[fine.row_of(f0)]];
+                for (pair, &c) in row[1..1 + n].chunks_mut(2).zip(&coarse.x[c0..c0 + cn]) {
+                    for v in pair {
+                        *v += OVER_CORRECTION * c;
+                    }
                 }
-            }
+            });
         }
+        fine.x = x;
         for _ in 0..SWEEPS {
             fine.sweep(false);
         }
@@ -706,9 +756,7 @@ impl Hierarchy {
             let rz_new = dot(&self.r, &self.z);
             let beta = rz_new / rz;
             rz = rz_new;
-            for (p, z) in self.p.iter_mut().zip(&self.z) {
-                *p = z + beta * *p;
-            }
+            update_direction(&mut self.p, &self.z, beta);
         }
         Err(LinearFailure::NotConverged(
             dot(&self.r, &self.r).sqrt() / norm_b,
@@ -749,6 +797,25 @@ fn update_solution(x: &mut [f64], r: &mut [f64], p: &[f64], q: &[f64], alpha: f6
         return;
     }
     update(((x, r), (p, q)));
+}
+
+/// p = z + βp, element by element (on the rayon pool, in chunks, for long
+/// vectors).
+fn update_direction(p: &mut [f64], z: &[f64], beta: f64) {
+    let update = |(p, z): (&mut [f64], &[f64])| {
+        for (p, z) in p.iter_mut().zip(z) {
+            *p = z + beta * *p;
+        }
+    };
+    #[cfg(feature = "rayon")]
+    if p.len() >= PARALLEL_VECTOR_LEN {
+        use rayon::prelude::*;
+        p.par_chunks_mut(VECTOR_CHUNK)
+            .zip(z.par_chunks(VECTOR_CHUNK))
+            .for_each(update);
+        return;
+    }
+    update((p, z));
 }
 
 /// a·b: in fixed-order chunks on the rayon pool for long vectors,

@@ -197,23 +197,53 @@ impl Operator {
     }
 
     /// out = L̃(T), the net heat loss per cell, and per cell P_k(T) and
-    /// dP_k/dT (for the Jacobian at T).
+    /// dP_k/dT (for the Jacobian at T). Planes along the first axis go to
+    /// the rayon pool on grids of at least 2²⁰ cells (each cell's values
+    /// depend on no other's: the same results on any number of threads).
     pub(crate) fn balance(&self, t: &[f64], out: &mut [f64], perf: &mut [f64], slope: &mut [f64]) {
-        self.for_cells(|k, at| {
-            let tk = t[k];
-            let r = self.labels[k] as usize;
-            let (p, dp) = match self.constant[r] {
-                Some(rate) => (rate, 0.0),
-                None => self.models[r].rate_and_slope(tk),
-            };
-            let (p, dp) = (p * self.cb_measure, dp * self.cb_measure);
-            perf[k] = p;
-            slope[k] = dp;
-            let mut v =
-                self.wall[k] * tk - self.wall_t[k] - self.source[k] + p * (tk - self.t_blood);
-            self.for_neighbours(k, at, |nb, c| v += c * (tk - t[nb]));
-            out[k] = v;
-        });
+        let plane = self.n[1] * self.n[2];
+        type Planes<'a> = (usize, ((&'a mut [f64], &'a mut [f64]), &'a mut [f64]));
+        let run = |(i, ((out, perf), slope)): Planes<'_>| {
+            let mut local = 0;
+            for j in 0..self.n[1] {
+                for l in 0..self.n[2] {
+                    let k = i * plane + local;
+                    let (v, p, dp) = self.cell_balance(t, k, [i, j, l]);
+                    (out[local], perf[local], slope[local]) = (v, p, dp);
+                    local += 1;
+                }
+            }
+        };
+        #[cfg(feature = "rayon")]
+        if self.len() >= 1 << 20 {
+            use rayon::prelude::*;
+            out.par_chunks_mut(plane)
+                .zip(perf.par_chunks_mut(plane))
+                .zip(slope.par_chunks_mut(plane))
+                .enumerate()
+                .for_each(run);
+            return;
+        }
+        out.chunks_mut(plane)
+            .zip(perf.chunks_mut(plane))
+            .zip(slope.chunks_mut(plane))
+            .enumerate()
+            .for_each(run);
+    }
+
+    /// Cell k's net heat loss at T, with its P_k(T) and dP_k/dT.
+    #[inline]
+    fn cell_balance(&self, t: &[f64], k: usize, at: [usize; 3]) -> (f64, f64, f64) {
+        let tk = t[k];
+        let r = self.labels[k] as usize;
+        let (p, dp) = match self.constant[r] {
+            Some(rate) => (rate, 0.0),
+            None => self.models[r].rate_and_slope(tk),
+        };
+        let (p, dp) = (p * self.cb_measure, dp * self.cb_measure);
+        let mut v = self.wall[k] * tk - self.wall_t[k] - self.source[k] + p * (tk - self.t_blood);
+        self.for_neighbours(k, at, |nb, c| v += c * (tk - t[nb]));
+        (v, p, dp)
     }
 
     /// The off-diagonal entries (row k, column nb, −c) of the symmetric
