@@ -87,9 +87,13 @@ impl Grid3 {
     pub fn origin(&self) -> [f64; 3] {
         self.origin
     }
-    /// The cell size when cells are cubic (m), or `None`.
+    /// The cell size when cells are cubic (m): dx when dy and dz equal it
+    /// to a relative 10⁻⁹ (voxel sizes read from files differ in their
+    /// last bits), else `None`.
     pub fn cubic_spacing(&self) -> Option<f64> {
-        (self.h[0] == self.h[1] && self.h[1] == self.h[2]).then_some(self.h[0])
+        let [dx, dy, dz] = self.h;
+        let close = |a: f64| (a - dx).abs() <= 1e-9 * dx;
+        (close(dy) && close(dz)).then_some(dx)
     }
     /// Cell volume dx·dy·dz (m³).
     pub fn cell_volume(&self) -> f64 {

@@ -114,6 +114,12 @@ fn d3q7_refuses_non_cubic_cells_and_bad_weights_and_detects_divergence() {
             dz: 2e-3
         }
     );
+    // Voxel sizes equal but for their last bits count as cubic.
+    let nearly = Grid3::new([4, 4, 4], [1e-3, 1e-3 * (1.0 + 1e-12), 1e-3], [0.0; 3]).unwrap();
+    let p = PennesProblem::builder(nearly, "t", HealthyTissuePerfusion)
+        .build()
+        .unwrap();
+    assert!(LbmSolver3::new(p, LbmConfig::d3q7()).is_ok());
     let cube = Grid3::centered_cube(6, 0.006).unwrap();
     let p = PennesProblem::builder(cube, "t", HealthyTissuePerfusion)
         .heat_source(cube.constant(1e13))

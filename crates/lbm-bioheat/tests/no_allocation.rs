@@ -2,9 +2,11 @@
 //! LBM steps on a linear and a nonlinear problem, sequential and parallel.
 
 use lbm_bioheat::validation::heated_tumor_problem;
+use lbm_bioheat::validation3d::HeatedSphere;
 use lbm_bioheat::{
     FvConfig, FvSolver, ImplicitStep, LbmConfig, LbmSolver, SteadySolver, TransientSolver,
 };
+use lbm_bioheat::{LbmSolver3, Streaming};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,7 +44,10 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 /// (allocations on this thread, allocations on all threads) in `steps` steps.
-fn allocations_in_steps(solver: &mut impl TransientSolver, steps: usize) -> (usize, usize) {
+fn allocations_in_steps<D: ndarray::Dimension>(
+    solver: &mut impl TransientSolver<D>,
+    steps: usize,
+) -> (usize, usize) {
     // Warm-up: the thread pool starts and its workers initialize lazily.
     for _ in 0..20 {
         solver.step().unwrap();
@@ -76,6 +81,22 @@ fn lbm_steps_do_not_allocate() {
         count <= 25,
         "parallel: {count} allocations in 500 steps (130 rows each)"
     );
+
+    // D3Q7, both streaming schemes: none on one thread (16³), as few
+    // on the pool (30³) as in 2D.
+    for streaming in [Streaming::InPlaceAa, Streaming::TwoBuffers] {
+        let make = |n: usize| {
+            let p = HeatedSphere::standard().problem(n).unwrap();
+            LbmSolver3::with_streaming(p, LbmConfig::d3q7(), streaming).unwrap()
+        };
+        let (count, _) = allocations_in_steps(&mut make(16), 500);
+        assert_eq!(count, 0, "D3Q7 {streaming:?}: {count} allocations");
+        let (_, count) = allocations_in_steps(&mut make(30), 200);
+        assert!(
+            count <= 25,
+            "D3Q7 {streaming:?} parallel: {count} allocations"
+        );
+    }
 
     // The implicit finite-volume solver (Newton–multigrid per step, on the
     // caller's thread): no allocation per step, with a fixed or an

@@ -50,11 +50,10 @@ pub struct FvStats {
 /// (the default) or a [`Grid3`], and the current temperature. It
 /// implements [`SteadySolver`] (Newton–multigrid, warm started from the
 /// current state) and [`TransientSolver`] (backward Euler or
-/// Crank–Nicolson). With the `rayon` feature, grids of more than about
-/// 2 million cells (128³) spread their linear algebra over the rayon
-/// pool, with the same results on any number of threads; smaller ones run
-/// on one thread: run several in parallel (one per optimizer particle)
-/// instead.
+/// Crank–Nicolson). With the `rayon` feature, grids of at least 2²⁰ cells
+/// (about 100³) spread their work over the rayon pool, with the same
+/// results on any number of threads; smaller ones run on one thread: run
+/// several in parallel (one per optimizer particle) instead.
 #[derive(Clone)]
 pub struct FvSolver<G: Lattice = Grid> {
     problem: PennesProblem<G>,

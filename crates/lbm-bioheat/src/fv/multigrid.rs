@@ -1,12 +1,14 @@
 //! Conjugate gradients preconditioned by an aggregation multigrid V-cycle
-//! for the symmetric 5-point systems of the finite-volume solver.
+//! for the symmetric 5-point (2D) and 7-point (3D) systems of the
+//! finite-volume solver.
 //!
 //! Every level holds an operator of the same form,
 //! (A x)_k = (Σ_nb c_k,nb + s_k) x_k − Σ_nb c_k,nb x_nb,
 //! with face conductances c (fixed for a problem) and a diagonal "sink" s
 //! (walls, perfusion and its slope, the time-derivative mass: it changes at
-//! every Newton iteration). A coarse cell is a 2 × 2 block of fine cells
-//! (1 × 2 or 2 × 1 where a size is odd, 2 × 1 on a one-row grid); the
+//! every Newton iteration). A coarse cell is a 2 × 2 (3D: 2 × 2 × 2) block
+//! of fine cells (one cell thinner along an axis where its size is odd, or
+//! one cell thick); the
 //! Galerkin product Pᵀ A P with piecewise-constant P is again of that
 //! form: coarse conductances are the sums of the fine ones crossing the
 //! block's faces, and coarse sinks the sums of the block's sinks. So
@@ -488,6 +490,8 @@ pub(crate) struct Hierarchy {
     z: Vec<f64>,
     p: Vec<f64>,
     q: Vec<f64>,
+    /// The per-chunk partial sums of a parallel dot product.
+    partials: Vec<f64>,
 }
 
 impl Hierarchy {
@@ -511,6 +515,7 @@ impl Hierarchy {
             z: vec![0.0; len],
             p: vec![0.0; len],
             q: vec![0.0; len],
+            partials: vec![0.0; len.div_ceil(VECTOR_CHUNK)],
         }
     }
 
@@ -729,23 +734,23 @@ impl Hierarchy {
     }
 
     fn cg(&mut self, rtol: f64, max_iterations: usize) -> Result<usize, LinearFailure> {
-        let norm_b = dot(&self.r, &self.r).sqrt();
+        let norm_b = dot(&self.r, &self.r, &mut self.partials).sqrt();
         if norm_b == 0.0 {
             return Ok(0);
         }
         self.precondition();
         self.p.copy_from_slice(&self.z);
-        let mut rz = dot(&self.r, &self.z);
+        let mut rz = dot(&self.r, &self.z, &mut self.partials);
         for it in 1..=max_iterations {
             self.levels[0].apply(&self.p, &mut self.q);
-            let pq = dot(&self.p, &self.q);
+            let pq = dot(&self.p, &self.q, &mut self.partials);
             let positive = pq > 0.0 && rz > 0.0; // false for NaN as well
             if !positive {
                 return Err(LinearFailure::Indefinite);
             }
             let alpha = rz / pq;
             update_solution(&mut self.x, &mut self.r, &self.p, &self.q, alpha);
-            let rel = dot(&self.r, &self.r).sqrt() / norm_b;
+            let rel = dot(&self.r, &self.r, &mut self.partials).sqrt() / norm_b;
             if rel <= rtol {
                 return Ok(it);
             }
@@ -753,13 +758,13 @@ impl Hierarchy {
                 return Err(LinearFailure::Indefinite);
             }
             self.precondition();
-            let rz_new = dot(&self.r, &self.z);
+            let rz_new = dot(&self.r, &self.z, &mut self.partials);
             let beta = rz_new / rz;
             rz = rz_new;
             update_direction(&mut self.p, &self.z, beta);
         }
         Err(LinearFailure::NotConverged(
-            dot(&self.r, &self.r).sqrt() / norm_b,
+            dot(&self.r, &self.r, &mut self.partials).sqrt() / norm_b,
         ))
     }
 }
@@ -772,7 +777,6 @@ impl Hierarchy {
 #[cfg(feature = "rayon")]
 const PARALLEL_VECTOR_LEN: usize = 1 << 21;
 /// Elements per chunk of the parallel vector operations.
-#[cfg(feature = "rayon")]
 const VECTOR_CHUNK: usize = 1 << 15;
 
 /// x += αp and r −= αq, element by element (on the rayon pool, in chunks,
@@ -818,19 +822,21 @@ fn update_direction(p: &mut [f64], z: &[f64], beta: f64) {
     update((p, z));
 }
 
-/// a·b: in fixed-order chunks on the rayon pool for long vectors,
+/// a·b: in fixed-order chunks on the rayon pool for long vectors (their
+/// partial sums kept in `partials`, one per chunk, and added in order),
 /// [`dot_serial`] otherwise.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+fn dot(a: &[f64], b: &[f64], partials: &mut [f64]) -> f64 {
     #[cfg(feature = "rayon")]
     if a.len() >= PARALLEL_VECTOR_LEN {
         use rayon::prelude::*;
-        let partial: Vec<f64> = a
-            .par_chunks(VECTOR_CHUNK)
+        let partials = &mut partials[..a.len().div_ceil(VECTOR_CHUNK)];
+        a.par_chunks(VECTOR_CHUNK)
             .zip(b.par_chunks(VECTOR_CHUNK))
-            .map(|(x, y)| dot_serial(x, y))
-            .collect();
-        return partial.iter().sum();
+            .zip(partials.par_iter_mut())
+            .for_each(|((x, y), s)| *s = dot_serial(x, y));
+        return partials.iter().sum();
     }
+    let _ = partials;
     dot_serial(a, b)
 }
 

@@ -12,7 +12,8 @@ pub enum TimeStep {
     Tau(f64),
 }
 
-/// Settings of [`crate::LbmSolver`], with validated setters.
+/// Settings of [`crate::LbmSolver`] (D2Q5) and [`crate::LbmSolver3`] (D3Q7,
+/// from [`LbmConfig::d3q7`]), with validated setters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LbmConfig {
     pub(crate) time_step: TimeStep,
@@ -79,8 +80,9 @@ impl LbmConfig {
         Ok(self)
     }
 
-    /// The weight w of each moving direction (w0 = 1 − 4w for rest), in
-    /// (0, ¼): c_s² = 2w and ϖ = −4 + 20w (App. B).
+    /// The weight w of each moving direction (D2Q5: w0 = 1 − 4w for rest,
+    /// ϖ = −4 + 20w (App. B); D3Q7: w0 = 1 − 6w, ϖ = −6 + 42w, and
+    /// [`crate::LbmSolver3`] refuses w ≥ 1/6), in (0, ¼); c_s² = 2w.
     ///
     /// # Errors
     /// w outside (0, ¼).

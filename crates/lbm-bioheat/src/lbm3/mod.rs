@@ -68,6 +68,8 @@ pub struct LbmSolver3 {
     f: [Buffer; 7],
     g: [Buffer; 7],
     temperature: Buffer,
+    /// Per x-plane scratch for the AA steps' row copies (7 rows of nz).
+    scratch: Vec<f64>,
     co: Coefficients,
     last_change: f64,
 }
@@ -159,6 +161,7 @@ impl LbmSolver3 {
                 )
             }),
             temperature: Buffer::new(len, 14),
+            scratch: vec![0.0; (n[0] + 2) * 7 * n[2]],
             last_change: f64::INFINITY,
         };
         solver.dt = choose_time_step(&solver.config, &solver.problem, dx, solver.cs2());
@@ -326,21 +329,24 @@ impl LbmSolver3 {
                 let src: [&[f64]; 7] = std::array::from_fn(|q| &self.f[q][..]);
                 let [g0, g1, g2, g3, g4, g5, g6] = &mut self.g;
                 let dst: [&mut [f64]; 7] = [g0, g1, g2, g3, g4, g5, g6];
-                let stat = sweep_pull(self.n, kind, src, dst, &mut self.temperature, &params);
+                let t = &mut self.temperature;
+                let stat = sweep_pull(self.n, kind, src, dst, t, &mut self.scratch, &params);
                 std::mem::swap(&mut self.f, &mut self.g);
                 stat
             }
             Ghosts::BeforeLocalStep => {
                 let [f0, f1, f2, f3, f4, f5, f6] = &mut self.f;
                 let f: [&mut [f64]; 7] = [f0, f1, f2, f3, f4, f5, f6];
-                sweep_local(self.n, kind, f, &mut self.temperature, &params)
+                let (t, scratch) = (&mut self.temperature, &mut self.scratch);
+                sweep_local(self.n, kind, f, t, scratch, &params)
             }
             Ghosts::BeforeNeighbourStep => {
                 let f: [&mut [f64]; 7] = {
                     let [f0, f1, f2, f3, f4, f5, f6] = &mut self.f;
                     [f0, f1, f2, f3, f4, f5, f6]
                 };
-                sweep_neighbours(self.n, kind, f, &mut self.temperature, &params)
+                let (t, scratch) = (&mut self.temperature, &mut self.scratch);
+                sweep_neighbours(self.n, kind, f, t, scratch, &params)
             }
         };
         if self.streaming == Streaming::InPlaceAa {
@@ -410,35 +416,40 @@ fn for_planes<F>(
     sx: usize,
     arrays: [&mut [f64]; 7],
     t: &mut [f64],
+    scratch: &mut [f64],
     plane: F,
 ) -> RowStat
 where
-    F: Fn(usize, [&mut [f64]; 7], &mut [f64]) -> RowStat + Sync,
+    F: Fn(usize, [&mut [f64]; 7], &mut [f64], &mut [f64]) -> RowStat + Sync,
 {
     let [d0, d1, d2, d3, d4, d5, d6] = arrays;
-    let run = |pi: usize, d: [&mut [f64]; 7], t: &mut [f64]| {
+    let local = 7 * n[2];
+    let run = |pi: usize, d: [&mut [f64]; 7], t: &mut [f64], scratch: &mut [f64]| {
         if pi == 0 || pi > n[0] {
             RowStat::EMPTY
         } else {
-            plane(pi, d, t)
+            plane(pi, d, t, scratch)
         }
     };
     #[cfg(feature = "rayon")]
     if n.iter().product::<usize>() >= PARALLEL_MIN_CELLS {
         use rayon::prelude::*;
         return (
-            d0.par_chunks_mut(sx),
-            d1.par_chunks_mut(sx),
-            d2.par_chunks_mut(sx),
-            d3.par_chunks_mut(sx),
-            d4.par_chunks_mut(sx),
-            d5.par_chunks_mut(sx),
-            d6.par_chunks_mut(sx),
+            (
+                d0.par_chunks_mut(sx),
+                d1.par_chunks_mut(sx),
+                d2.par_chunks_mut(sx),
+                d3.par_chunks_mut(sx),
+                d4.par_chunks_mut(sx),
+                d5.par_chunks_mut(sx),
+                d6.par_chunks_mut(sx),
+            ),
             t.par_chunks_mut(sx),
+            scratch.par_chunks_mut(local),
         )
             .into_par_iter()
             .enumerate()
-            .map(|(pi, (a, b, c, d, e, f, g, t))| run(pi, [a, b, c, d, e, f, g], t))
+            .map(|(pi, ((a, b, c, d, e, f, g), t, w))| run(pi, [a, b, c, d, e, f, g], t, w))
             .reduce(|| RowStat::EMPTY, RowStat::merge);
     }
     d0.chunks_mut(sx)
@@ -449,8 +460,9 @@ where
         .zip(d5.chunks_mut(sx))
         .zip(d6.chunks_mut(sx))
         .zip(t.chunks_mut(sx))
+        .zip(scratch.chunks_mut(local))
         .enumerate()
-        .map(|(pi, (((((((a, b), c), d), e), f), g), t))| run(pi, [a, b, c, d, e, f, g], t))
+        .map(|(pi, ((((((((a, b), c), d), e), f), g), t), w))| run(pi, [a, b, c, d, e, f, g], t, w))
         .fold(RowStat::EMPTY, RowStat::merge)
 }
 
@@ -473,12 +485,13 @@ fn sweep_pull(
     src: [&[f64]; 7],
     dst: [&mut [f64]; 7],
     temperature: &mut [f64],
+    scratch: &mut [f64],
     p: &Kernel3Params<'_>,
 ) -> RowStat {
     let (sx, sy, nz) = (p.sx, p.sy, n[2]);
     // e_q as an offset: direction q comes from c − e_q.
     let e = offsets(sx, sy);
-    for_planes(n, sx, dst, temperature, |pi, mut d, t| {
+    for_planes(n, sx, dst, temperature, scratch, |pi, mut d, t, _| {
         let mut stat = RowStat::EMPTY;
         for pj in 1..=n[1] {
             let off = pj * sy + 1;
@@ -503,12 +516,12 @@ fn sweep_local(
     kind: (bool, bool),
     f: [&mut [f64]; 7],
     temperature: &mut [f64],
+    scratch: &mut [f64],
     p: &Kernel3Params<'_>,
 ) -> RowStat {
     let (sx, sy, nz) = (p.sx, p.sy, n[2]);
-    for_planes(n, sx, f, temperature, |pi, mut d, t| {
+    for_planes(n, sx, f, temperature, scratch, |pi, mut d, t, local| {
         let mut stat = RowStat::EMPTY;
-        let mut local = vec![0.0; 7 * nz];
         for pj in 1..=n[1] {
             let off = pj * sy + 1;
             let own = rows(&mut d, off, nz);
@@ -557,6 +570,7 @@ fn sweep_neighbours(
     kind: (bool, bool),
     f: [&mut [f64]; 7],
     temperature: &mut [f64],
+    scratch: &mut [f64],
     p: &Kernel3Params<'_>,
 ) -> RowStat {
     let (sx, sy, nz) = (p.sx, p.sy, n[2]);
@@ -572,10 +586,9 @@ fn sweep_neighbours(
         1,
         -1,
     ];
-    let plane = |pi: usize, t: &mut [f64]| -> RowStat {
+    let plane = |pi: usize, t: &mut [f64], local: &mut [f64]| -> RowStat {
         let arrays = shared;
         let mut stat = RowStat::EMPTY;
-        let mut local = vec![0.0; 7 * nz];
         for pj in 1..=n[1] {
             let off = pj * sy + 1;
             let base = pi * sx + off;
@@ -605,11 +618,11 @@ fn sweep_neighbours(
         }
         stat
     };
-    let run = |(pi, t): (usize, &mut [f64])| {
+    let run = |(pi, (t, local)): (usize, (&mut [f64], &mut [f64]))| {
         if pi == 0 || pi > n[0] {
             RowStat::EMPTY
         } else {
-            plane(pi, t)
+            plane(pi, t, local)
         }
     };
     #[cfg(feature = "rayon")]
@@ -617,12 +630,14 @@ fn sweep_neighbours(
         use rayon::prelude::*;
         return temperature
             .par_chunks_mut(sx)
+            .zip(scratch.par_chunks_mut(7 * nz))
             .enumerate()
             .map(run)
             .reduce(|| RowStat::EMPTY, RowStat::merge);
     }
     temperature
         .chunks_mut(sx)
+        .zip(scratch.chunks_mut(7 * nz))
         .enumerate()
         .map(run)
         .fold(RowStat::EMPTY, RowStat::merge)
