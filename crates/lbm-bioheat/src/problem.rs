@@ -248,6 +248,26 @@ impl<G: Lattice> PennesProblem<G> {
             .all(|r| r.perfusion.constant_rate().is_some())
     }
 
+    /// The perfusion coefficient W = ṁ_b(T) c_b (W/(m³·K)) of the cell at
+    /// `cell` ((i, j) in 2D, (i, j, k) in 3D) at temperature `t` (°C).
+    ///
+    /// # Errors
+    /// A cell outside the grid.
+    pub fn perfusion_at(&self, cell: <G::Dim as ndarray::Dimension>::Pattern, t: f64) -> Result<f64>
+    where
+        <G::Dim as ndarray::Dimension>::Pattern: ndarray::NdIndex<G::Dim>,
+    {
+        let label = self
+            .labels
+            .get(cell)
+            .ok_or(BioheatError::InvalidParameter {
+                name: "cell index",
+                value: f64::NAN,
+                allowed: "a cell of the grid",
+            })?;
+        Ok(self.regions[*label as usize].perfusion.rate(t) * self.blood_specific_heat)
+    }
+
     /// Replaces the heat source Q (W/m³), for example when the particle
     /// cloud spreads during treatment.
     ///

@@ -55,6 +55,11 @@ fn extruded_problem_reproduces_the_2d_solution() {
     assert_eq!(p3.regions().len(), 2);
     assert_eq!(p3.boundary(Face::North), p.boundary(Side::North));
     assert_eq!(p3.boundary(Face::Top), Boundary::Adiabatic);
+    // Perfusion per cell, the same in 2D and in every layer of 3D.
+    let w = p.perfusion_at((11, 8), 44.0).unwrap();
+    assert_eq!(p3.perfusion_at((11, 8, 2), 44.0).unwrap(), w);
+    assert_eq!(w, p.perfusion_coefficient(11, 8, 44.0));
+    assert!(p3.perfusion_at((11, 8, 4), 44.0).is_err());
     assert_eq!(
         p3.region_mask("tumor")
             .unwrap()
