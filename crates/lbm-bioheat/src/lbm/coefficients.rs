@@ -4,6 +4,7 @@
 
 use crate::error::{BioheatError, Result};
 use crate::lattice::Lattice;
+use crate::lbm::kernel::KernelParams;
 use crate::lbm::{LbmConfig, TimeStep};
 use crate::perfusion::PerfusionModel;
 use crate::problem::{Boundary, PennesProblem};
@@ -114,6 +115,31 @@ impl Coefficients {
             }
         }
         Ok(())
+    }
+
+    /// What a kernel reads besides the populations, for a lattice of padded
+    /// `strides`, blood at `t_blood` (°C) and the energy moment's ϖ.
+    pub fn kernel_params(
+        &self,
+        strides: [usize; 2],
+        t_blood: f64,
+        varpi: f64,
+        config: &LbmConfig,
+    ) -> KernelParams<'_> {
+        KernelParams {
+            strides,
+            omega: &self.omega,
+            ratio: &self.ratio,
+            perfusion: &self.kernel_a,
+            source: &self.kernel_b,
+            labels: &self.labels,
+            models: &self.models,
+            t_blood,
+            varpi,
+            s_e: config.s_e,
+            s_q: config.s_q,
+            limit: config.temperature_limit,
+        }
     }
 
     /// W' of padded cell `c` at temperature `t`.

@@ -14,10 +14,11 @@
 use crate::perfusion::PerfusionModel;
 use std::sync::Arc;
 
-/// Everything the kernel reads besides the populations.
+/// Everything the D2Q5 and D3Q7 kernels read besides the populations.
 pub(crate) struct KernelParams<'a> {
-    /// Padded row length (ny + 2).
-    pub py: usize,
+    /// Padded strides: D2Q5 [ny + 2, 1] (the first is the row length);
+    /// D3Q7 [(ny + 2)(nz + 2), nz + 2] along x and y.
+    pub strides: [usize; 2],
     /// 1/τ per padded cell.
     pub omega: &'a [f64],
     /// r = (ρc)₀/(ρc) per padded cell (read only when (ρc) varies).
@@ -34,7 +35,7 @@ pub(crate) struct KernelParams<'a> {
     pub models: &'a [Arc<dyn PerfusionModel>],
     /// Blood temperature (°C).
     pub t_blood: f64,
-    /// ϖ = −4 + 20w.
+    /// ϖ = −4 + 20w (D2Q5) or −6 + 42w (D3Q7).
     pub varpi: f64,
     /// s_e.
     pub s_e: f64,
@@ -140,7 +141,7 @@ fn stream_collide_row_generic<const LINEAR: bool, const HETERO: bool>(
     t_row: &mut [f64],
     p: &KernelParams<'_>,
 ) -> RowStat {
-    let py = p.py;
+    let py = p.strides[0];
     let n = py - 2;
     let base = i * py + 1; // first interior cell of the row
     let s0 = &src[0][base..base + n];
@@ -281,7 +282,7 @@ mod tests {
             vec![Arc::new(HealthyTissuePerfusion), Arc::new(TumorPerfusion)];
         let ratio: Vec<f64> = (0..len).map(|k| 0.8 + 0.05 * (k % 4) as f64).collect();
         let p = KernelParams {
-            py,
+            strides: [py, 1],
             omega: &omega,
             ratio: &ratio,
             perfusion: &coef_a,

@@ -296,20 +296,12 @@ impl LbmSolver {
 
     fn step_inner(&mut self) -> Result<()> {
         self.fill_ghosts();
-        let params = KernelParams {
-            py: self.py,
-            omega: &self.co.omega,
-            ratio: &self.co.ratio,
-            perfusion: &self.co.kernel_a,
-            source: &self.co.kernel_b,
-            labels: &self.co.labels,
-            models: &self.co.models,
-            t_blood: self.problem.blood_temperature(),
-            varpi: -4.0 + 20.0 * self.config.moving_weight,
-            s_e: self.config.s_e,
-            s_q: self.config.s_q,
-            limit: self.config.temperature_limit,
-        };
+        let params = self.co.kernel_params(
+            [self.py, 1],
+            self.problem.blood_temperature(),
+            -4.0 + 20.0 * self.config.moving_weight,
+            &self.config,
+        );
         let src = [
             &self.f[0][..],
             &self.f[1],

@@ -12,36 +12,7 @@
 //! equilibrium is −6E + 42wT; the three flux moments relax with 1/τ, the
 //! energy moment with s_e and the two second-order ones with s_q.
 
-use crate::lbm::kernel::{RowStat, watched_row};
-use crate::perfusion::PerfusionModel;
-use std::sync::Arc;
-
-/// Everything the kernel reads besides the populations.
-pub(crate) struct Kernel3Params<'a> {
-    /// Padded strides along x and y ((ny + 2)(nz + 2) and nz + 2).
-    pub sx: usize,
-    pub sy: usize,
-    /// 1/τ per padded cell.
-    pub omega: &'a [f64],
-    /// r per padded cell (read only when (ρc) varies).
-    pub ratio: &'a [f64],
-    /// Linear: a = 1/(1 + rW'/2); nonlinear: c_b δt/(ρc)₀.
-    pub perfusion: &'a [f64],
-    /// Linear: c₁ = ½(W' T_b + Q'); nonlinear: Q'.
-    pub source: &'a [f64],
-    /// Region label per cell (nonlinear problems only).
-    pub labels: &'a [u8],
-    /// Perfusion law per region (nonlinear problems only).
-    pub models: &'a [Arc<dyn PerfusionModel>],
-    /// Blood temperature (°C).
-    pub t_blood: f64,
-    /// ϖ = −6 + 42w.
-    pub varpi: f64,
-    pub s_e: f64,
-    pub s_q: f64,
-    /// |T| limit for divergence.
-    pub limit: f64,
-}
+use crate::lbm::kernel::{KernelParams, RowStat, watched_row};
 
 /// Collides one row of `n` cells whose first interior cell has padded
 /// index `base`: `input[q]` holds the pre-collision populations of
@@ -57,7 +28,7 @@ fn row_generic<const LINEAR: bool, const HETERO: bool>(
     input: [&[f64]; 7],
     output: [&mut [f64]; 7],
     t_row: &mut [f64],
-    p: &Kernel3Params<'_>,
+    p: &KernelParams<'_>,
 ) -> RowStat {
     let [s0, s1, s2, s3, s4, s5, s6] = input;
     let (s0, s1, s2, s3) = (&s0[..n], &s1[..n], &s2[..n], &s3[..n]);
@@ -128,7 +99,7 @@ fn row_avx2<const LINEAR: bool, const HETERO: bool>(
     input: [&[f64]; 7],
     output: [&mut [f64]; 7],
     t_row: &mut [f64],
-    p: &Kernel3Params<'_>,
+    p: &KernelParams<'_>,
 ) -> RowStat {
     row_generic::<LINEAR, HETERO>(base, n, input, output, t_row, p)
 }
@@ -143,7 +114,7 @@ pub(crate) fn collide_row3(
     input: [&[f64]; 7],
     output: [&mut [f64]; 7],
     t_row: &mut [f64],
-    p: &Kernel3Params<'_>,
+    p: &KernelParams<'_>,
 ) -> RowStat {
     macro_rules! dispatch {
         ($f:ident) => {

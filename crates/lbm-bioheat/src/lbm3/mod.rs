@@ -22,11 +22,12 @@ use crate::error::{BioheatError, Result};
 use crate::grid3::Grid3;
 use crate::lattice::{Face, Lattice};
 use crate::lbm::coefficients::{Coefficients, choose_time_step, wall_population};
+use crate::lbm::kernel::KernelParams;
 use crate::lbm::kernel::RowStat;
 use crate::lbm::{Buffer, LbmConfig};
 use crate::problem::{Field, PennesProblem3};
 use crate::solver::{SteadySolver, SteadyState, TransientSolver};
-use kernel::{Kernel3Params, collide_row3};
+use kernel::collide_row3;
 use ndarray::{Array3, ArrayView3, Ix3};
 
 /// How the D3Q7 solver streams its populations.
@@ -308,21 +309,12 @@ impl LbmSolver3 {
             (Streaming::InPlaceAa, false) => Ghosts::BeforeLocalStep,
         };
         self.fill_ghosts(mode);
-        let params = Kernel3Params {
-            sx: self.sx,
-            sy: self.sy,
-            omega: &self.co.omega,
-            ratio: &self.co.ratio,
-            perfusion: &self.co.kernel_a,
-            source: &self.co.kernel_b,
-            labels: &self.co.labels,
-            models: &self.co.models,
-            t_blood: self.problem.blood_temperature(),
-            varpi: -6.0 + 42.0 * self.config.moving_weight,
-            s_e: self.config.s_e,
-            s_q: self.config.s_q,
-            limit: self.config.temperature_limit,
-        };
+        let params = self.co.kernel_params(
+            [self.sx, self.sy],
+            self.problem.blood_temperature(),
+            -6.0 + 42.0 * self.config.moving_weight,
+            &self.config,
+        );
         let kind = (self.co.linear, self.co.hetero);
         let stat = match mode {
             Ghosts::Pull => {
@@ -486,9 +478,9 @@ fn sweep_pull(
     dst: [&mut [f64]; 7],
     temperature: &mut [f64],
     scratch: &mut [f64],
-    p: &Kernel3Params<'_>,
+    p: &KernelParams<'_>,
 ) -> RowStat {
-    let (sx, sy, nz) = (p.sx, p.sy, n[2]);
+    let ([sx, sy], nz) = (p.strides, n[2]);
     // e_q as an offset: direction q comes from c − e_q.
     let e = offsets(sx, sy);
     for_planes(n, sx, dst, temperature, scratch, |pi, mut d, t, _| {
@@ -517,9 +509,9 @@ fn sweep_local(
     f: [&mut [f64]; 7],
     temperature: &mut [f64],
     scratch: &mut [f64],
-    p: &Kernel3Params<'_>,
+    p: &KernelParams<'_>,
 ) -> RowStat {
-    let (sx, sy, nz) = (p.sx, p.sy, n[2]);
+    let ([sx, sy], nz) = (p.strides, n[2]);
     for_planes(n, sx, f, temperature, scratch, |pi, mut d, t, local| {
         let mut stat = RowStat::EMPTY;
         for pj in 1..=n[1] {
@@ -571,9 +563,9 @@ fn sweep_neighbours(
     f: [&mut [f64]; 7],
     temperature: &mut [f64],
     scratch: &mut [f64],
-    p: &Kernel3Params<'_>,
+    p: &KernelParams<'_>,
 ) -> RowStat {
-    let (sx, sy, nz) = (p.sx, p.sy, n[2]);
+    let ([sx, sy], nz) = (p.strides, n[2]);
     let len = f[0].len();
     let shared = SharedArrays(f.map(|a| a.as_mut_ptr()));
     // e_q as an offset.
