@@ -142,9 +142,14 @@ def time_kernel(kernel, n, seconds, dims=2, q=5):
     return n**dims / med / 1e6
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="100,512,2048")
+def run(doc, name, default_sizes, build, check, dims, q, bytes_per_update, table_fn):
+    """The command line shared by the lbmpy scripts: parse the arguments,
+    build the kernel once per thread count, check it once (`check` returns
+    a JSON-able description), time every lattice, write --json, and print
+    the table (`table_fn(criterion_dir, sizes, threads, results)`) or the
+    JSON."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--sizes", default=default_sizes)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--criterion")
@@ -159,19 +164,18 @@ def main():
     results = {}
     scheme = None
     for t in threads:
-        kernel, rule = build_kernel(t)
+        kernel, rule = build(t)
         if scheme is None:
-            scheme = check_scheme(rule)
-            scheme["max_difference_from_numpy_step"] = check_kernel(kernel, rule)
+            scheme = check(kernel, rule)
             print(f"scheme: {scheme}", file=sys.stderr)
         for n in sizes:
-            mlups = time_kernel(kernel, n, args.seconds)
+            mlups = time_kernel(kernel, n, args.seconds, dims=dims, q=q)
             results[f"{n}/{t}t"] = mlups
-            print(f"lbmpy D2Q5 MRT {n}^2 {t} thread(s): {mlups:.1f} MLUPS", file=sys.stderr)
+            print(f"lbmpy {name} {n}^{dims} {t} thread(s): {mlups:.1f} MLUPS", file=sys.stderr)
     out = {
         "lbmpy": lbmpy.__version__,
         "pystencils": pystencils.__version__,
-        "bytes_per_update": 96,
+        "bytes_per_update": bytes_per_update,
         "mlups": results,
         "scheme": scheme,
     }
@@ -179,9 +183,18 @@ def main():
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)
     if args.criterion:
-        table(args.criterion, sizes, threads, results)
+        table_fn(args.criterion, sizes, threads, results)
     else:
         print(json.dumps(out))
+
+
+def main():
+    def check(kernel, rule):
+        scheme = check_scheme(rule)
+        scheme["max_difference_from_numpy_step"] = check_kernel(kernel, rule)
+        return scheme
+
+    run(__doc__, "D2Q5 MRT", "100,512,2048", build_kernel, check, 2, 5, 96, table)
 
 
 def table(root, sizes, threads, theirs):

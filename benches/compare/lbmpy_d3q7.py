@@ -21,14 +21,10 @@ With --criterion, reads ours from DIR/lbm3_step_linear and DIR/triad
 Markdown table of docs/PERFORMANCE.md ("D3Q7 beside lbmpy").
 """
 
-import argparse
-import json
-import sys
-
 import numpy as np
 import sympy as sp
 
-from lbmpy_d2q5 import time_kernel
+from lbmpy_d2q5 import run
 
 RATES = [0.0, 1.0, 1.0, 1.0, 1.5, 1.5, 1.5]
 # `lbm3_step_linear` times pairs of steps (the AA pattern alternates two
@@ -112,44 +108,10 @@ def check_kernel(kernel, rule):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="64,256")
-    ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--seconds", type=float, default=3.0)
-    ap.add_argument("--criterion")
-    ap.add_argument("--json")
-    args = ap.parse_args()
-    import lbmpy
-    import pystencils
+    def check(kernel, rule):
+        return {"max_difference_from_numpy_step": check_kernel(kernel, rule)}
 
-    sizes = [int(s) for s in args.sizes.split(",")]
-    threads = [int(s) for s in args.threads.split(",")]
-    print(f"lbmpy {lbmpy.__version__}, pystencils {pystencils.__version__}", file=sys.stderr)
-    results = {}
-    checked = None
-    for t in threads:
-        kernel, rule = build_kernel(t)
-        if checked is None:
-            checked = check_kernel(kernel, rule)
-            print(f"kernel = numpy D3Q7 MRT step to {checked:.1e}", file=sys.stderr)
-        for n in sizes:
-            mlups = time_kernel(kernel, n, args.seconds, dims=3, q=7)
-            results[f"{n}/{t}t"] = mlups
-            print(f"lbmpy D3Q7 MRT {n}^3 {t} thread(s): {mlups:.1f} MLUPS", file=sys.stderr)
-    out = {
-        "lbmpy": lbmpy.__version__,
-        "pystencils": pystencils.__version__,
-        "bytes_per_update": 136,
-        "mlups": results,
-        "max_difference_from_numpy_step": checked,
-    }
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=1)
-    if args.criterion:
-        table(args.criterion, sizes, threads, results)
-    else:
-        print(json.dumps(out))
+    run(__doc__, "D3Q7 MRT", "64,256", build_kernel, check, 3, 7, 136, table)
 
 
 def table(root, sizes, threads, theirs):
