@@ -202,3 +202,33 @@ fn huge_grids_are_refused() {
     assert!(lbm_bioheat::Grid::centered_square(100_000, 1.0).is_err());
     assert!(lbm_bioheat::Grid::new(usize::MAX, 2, 1.0, 0.0, 0.0).is_err());
 }
+
+/// A perfusion law that claims a constant rate and later takes the claim
+/// back is refused by the LBM with the region named, not trusted (nor a
+/// panic).
+#[test]
+fn a_law_that_stops_being_constant_is_refused() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Fickle(AtomicUsize);
+    impl lbm_bioheat::PerfusionModel for Fickle {
+        fn rate(&self, _t: f64) -> f64 {
+            0.5
+        }
+        fn constant_rate(&self) -> Option<f64> {
+            // Constant for the build check and both linearity checks (the
+            // test's and the solver's), not for the coefficients.
+            (self.0.fetch_add(1, Ordering::Relaxed) < 3).then_some(0.5)
+        }
+    }
+    let grid = lbm_bioheat::Grid::centered_square(8, 0.008).unwrap();
+    let p = lbm_bioheat::PennesProblem::builder(grid, "fickle", Fickle(AtomicUsize::new(0)))
+        .build()
+        .unwrap();
+    assert!(p.is_linear());
+    match lbm_bioheat::LbmSolver::new(p, lbm_bioheat::LbmConfig::default()) {
+        Err(lbm_bioheat::BioheatError::InvalidPerfusion { region, .. }) => {
+            assert_eq!(region, "fickle")
+        }
+        other => panic!("{other:?}"),
+    }
+}

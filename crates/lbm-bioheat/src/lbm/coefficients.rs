@@ -96,10 +96,16 @@ impl Coefficients {
             self.labels[c] = label;
             let factor = cb * dt / rc0;
             self.perfusion[c] = if self.linear {
-                let rate = p.regions()[label as usize]
-                    .perfusion()
-                    .constant_rate()
-                    .expect("linear problems have constant rates");
+                // The problem was linear when the solver was built: a law
+                // whose `constant_rate` changed since is refused, not trusted.
+                let region = &p.regions()[label as usize];
+                let rate = region.perfusion().constant_rate().ok_or_else(|| {
+                    BioheatError::InvalidPerfusion {
+                        region: region.name().to_string(),
+                        temperature_c: f64::NAN,
+                        rate: f64::NAN,
+                    }
+                })?;
                 rate * factor
             } else {
                 factor
