@@ -463,6 +463,11 @@ fn rows<'a>(d: &'a mut [&mut [f64]; 7], off: usize, len: usize) -> [&'a mut [f64
     d.each_mut().map(|a| &mut a[off..off + len])
 }
 
+/// The seven rows of `nz` cells copied into a plane's scratch.
+fn local_rows(local: &[f64], nz: usize) -> [&[f64]; 7] {
+    std::array::from_fn(|q| &local[q * nz..(q + 1) * nz])
+}
+
 /// The padded-index offset e_q of each direction, for strides `sx`, `sy`.
 fn offsets(sx: usize, sy: usize) -> [isize; 7] {
     let (sx, sy) = (sx as isize, sy as isize);
@@ -520,7 +525,7 @@ fn sweep_local(
             for (copy, row) in local.chunks_exact_mut(nz).zip(&own) {
                 copy.copy_from_slice(row);
             }
-            let input: [&[f64]; 7] = std::array::from_fn(|q| &local[q * nz..(q + 1) * nz]);
+            let input = local_rows(local, nz);
             let [o0, o1, o2, o3, o4, o5, o6] = own;
             // Direction q's post-collision population goes to the array of
             // the opposite direction.
@@ -568,16 +573,7 @@ fn sweep_neighbours(
     let ([sx, sy], nz) = (p.strides, n[2]);
     let len = f[0].len();
     let shared = SharedArrays(f.map(|a| a.as_mut_ptr()));
-    // e_q as an offset.
-    let e = [
-        0,
-        sx as isize,
-        -(sx as isize),
-        sy as isize,
-        -(sy as isize),
-        1,
-        -1,
-    ];
+    let e = offsets(sx, sy);
     let plane = |pi: usize, t: &mut [f64], local: &mut [f64]| -> RowStat {
         let arrays = shared;
         let mut stat = RowStat::EMPTY;
@@ -595,7 +591,7 @@ fn sweep_neighbours(
                     unsafe { std::slice::from_raw_parts(arrays.0[OPPOSITE[q]].add(from), nz) };
                 copy.copy_from_slice(src);
             }
-            let input: [&[f64]; 7] = std::array::from_fn(|q| &local[q * nz..(q + 1) * nz]);
+            let input = local_rows(local, nz);
             let output: [&mut [f64]; 7] = std::array::from_fn(|q| {
                 let to = (base as isize + e[q]) as usize;
                 assert!(to + nz <= len);
