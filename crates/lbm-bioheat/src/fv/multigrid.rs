@@ -97,8 +97,14 @@ fn threads() -> usize {
 
 /// One level of the hierarchy, stored with one layer of padding cells
 /// around the grid (zero conductance, zero value) so that the loops need
-/// no boundary branches. Rows run along the last axis (y in 2D, z in 3D);
-/// cell (i, j[, k]) sits at Σ_a (index_a + 1)·stride_a.
+/// no boundary branches. Rows run along the last axis (y in 2D, z in 3D)
+/// and hold their cells split by the parity of the index along the row:
+/// a padding cell, the even cells, a padding cell, the odd cells, a
+/// padding cell. A row's cells of one Gauss–Seidel colour are then all
+/// even or all odd, so each colour sweeps contiguous memory (the loop
+/// vectorizes) and its in-row neighbours lie in the other half, at a
+/// fixed offset. Cell (i, j[, k]) sits at Σ_outer (index + 1)·stride +
+/// [`Level::slot`] of its index along the row.
 #[derive(Debug, Clone)]
 struct Level {
     axes: usize,
@@ -108,6 +114,8 @@ struct Level {
     ps: [usize; 3],
     /// Cells per row (along the last axis).
     inner: usize,
+    /// Even cells per row (the odd ones are `inner − even`).
+    even: usize,
     /// Padded index of the first interior cell of every row, in row-major
     /// order of the other axes.
     rows: Vec<usize>,
@@ -130,11 +138,34 @@ struct Level {
     tmp: Vec<f64>,
 }
 
+/// One half of a row (its even or its odd cells): the padded index of
+/// its first cell, its number of cells, and the offsets from a cell to
+/// its lower and upper neighbours along the row (in the other half).
+#[derive(Debug, Clone, Copy)]
+struct Half {
+    start: usize,
+    len: usize,
+    lower: isize,
+    upper: isize,
+}
+
+impl Half {
+    /// The padded index `offset` cells from the first one.
+    fn shift(&self, offset: isize) -> usize {
+        self.start.wrapping_add_signed(offset)
+    }
+}
+
 impl Level {
     /// A level of `n` cells per axis (`axes` active) with zero
     /// conductances.
     fn empty(axes: usize, n: [usize; 3]) -> Self {
-        let pd: [usize; 3] = std::array::from_fn(|a| if a < axes { n[a] + 2 } else { 1 });
+        // Three padding cells along the rows, two along the other axes.
+        let pd: [usize; 3] = std::array::from_fn(|a| match a {
+            _ if a + 1 == axes => n[a] + 3,
+            _ if a < axes => n[a] + 2,
+            _ => 1,
+        });
         let ps = [pd[1] * pd[2], pd[2], 1];
         let len = pd.iter().product();
         let inner = n[axes - 1];
@@ -152,6 +183,7 @@ impl Level {
             n,
             ps,
             inner,
+            even: inner.div_ceil(2),
             coarse_row: Vec::new(),
             rows,
             parity,
@@ -208,11 +240,27 @@ impl Level {
 
     fn sum_conductances(&mut self) {
         let mut csum = std::mem::take(&mut self.csum);
-        self.for_cells(|_, k, _| {
-            let mut v = self.c[0][k] + self.c[0][k - self.ps[0]];
-            for a in 1..self.axes {
-                v += self.c[a][k];
-                v += self.c[a][k - self.ps[a]];
+        let last = self.axes - 1;
+        self.for_cells(|_, k, at| {
+            let mut v = 0.0;
+            for a in 0..self.axes {
+                // The conductance to the lower neighbour: one stride back,
+                // or along the row the previous cell's slot (0 for the
+                // first cell).
+                let lower = if a < last {
+                    self.c[a][k - self.ps[a]]
+                } else if at[a] > 0 {
+                    let mut prev = at;
+                    prev[a] -= 1;
+                    self.c[a][self.at(prev)]
+                } else {
+                    0.0
+                };
+                v = if a == 0 {
+                    self.c[a][k] + lower
+                } else {
+                    v + self.c[a][k] + lower
+                };
             }
             csum[k] = v;
         });
@@ -232,7 +280,40 @@ impl Level {
 
     /// Padded index of the cell at `at`.
     fn at(&self, at: [usize; 3]) -> usize {
-        (0..self.axes).map(|a| (at[a] + 1) * self.ps[a]).sum()
+        let last = self.axes - 1;
+        (0..last).map(|a| (at[a] + 1) * self.ps[a]).sum::<usize>() + self.slot(at[last])
+    }
+
+    /// The position of the cell with index `j` along the row within its
+    /// row chunk: 1 + j/2 for even j, even + 2 + j/2 for odd j.
+    fn slot(&self, j: usize) -> usize {
+        if j.is_multiple_of(2) {
+            1 + j / 2
+        } else {
+            self.even + 2 + j / 2
+        }
+    }
+
+    /// The two halves of the row whose chunk starts at `c` − 1: for the
+    /// even then the odd cells, the padded index of the first cell, the
+    /// number of cells and the offsets of the in-row lower and upper
+    /// neighbours (which sit in the other half).
+    fn halves(&self, c: usize) -> [Half; 2] {
+        let e = self.even as isize;
+        [
+            Half {
+                start: c,
+                len: self.even,
+                lower: e,
+                upper: e + 1,
+            },
+            Half {
+                start: c + self.even + 1,
+                len: self.inner - self.even,
+                lower: -e - 1,
+                upper: -e,
+            },
+        ]
     }
 
     /// Padded index of the cell with unpadded index `u`.
@@ -244,7 +325,7 @@ impl Level {
     /// The padded length of one row chunk (its cells and two padding
     /// cells), and the map from a chunk to its first interior cell.
     fn row_chunks(&self) -> (usize, impl Fn(usize) -> Option<usize> + Sync + use<>) {
-        let (axes, n, row_len) = (self.axes, self.n, self.inner + 2);
+        let (axes, n, row_len) = (self.axes, self.n, self.inner + 3);
         let interior = move |q: usize| {
             let (pi, pj) = if axes == 3 {
                 (q / (n[1] + 2), q % (n[1] + 2))
@@ -312,65 +393,116 @@ impl Level {
         self.r = r;
     }
 
-    /// y = A x (`RESIDUAL` false) or y = b − A x, row by row: each row
-    /// works on windows of exactly `inner` cells, so the loop has no bounds
-    /// checks and vectorizes. The terms are summed axis by axis, the lower
-    /// neighbour first.
+    /// y = A x (`RESIDUAL` false) or y = b − A x, row by row and half row
+    /// by half row: each works on windows of exactly its number of cells,
+    /// so the loop has no bounds checks and vectorizes. The terms are
+    /// summed axis by axis, the lower neighbour first.
     fn apply_axes<const A: usize, const RESIDUAL: bool>(&self, x: &[f64], y: &mut [f64]) {
-        let n = self.inner;
         let (row_len, interior) = self.row_chunks();
         for_rows(y, row_len, self.parallel(), interior, |c, row| {
-            let xc = &x[c..c + n];
-            let xm: [&[f64]; A] = std::array::from_fn(|a| &x[c - self.ps[a]..][..n]);
-            let xp: [&[f64]; A] = std::array::from_fn(|a| &x[c + self.ps[a]..][..n]);
-            let cm: [&[f64]; A] = std::array::from_fn(|a| &self.c[a][c - self.ps[a]..][..n]);
-            let cp: [&[f64]; A] = std::array::from_fn(|a| &self.c[a][c..][..n]);
-            let (d, b) = (&self.diag[c..c + n], &self.b[c..c + n]);
-            let y = &mut row[1..1 + n];
-            for j in 0..n {
-                let mut v = d[j] * xc[j];
-                for a in 0..A {
-                    v -= cm[a][j] * xm[a][j];
-                    v -= cp[a][j] * xp[a][j];
+            for h in self.halves(c) {
+                let (k, n) = (h.start, h.len);
+                // Lower and upper neighbours along each axis: a stride away,
+                // or in the other half along the row.
+                let lower = |a: usize| {
+                    if a + 1 < A {
+                        k - self.ps[a]
+                    } else {
+                        h.shift(h.lower)
+                    }
+                };
+                let upper = |a: usize| {
+                    if a + 1 < A {
+                        k + self.ps[a]
+                    } else {
+                        h.shift(h.upper)
+                    }
+                };
+                let xc = &x[k..k + n];
+                let xm: [&[f64]; A] = std::array::from_fn(|a| &x[lower(a)..][..n]);
+                let xp: [&[f64]; A] = std::array::from_fn(|a| &x[upper(a)..][..n]);
+                let cm: [&[f64]; A] = std::array::from_fn(|a| &self.c[a][lower(a)..][..n]);
+                let cp: [&[f64]; A] = std::array::from_fn(|a| &self.c[a][k..][..n]);
+                let d = &self.diag[k..k + n];
+                // (The b of A x alone is never read.)
+                let b = if RESIDUAL { &self.b[k..k + n] } else { d };
+                let y = &mut row[k + 1 - c..][..n];
+                for j in 0..n {
+                    let mut v = d[j] * xc[j];
+                    for a in 0..A {
+                        v -= cm[a][j] * xm[a][j];
+                        v -= cp[a][j] * xp[a][j];
+                    }
+                    y[j] = if RESIDUAL { b[j] - v } else { v };
                 }
-                y[j] = if RESIDUAL { b[j] - v } else { v };
             }
         });
     }
 
-    /// Gauss–Seidel on the cells of one colour (red: an even sum of
-    /// coordinates) of row `r`, in `x`. A cell reads only cells of the
-    /// other colour.
+    /// Whether the even cells of row `r` have colour `red` (red: an even
+    /// sum of coordinates).
+    fn even_is(&self, r: usize, red: bool) -> bool {
+        (self.parity[r] == 1) != red
+    }
+
+    /// New Gauss–Seidel values of the half row `h` into `out`, from the
+    /// windows (each `h.len` long) of x at its neighbours: `xm`, `xp`
+    /// along the other axes, `xl`, `xr` along the row.
     #[inline]
-    fn relax_row<const A: usize>(&self, x: &mut [f64], r: usize, red: bool) {
-        let n = self.inner;
-        let c = self.rows[r];
-        // Split x into the cells before the row, the row with its two
-        // padding cells (cur[jj] is cell c + jj − 1), and the rest: the
-        // other rows' neighbours lie in the outer parts.
-        let (before, rest) = x.split_at_mut(c - 1);
-        let (cur, after) = rest.split_at_mut(n + 2);
-        let behind = c + n + 1; // index of after[0]
-        // The other axes' neighbour windows (A − 1 of them; the unused
-        // slot repeats the first).
+    fn relax_values<const A: usize>(
+        &self,
+        h: &Half,
+        xm: [&[f64]; 2],
+        xp: [&[f64]; 2],
+        (xl, xr): (&[f64], &[f64]),
+        out: &mut [f64],
+    ) {
+        let (k, n) = (h.start, h.len);
         let pick = |a: usize| if a + 1 < A { a } else { 0 };
-        let xm: [&[f64]; 2] = std::array::from_fn(|a| &before[c - self.ps[pick(a)]..][..n]);
-        let xp: [&[f64]; 2] = std::array::from_fn(|a| &after[c + self.ps[pick(a)] - behind..][..n]);
         let cm: [&[f64]; 2] =
-            std::array::from_fn(|a| &self.c[pick(a)][c - self.ps[pick(a)]..][..n]);
-        let cp: [&[f64]; 2] = std::array::from_fn(|a| &self.c[pick(a)][c..][..n]);
-        let (b, inv) = (&self.b[c..c + n], &self.inv_diag[c..c + n]);
-        let ci = &self.c[A - 1][c - 1..c + n];
-        let mut j = usize::from((self.parity[r] == 1) == red);
-        while j < n {
+            std::array::from_fn(|a| &self.c[pick(a)][k - self.ps[pick(a)]..][..n]);
+        let cp: [&[f64]; 2] = std::array::from_fn(|a| &self.c[pick(a)][k..][..n]);
+        let cl = &self.c[A - 1][h.shift(h.lower)..][..n];
+        let cr = &self.c[A - 1][k..k + n];
+        let (b, inv) = (&self.b[k..k + n], &self.inv_diag[k..k + n]);
+        let out = &mut out[..n];
+        for j in 0..n {
             let mut v = b[j];
             for a in 0..A - 1 {
                 v += cm[a][j] * xm[a][j];
                 v += cp[a][j] * xp[a][j];
             }
-            cur[j + 1] = (v + ci[j] * cur[j] + ci[j + 1] * cur[j + 2]) * inv[j];
-            j += 2;
+            out[j] = (v + cl[j] * xl[j] + cr[j] * xr[j]) * inv[j];
         }
+    }
+
+    /// Gauss–Seidel on the cells of one colour of row `r`, in `x`: one
+    /// half of the row, whose neighbours all lie outside it (a cell reads
+    /// only cells of the other colour).
+    #[inline]
+    fn relax_row<const A: usize>(&self, x: &mut [f64], r: usize, red: bool) {
+        let [even, odd] = self.halves(self.rows[r]);
+        let h = if self.even_is(r, red) { even } else { odd };
+        if h.len == 0 {
+            return;
+        }
+        let (before, rest) = x.split_at_mut(h.start);
+        let (cur, after) = rest.split_at_mut(h.len);
+        let (before, after, behind, n) = (&*before, &*after, h.start + h.len, h.len);
+        let window = move |k: usize| -> &[f64] {
+            if k >= behind {
+                &after[k - behind..][..n]
+            } else {
+                &before[k..][..n]
+            }
+        };
+        // The other axes' neighbour windows (A − 1 of them; the unused
+        // slot repeats the first).
+        let pick = |a: usize| if a + 1 < A { a } else { 0 };
+        let xm = std::array::from_fn(|a| window(h.start - self.ps[pick(a)]));
+        let xp = std::array::from_fn(|a| window(h.start + self.ps[pick(a)]));
+        let along = (window(h.shift(h.lower)), window(h.shift(h.upper)));
+        self.relax_values::<A>(&h, xm, xp, along, cur);
     }
 
     /// One symmetric half of red–black Gauss–Seidel: red then black
@@ -413,46 +545,39 @@ impl Level {
     }
 
     /// One colour of Gauss–Seidel on the rayon pool, with the same results
-    /// as [`Level::relax_row`] over every row:
-    /// every row's right-hand side and other-row neighbours go to `tmp`
-    /// first (reading x), then each row updates in place with its in-row
-    /// neighbours.
+    /// as [`Level::relax_row`] over every row: the new values of every
+    /// row's half of that colour go to `tmp` first (reading x), then into
+    /// x.
     fn relax_two_pass<const A: usize>(&mut self, red: bool) {
         let mut tmp = std::mem::take(&mut self.tmp);
         let mut x = std::mem::take(&mut self.x);
         let this = &*self;
-        let n = this.inner;
         let (row_len, interior) = this.row_chunks();
-        // The first cell of the colour in the row starting at c.
-        let first = |c: usize| usize::from((this.parity[this.row_of(c)] == 1) == red);
+        let half = |c: usize| {
+            let [even, odd] = this.halves(c);
+            if this.even_is(this.row_of(c), red) {
+                even
+            } else {
+                odd
+            }
+        };
         {
             let x = &x;
             for_rows(&mut tmp, row_len, true, &interior, |c, row| {
-                let mut j = first(c);
-                while j < n {
-                    let k = c + j;
-                    let mut v = this.b[k];
-                    for a in 0..A - 1 {
-                        let s = this.ps[a];
-                        v += this.c[a][k - s] * x[k - s];
-                        v += this.c[a][k] * x[k + s];
-                    }
-                    row[1 + j] = v;
-                    j += 2;
-                }
+                let h = half(c);
+                let pick = |a: usize| if a + 1 < A { a } else { 0 };
+                let window = |k: usize| &x[k..][..h.len];
+                let xm = std::array::from_fn(|a| window(h.start - this.ps[pick(a)]));
+                let xp = std::array::from_fn(|a| window(h.start + this.ps[pick(a)]));
+                let along = (window(h.shift(h.lower)), window(h.shift(h.upper)));
+                this.relax_values::<A>(&h, xm, xp, along, &mut row[h.start + 1 - c..]);
             });
         }
         {
-            let (ci, inv, tmp) = (&this.c[A - 1], &this.inv_diag, &tmp);
-            for_rows(&mut x, row_len, true, &interior, |c, cur| {
-                // cur[jj] is cell c + jj − 1.
-                let base = c - 1;
-                let mut jj = 1 + first(c);
-                while jj <= n {
-                    let k = base + jj;
-                    cur[jj] = (tmp[k] + ci[k - 1] * cur[jj - 1] + ci[k] * cur[jj + 1]) * inv[k];
-                    jj += 2;
-                }
+            let tmp = &tmp;
+            for_rows(&mut x, row_len, true, &interior, |c, row| {
+                let h = half(c);
+                row[h.start + 1 - c..][..h.len].copy_from_slice(&tmp[h.start..][..h.len]);
             });
         }
         self.x = x;
@@ -571,13 +696,13 @@ impl Hierarchy {
             let n = level.inner;
             let mut ok = true;
             for (r, s) in sink.chunks_exact(n).enumerate() {
-                let c = level.rows[r];
-                let (d, inv) = (&mut level.diag[c..c + n], &mut level.inv_diag[c..c + n]);
-                for (((d, inv), &c), &s) in d.iter_mut().zip(inv).zip(&level.csum[c..c + n]).zip(s)
-                {
-                    *d = c + s;
-                    *inv = 1.0 / *d;
-                    ok &= *d > 0.0 && d.is_finite();
+                let base = level.rows[r] - 1;
+                for (j, &s) in s.iter().enumerate() {
+                    let k = base + level.slot(j);
+                    let d = level.csum[k] + s;
+                    level.diag[k] = d;
+                    level.inv_diag[k] = 1.0 / d;
+                    ok &= d > 0.0 && d.is_finite();
                 }
             }
             if !ok {
@@ -675,18 +800,21 @@ impl Hierarchy {
         // row by coarse row (its fine rows in order).
         let (fine, coarse) = self.levels.split_at_mut(l + 1);
         let (fine, coarse) = (&mut fine[l], &mut coarse[0]);
-        let (n, cn) = (fine.inner, coarse.inner);
+        // Coarse cell m of a row takes fine cells 2m (even half, m) and
+        // 2m + 1 (odd half, m) of each of its fine rows.
+        let (ne, no, cn) = (fine.even, fine.inner - fine.even, coarse.inner);
         let mut b = std::mem::take(&mut coarse.b);
         {
             let (row_len, interior) = coarse.row_chunks();
             let (fine, coarse) = (&*fine, &*coarse);
             for_rows(&mut b, row_len, fine.parallel(), interior, |c0, row| {
-                let row = &mut row[1..1 + cn];
                 row.fill(0.0);
                 for fr in fine.rows_into(coarse.row_of(c0), coarse) {
                     let f0 = fine.rows[fr];
-                    for (c, pair) in row.iter_mut().zip(fine.r[f0..f0 + n].chunks(2)) {
-                        *c += pair.iter().sum::<f64>();
+                    let (even, odd) = (&fine.r[f0..f0 + ne], &fine.r[f0 + ne + 1..][..no]);
+                    for m in 0..cn {
+                        let pair = if m < no { even[m] + odd[m] } else { even[m] };
+                        row[coarse.slot(m)] += pair;
                     }
                 }
             });
@@ -701,11 +829,14 @@ impl Hierarchy {
             let (row_len, interior) = fine.row_chunks();
             let fine = &*fine;
             for_rows(&mut x, row_len, fine.parallel(), interior, |f0, row| {
-                let c0 = coarse.rows[fine.coarse_row[fine.row_of(f0)]];
-                for (pair, &c) in row[1..1 + n].chunks_mut(2).zip(&coarse.x[c0..c0 + cn]) {
-                    for v in pair {
-                        *v += OVER_CORRECTION * c;
-                    }
+                let base = coarse.rows[fine.coarse_row[fine.row_of(f0)]] - 1;
+                let coarse_x = |m: usize| OVER_CORRECTION * coarse.x[base + coarse.slot(m)];
+                let (even, odd) = row[1..].split_at_mut(ne + 1);
+                for (m, v) in even[..ne].iter_mut().enumerate() {
+                    *v += coarse_x(m);
+                }
+                for (m, v) in odd[..no].iter_mut().enumerate() {
+                    *v += coarse_x(m);
                 }
             });
         }
@@ -740,12 +871,16 @@ impl Hierarchy {
         self.x.fill(0.0);
         self.r.fill(0.0);
         for (&c, src) in fine.rows.iter().zip(b.chunks_exact(n)) {
-            self.r[c..c + n].copy_from_slice(src);
+            for (j, &v) in src.iter().enumerate() {
+                self.r[c - 1 + fine.slot(j)] = v;
+            }
         }
         let result = self.cg(rtol, max_iterations);
         let fine = &self.levels[0];
         for (&c, dst) in fine.rows.iter().zip(x.chunks_exact_mut(n)) {
-            dst.copy_from_slice(&self.x[c..c + n]);
+            for (j, v) in dst.iter_mut().enumerate() {
+                *v = self.x[c - 1 + fine.slot(j)];
+            }
         }
         result
     }

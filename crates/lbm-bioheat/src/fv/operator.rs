@@ -267,15 +267,15 @@ impl Operator {
         }
         let at = self.coords(k0);
         let last = self.axes - 1;
-        for a in 0..last {
+        for (a, &index) in at.iter().enumerate().take(last) {
             let s = self.stride[a];
-            if at[a] > 0 {
+            if index > 0 {
                 let (c, tn) = (&self.c[a][k0 - s..][..l], &t[k0 - s..][..l]);
                 for j in 0..l {
                     out[j] += c[j] * (tr[j] - tn[j]);
                 }
             }
-            if at[a] + 1 < self.n[a] {
+            if index + 1 < self.n[a] {
                 let (c, tn) = (&self.c[a][k0..][..l], &t[k0 + s..][..l]);
                 for j in 0..l {
                     out[j] += c[j] * (tr[j] - tn[j]);
