@@ -48,6 +48,40 @@ pub(crate) enum LinearFailure {
     NotConverged(f64),
 }
 
+/// The number type of a level's matrix (conductances and diagonal):
+/// `f64` for the finest-level operator that CG iterates on, `f32` for the
+/// V-cycle's levels. The V-cycle is then the exact V-cycle of a matrix
+/// rounded to single precision, computed in double precision: a fixed
+/// linear, symmetric positive definite preconditioner as CG requires, that
+/// streams 4 rather than 8 bytes per matrix entry through its
+/// memory-bound sweeps.
+trait Entry: Copy + Default + Send + Sync + std::fmt::Debug + std::ops::AddAssign + 'static {
+    fn narrow(v: f64) -> Self;
+    fn wide(self) -> f64;
+}
+
+impl Entry for f64 {
+    #[inline(always)]
+    fn narrow(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        self
+    }
+}
+
+impl Entry for f32 {
+    #[inline(always)]
+    fn narrow(v: f64) -> Self {
+        v as f32
+    }
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        f64::from(self)
+    }
+}
+
 /// Levels with at least this many cells run their row loops on the rayon
 /// pool (with the `rayon` feature). Rows are independent within each loop
 /// and every reduction has a fixed order, so the results are the same on
@@ -106,7 +140,7 @@ fn threads() -> usize {
 /// fixed offset. Cell (i, j[, k]) sits at Σ_outer (index + 1)·stride +
 /// [`Level::slot`] of its index along the row.
 #[derive(Debug, Clone)]
-struct Level {
+struct Level<T> {
     axes: usize,
     /// Cells per axis (1 beyond the active axes).
     n: [usize; 3],
@@ -125,11 +159,11 @@ struct Level {
     coarse_row: Vec<usize>,
     /// Conductance to the next cell along each axis; 0 on the last layer
     /// and the padding (empty beyond the active axes).
-    c: [Vec<f64>; 3],
+    c: [Vec<T>; 3],
     /// Σ conductances per cell (fixed).
     csum: Vec<f64>,
-    diag: Vec<f64>,
-    inv_diag: Vec<f64>,
+    diag: Vec<T>,
+    inv_diag: Vec<T>,
     /// Scratch: right-hand side, solution and residual of this level, and
     /// the Gauss–Seidel partial sums.
     b: Vec<f64>,
@@ -156,10 +190,10 @@ impl Half {
     }
 }
 
-impl Level {
+impl<T: Entry> Level<T> {
     /// A level of `n` cells per axis (`axes` active) with zero
-    /// conductances.
-    fn empty(axes: usize, n: [usize; 3]) -> Self {
+    /// conductances; with `scratch`, the vectors of a V-cycle level.
+    fn empty(axes: usize, n: [usize; 3], scratch: bool) -> Self {
         // Three padding cells along the rows, two along the other axes.
         let pd: [usize; 3] = std::array::from_fn(|a| match a {
             _ if a + 1 == axes => n[a] + 3,
@@ -177,7 +211,14 @@ impl Level {
                 parity.push((i + j) % 2);
             }
         }
-        let vec = || vec![0.0; len];
+        let vec = |want: bool| if want { vec![0.0; len] } else { Vec::new() };
+        let matrix = |want: bool| {
+            if want {
+                vec![T::default(); len]
+            } else {
+                Vec::new()
+            }
+        };
         Self {
             axes,
             n,
@@ -187,25 +228,23 @@ impl Level {
             coarse_row: Vec::new(),
             rows,
             parity,
-            c: std::array::from_fn(|a| if a < axes { vec![0.0; len] } else { Vec::new() }),
-            csum: vec(),
-            diag: vec(),
-            inv_diag: vec(),
-            b: vec(),
-            x: vec(),
-            r: vec(),
+            c: std::array::from_fn(|a| matrix(a < axes)),
+            csum: vec(true),
+            diag: matrix(true),
+            inv_diag: matrix(scratch),
+            b: vec(scratch),
+            x: vec(scratch),
+            r: vec(scratch),
             // Only the rayon path's Gauss–Seidel needs a whole-level buffer.
-            tmp: if cfg!(feature = "rayon") && n.iter().product::<usize>() >= PARALLEL_CELLS {
-                vec()
-            } else {
-                Vec::new()
-            },
+            tmp: vec(scratch
+                && cfg!(feature = "rayon")
+                && n.iter().product::<usize>() >= PARALLEL_CELLS),
         }
     }
 
     /// A level from unpadded row-major conductances (one slice per axis).
-    fn new(n: [usize; 3], c: &[&[f64]]) -> Self {
-        let mut level = Self::empty(c.len(), n);
+    fn new(n: [usize; 3], c: &[&[f64]], scratch: bool) -> Self {
+        let mut level = Self::empty(c.len(), n, scratch);
         level.set_conductances(c);
         level
     }
@@ -231,7 +270,7 @@ impl Level {
         let mut fresh = std::mem::take(&mut self.c);
         self.for_cells(|u, k, at| {
             for a in 0..self.axes {
-                fresh[a][k] = if at[a] + 1 < self.n[a] { c[a][u] } else { 0.0 };
+                fresh[a][k] = T::narrow(if at[a] + 1 < self.n[a] { c[a][u] } else { 0.0 });
             }
         });
         self.c = fresh;
@@ -248,19 +287,16 @@ impl Level {
                 // or along the row the previous cell's slot (0 for the
                 // first cell).
                 let lower = if a < last {
-                    self.c[a][k - self.ps[a]]
+                    self.c[a][k - self.ps[a]].wide()
                 } else if at[a] > 0 {
                     let mut prev = at;
                     prev[a] -= 1;
-                    self.c[a][self.at(prev)]
+                    self.c[a][self.at(prev)].wide()
                 } else {
                     0.0
                 };
-                v = if a == 0 {
-                    self.c[a][k] + lower
-                } else {
-                    v + self.c[a][k] + lower
-                };
+                let own = self.c[a][k].wide();
+                v = if a == 0 { own + lower } else { v + own + lower };
             }
             csum[k] = v;
         });
@@ -324,7 +360,7 @@ impl Level {
 
     /// The padded length of one row chunk (its cells and two padding
     /// cells), and the map from a chunk to its first interior cell.
-    fn row_chunks(&self) -> (usize, impl Fn(usize) -> Option<usize> + Sync + use<>) {
+    fn row_chunks(&self) -> (usize, impl Fn(usize) -> Option<usize> + Sync + use<T>) {
         let (axes, n, row_len) = (self.axes, self.n, self.inner + 3);
         let interior = move |q: usize| {
             let (pi, pj) = if axes == 3 {
@@ -339,7 +375,7 @@ impl Level {
     }
 
     /// The next coarser level (2 × 2 × 2 blocks, 2 × 2 in 2D).
-    fn coarsen(&mut self) -> Level {
+    fn coarsen(&mut self) -> Level<T> {
         let n = std::array::from_fn(|a| {
             if a < self.axes {
                 self.n[a].div_ceil(2)
@@ -347,7 +383,7 @@ impl Level {
                 1
             }
         });
-        let mut coarse = Level::empty(self.axes, n);
+        let mut coarse = Level::empty(self.axes, n, true);
         let outer1 = if self.axes == 3 { self.n[1] } else { 1 };
         let coarse_outer1 = if self.axes == 3 { n[1] } else { 1 };
         self.coarse_row = (0..self.rows.len())
@@ -360,9 +396,9 @@ impl Level {
     /// Sets `coarse`'s conductances (the next coarser level's) from this
     /// level's: a fine face is a coarse face when it leaves its block, and
     /// the coarse face conducts the sum of its fine faces.
-    fn restrict_conductances(&self, coarse: &mut Level) {
+    fn restrict_conductances(&self, coarse: &mut Level<T>) {
         for c in &mut coarse.c[..self.axes] {
-            c.fill(0.0);
+            c.fill(T::default());
         }
         self.for_cells(|_, k, at| {
             let kc = coarse.at(at.map(|v| v / 2));
@@ -421,17 +457,17 @@ impl Level {
                 let xc = &x[k..k + n];
                 let xm: [&[f64]; A] = std::array::from_fn(|a| &x[lower(a)..][..n]);
                 let xp: [&[f64]; A] = std::array::from_fn(|a| &x[upper(a)..][..n]);
-                let cm: [&[f64]; A] = std::array::from_fn(|a| &self.c[a][lower(a)..][..n]);
-                let cp: [&[f64]; A] = std::array::from_fn(|a| &self.c[a][k..][..n]);
+                let cm: [&[T]; A] = std::array::from_fn(|a| &self.c[a][lower(a)..][..n]);
+                let cp: [&[T]; A] = std::array::from_fn(|a| &self.c[a][k..][..n]);
                 let d = &self.diag[k..k + n];
                 // (The b of A x alone is never read.)
-                let b = if RESIDUAL { &self.b[k..k + n] } else { d };
+                let b = if RESIDUAL { &self.b[k..k + n] } else { xc };
                 let y = &mut row[k + 1 - c..][..n];
                 for j in 0..n {
-                    let mut v = d[j] * xc[j];
+                    let mut v = d[j].wide() * xc[j];
                     for a in 0..A {
-                        v -= cm[a][j] * xm[a][j];
-                        v -= cp[a][j] * xp[a][j];
+                        v -= cm[a][j].wide() * xm[a][j];
+                        v -= cp[a][j].wide() * xp[a][j];
                     }
                     y[j] = if RESIDUAL { b[j] - v } else { v };
                 }
@@ -459,9 +495,8 @@ impl Level {
     ) {
         let (k, n) = (h.start, h.len);
         let pick = |a: usize| if a + 1 < A { a } else { 0 };
-        let cm: [&[f64]; 2] =
-            std::array::from_fn(|a| &self.c[pick(a)][k - self.ps[pick(a)]..][..n]);
-        let cp: [&[f64]; 2] = std::array::from_fn(|a| &self.c[pick(a)][k..][..n]);
+        let cm: [&[T]; 2] = std::array::from_fn(|a| &self.c[pick(a)][k - self.ps[pick(a)]..][..n]);
+        let cp: [&[T]; 2] = std::array::from_fn(|a| &self.c[pick(a)][k..][..n]);
         let cl = &self.c[A - 1][h.shift(h.lower)..][..n];
         let cr = &self.c[A - 1][k..k + n];
         let (b, inv) = (&self.b[k..k + n], &self.inv_diag[k..k + n]);
@@ -469,10 +504,10 @@ impl Level {
         for j in 0..n {
             let mut v = b[j];
             for a in 0..A - 1 {
-                v += cm[a][j] * xm[a][j];
-                v += cp[a][j] * xp[a][j];
+                v += cm[a][j].wide() * xm[a][j];
+                v += cp[a][j].wide() * xp[a][j];
             }
-            out[j] = (v + cl[j] * xl[j] + cr[j] * xr[j]) * inv[j];
+            out[j] = (v + cl[j].wide() * xl[j] + cr[j].wide() * xr[j]) * inv[j].wide();
         }
     }
 
@@ -586,7 +621,7 @@ impl Level {
 
     /// The rows of this level that restrict to row `cr` of `coarse` (the
     /// next coarser level), in increasing order.
-    fn rows_into(&self, cr: usize, coarse: &Level) -> impl Iterator<Item = usize> + use<> {
+    fn rows_into(&self, cr: usize, coarse: &Level<T>) -> impl Iterator<Item = usize> + use<T> {
         let (axes, n) = (self.axes, self.n);
         let (ci, cj) = if axes == 3 {
             (cr / coarse.n[1], cr % coarse.n[1])
@@ -615,7 +650,12 @@ impl Level {
 /// The multigrid hierarchy and the coarsest level's factor.
 #[derive(Debug, Clone)]
 pub(crate) struct Hierarchy {
-    levels: Vec<Level>,
+    /// The finest level's operator in double precision (conductances and
+    /// diagonal only): the A that CG iterates on.
+    op: Level<f64>,
+    /// The V-cycle's levels, the finest first, with single-precision
+    /// matrices.
+    levels: Vec<Level<f32>>,
     /// Lower-triangular Cholesky factor of the coarsest matrix (row-major,
     /// unpadded cell order).
     chol: Vec<f64>,
@@ -635,7 +675,8 @@ impl Hierarchy {
     /// The hierarchy for conductances `c` (one slice per axis, unpadded,
     /// row-major) on a grid of `n` cells per axis (n[2] = 1 in 2D).
     pub(crate) fn new(n: [usize; 3], c: &[&[f64]]) -> Self {
-        let mut levels = vec![Level::new(n, c)];
+        let op = Level::new(n, c, false);
+        let mut levels = vec![Level::new(n, c, true)];
         while levels.last().expect("one level").cells() > COARSEST_CELLS {
             let next = levels.last_mut().expect("one level").coarsen();
             levels.push(next);
@@ -644,6 +685,7 @@ impl Hierarchy {
         let len = levels[0].b.len();
         let m = levels.last().expect("one level").cells();
         Self {
+            op,
             levels,
             chol: vec![0.0; m * m],
             sinks,
@@ -659,6 +701,7 @@ impl Hierarchy {
     /// Replaces the face conductances (same grid) in place, without
     /// allocating; set the sinks again before solving.
     pub(crate) fn set_conductances(&mut self, c: &[&[f64]]) {
+        self.op.set_conductances(c);
         self.levels[0].set_conductances(c);
         for l in 1..self.levels.len() {
             let (fine, coarse) = self.levels.split_at_mut(l);
@@ -692,22 +735,33 @@ impl Hierarchy {
                 }
             }
         }
+        // The operator's diagonal, then the V-cycle's rounded diagonals
+        // and their inverses (a cell's new value is inv·(b + Σ c x)).
+        let op = &mut self.op;
+        let mut ok = true;
+        for (r, s) in self.sinks[0].chunks_exact(op.inner).enumerate() {
+            let base = op.rows[r] - 1;
+            for (j, &s) in s.iter().enumerate() {
+                let k = base + op.slot(j);
+                let d = op.csum[k] + s;
+                op.diag[k] = d;
+                ok &= d > 0.0 && d.is_finite();
+            }
+        }
         for (level, sink) in self.levels.iter_mut().zip(&self.sinks) {
-            let n = level.inner;
-            let mut ok = true;
-            for (r, s) in sink.chunks_exact(n).enumerate() {
+            for (r, s) in sink.chunks_exact(level.inner).enumerate() {
                 let base = level.rows[r] - 1;
                 for (j, &s) in s.iter().enumerate() {
                     let k = base + level.slot(j);
                     let d = level.csum[k] + s;
-                    level.diag[k] = d;
-                    level.inv_diag[k] = 1.0 / d;
-                    ok &= d > 0.0 && d.is_finite();
+                    level.diag[k] = d as f32;
+                    level.inv_diag[k] = (1.0 / d) as f32;
+                    ok &= d > 0.0 && (d as f32).is_finite() && level.inv_diag[k].is_finite();
                 }
             }
-            if !ok {
-                return Err(LinearFailure::Indefinite);
-            }
+        }
+        if !ok {
+            return Err(LinearFailure::Indefinite);
         }
         self.factor_coarsest()
     }
@@ -719,10 +773,10 @@ impl Hierarchy {
         let a = &mut self.chol;
         a.fill(0.0);
         level.for_cells(|k, pk, at| {
-            a[k * m + k] = level.diag[pk];
+            a[k * m + k] = f64::from(level.diag[pk]);
             for ax in 0..level.axes {
                 if at[ax] + 1 < n[ax] {
-                    a[(k + unpadded_stride[ax]) * m + k] = -level.c[ax][pk];
+                    a[(k + unpadded_stride[ax]) * m + k] = -f64::from(level.c[ax][pk]);
                 }
             }
         });
@@ -866,7 +920,7 @@ impl Hierarchy {
         rtol: f64,
         max_iterations: usize,
     ) -> Result<usize, LinearFailure> {
-        let fine = &self.levels[0];
+        let fine = &self.op;
         let n = fine.inner;
         self.x.fill(0.0);
         self.r.fill(0.0);
@@ -876,7 +930,7 @@ impl Hierarchy {
             }
         }
         let result = self.cg(rtol, max_iterations);
-        let fine = &self.levels[0];
+        let fine = &self.op;
         for (&c, dst) in fine.rows.iter().zip(x.chunks_exact_mut(n)) {
             for (j, v) in dst.iter_mut().enumerate() {
                 *v = self.x[c - 1 + fine.slot(j)];
@@ -894,7 +948,7 @@ impl Hierarchy {
         self.p.copy_from_slice(&self.z);
         let mut rz = dot(&self.r, &self.z, &mut self.partials);
         for it in 1..=max_iterations {
-            self.levels[0].apply(&self.p, &mut self.q);
+            self.op.apply(&self.p, &mut self.q);
             let pq = dot(&self.p, &self.q, &mut self.partials);
             let positive = pq > 0.0 && rz > 0.0; // false for NaN as well
             if !positive {
@@ -1048,7 +1102,7 @@ mod tests {
             let mut x = vec![0.0; n];
             let it = h.solve(&b, &mut x, 1e-10, 200).unwrap();
             // The residual by the unpadded definition of A.
-            let l = &h.levels[0];
+            let l = &h.op;
             let mut err: f64 = 0.0;
             for i in 0..nx {
                 for j in 0..ny {
