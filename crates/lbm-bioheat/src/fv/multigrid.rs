@@ -88,6 +88,7 @@ impl Entry for f32 {
 /// any number of threads.
 /// (About 100³: below it, handing rows to the pool costs more than it
 /// saves on two cores; every 2D grid up to 1 000² stays on one thread.)
+#[cfg(feature = "rayon")]
 const PARALLEL_CELLS: usize = 1 << 20;
 
 /// Runs `f(row_start, row)` over the interior rows of `out` (chunks of
@@ -164,13 +165,60 @@ struct Level<T> {
     csum: Vec<f64>,
     diag: Vec<T>,
     inv_diag: Vec<T>,
-    /// Scratch: right-hand side, solution and residual of this level, and
-    /// the Gauss–Seidel partial sums.
+    /// Scratch: right-hand side, solution and residual of this level.
     b: Vec<f64>,
     x: Vec<f64>,
     r: Vec<f64>,
-    tmp: Vec<f64>,
 }
+
+/// One stage of a smoothing pipeline ([`Level::pipeline`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stage {
+    /// x += (over-corrected) x of the coarse cell of each cell's block.
+    Prolong,
+    /// Gauss–Seidel on the cells of one colour (true: red, an even sum of
+    /// coordinates).
+    Relax(bool),
+    /// r = b − A x.
+    Residual,
+}
+
+/// One step of a pipeline on a block of rows ([`Level::step`]).
+struct Step<'a, T> {
+    shared: Shared,
+    stages: &'a [Stage],
+    coarse: Option<&'a Level<T>>,
+    step: usize,
+    rows: std::ops::Range<usize>,
+}
+
+/// Whether the CPU supports AVX2 (checked once, then cached by the
+/// standard library).
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// The most stages of a pipeline: the prolongation and two sweeps.
+const MAX_STAGES: usize = 5;
+
+/// A level's x and r as raw pointers, for the rows of a pipeline stage
+/// that run in parallel (see [`Level::pipeline`] for why no two of them
+/// touch the same element).
+#[derive(Clone, Copy)]
+struct Shared {
+    x: *mut f64,
+    r: *mut f64,
+    /// Length of both vectors.
+    len: usize,
+}
+// SAFETY: the pointers are only dereferenced by `Level::stage_row`, whose
+// concurrent rows access disjoint elements (proved at `Level::pipeline`).
+unsafe impl Send for Shared {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Shared {}
 
 /// One half of a row (its even or its odd cells): the padded index of
 /// its first cell, its number of cells, and the offsets from a cell to
@@ -235,10 +283,6 @@ impl<T: Entry> Level<T> {
             b: vec(scratch),
             x: vec(scratch),
             r: vec(scratch),
-            // Only the rayon path's Gauss–Seidel needs a whole-level buffer.
-            tmp: vec(scratch
-                && cfg!(feature = "rayon")
-                && n.iter().product::<usize>() >= PARALLEL_CELLS),
         }
     }
 
@@ -414,65 +458,69 @@ impl<T: Entry> Level<T> {
     /// y = A x over the interior (padding of y left untouched, x's zero).
     fn apply(&self, x: &[f64], y: &mut [f64]) {
         match self.axes {
-            2 => self.apply_axes::<2, false>(x, y),
-            _ => self.apply_axes::<3, false>(x, y),
+            2 => self.apply_axes::<2>(x, y),
+            _ => self.apply_axes::<3>(x, y),
         }
     }
 
-    /// r = b − A x over the interior.
-    fn residual(&mut self) {
-        let mut r = std::mem::take(&mut self.r);
-        match self.axes {
-            2 => self.apply_axes::<2, true>(&self.x, &mut r),
-            _ => self.apply_axes::<3, true>(&self.x, &mut r),
-        }
-        self.r = r;
-    }
-
-    /// y = A x (`RESIDUAL` false) or y = b − A x, row by row and half row
-    /// by half row: each works on windows of exactly its number of cells,
-    /// so the loop has no bounds checks and vectorizes. The terms are
-    /// summed axis by axis, the lower neighbour first.
-    fn apply_axes<const A: usize, const RESIDUAL: bool>(&self, x: &[f64], y: &mut [f64]) {
+    /// y = A x, row by row (on the rayon pool for large levels).
+    fn apply_axes<const A: usize>(&self, x: &[f64], y: &mut [f64]) {
         let (row_len, interior) = self.row_chunks();
         for_rows(y, row_len, self.parallel(), interior, |c, row| {
             for h in self.halves(c) {
-                let (k, n) = (h.start, h.len);
-                // Lower and upper neighbours along each axis: a stride away,
-                // or in the other half along the row.
-                let lower = |a: usize| {
-                    if a + 1 < A {
-                        k - self.ps[a]
-                    } else {
-                        h.shift(h.lower)
-                    }
-                };
-                let upper = |a: usize| {
-                    if a + 1 < A {
-                        k + self.ps[a]
-                    } else {
-                        h.shift(h.upper)
-                    }
-                };
-                let xc = &x[k..k + n];
-                let xm: [&[f64]; A] = std::array::from_fn(|a| &x[lower(a)..][..n]);
-                let xp: [&[f64]; A] = std::array::from_fn(|a| &x[upper(a)..][..n]);
-                let cm: [&[T]; A] = std::array::from_fn(|a| &self.c[a][lower(a)..][..n]);
-                let cp: [&[T]; A] = std::array::from_fn(|a| &self.c[a][k..][..n]);
-                let d = &self.diag[k..k + n];
-                // (The b of A x alone is never read.)
-                let b = if RESIDUAL { &self.b[k..k + n] } else { xc };
-                let y = &mut row[k + 1 - c..][..n];
-                for j in 0..n {
-                    let mut v = d[j].wide() * xc[j];
-                    for a in 0..A {
-                        v -= cm[a][j].wide() * xm[a][j];
-                        v -= cp[a][j].wide() * xp[a][j];
-                    }
-                    y[j] = if RESIDUAL { b[j] - v } else { v };
-                }
+                let window = |k: usize| &x[k..][..h.len];
+                let out = &mut row[h.start + 1 - c..][..h.len];
+                self.stencil_values::<A, false>(&h, window, out);
             }
         });
+    }
+
+    /// A x (`RESIDUAL` false) or b − A x on the half row `h` into `out`,
+    /// reading x through `window(k)` (the `h.len` values from padded
+    /// index k): windows of exactly the half's length, so the loop has no
+    /// bounds checks and vectorizes. The terms are summed axis by axis,
+    /// the lower neighbour first.
+    #[inline(always)]
+    fn stencil_values<'a, const A: usize, const RESIDUAL: bool>(
+        &self,
+        h: &Half,
+        window: impl Fn(usize) -> &'a [f64],
+        out: &mut [f64],
+    ) {
+        let (k, n) = (h.start, h.len);
+        // Lower and upper neighbours along each axis: a stride away, or in
+        // the other half along the row.
+        let lower = |a: usize| {
+            if a + 1 < A {
+                k - self.ps[a]
+            } else {
+                h.shift(h.lower)
+            }
+        };
+        let upper = |a: usize| {
+            if a + 1 < A {
+                k + self.ps[a]
+            } else {
+                h.shift(h.upper)
+            }
+        };
+        let xc = window(k);
+        let xm: [&[f64]; A] = std::array::from_fn(|a| window(lower(a)));
+        let xp: [&[f64]; A] = std::array::from_fn(|a| window(upper(a)));
+        let cm: [&[T]; A] = std::array::from_fn(|a| &self.c[a][lower(a)..][..n]);
+        let cp: [&[T]; A] = std::array::from_fn(|a| &self.c[a][k..][..n]);
+        let d = &self.diag[k..k + n];
+        // (The b of A x alone is never read.)
+        let b = if RESIDUAL { &self.b[k..k + n] } else { xc };
+        let out = &mut out[..n];
+        for j in 0..n {
+            let mut v = d[j].wide() * xc[j];
+            for a in 0..A {
+                v -= cm[a][j].wide() * xm[a][j];
+                v -= cp[a][j].wide() * xp[a][j];
+            }
+            out[j] = if RESIDUAL { b[j] - v } else { v };
+        }
     }
 
     /// Whether the even cells of row `r` have colour `red` (red: an even
@@ -484,7 +532,7 @@ impl<T: Entry> Level<T> {
     /// New Gauss–Seidel values of the half row `h` into `out`, from the
     /// windows (each `h.len` long) of x at its neighbours: `xm`, `xp`
     /// along the other axes, `xl`, `xr` along the row.
-    #[inline]
+    #[inline(always)]
     fn relax_values<const A: usize>(
         &self,
         h: &Half,
@@ -511,112 +559,168 @@ impl<T: Entry> Level<T> {
         }
     }
 
-    /// Gauss–Seidel on the cells of one colour of row `r`, in `x`: one
-    /// half of the row, whose neighbours all lie outside it (a cell reads
-    /// only cells of the other colour).
-    #[inline]
-    fn relax_row<const A: usize>(&self, x: &mut [f64], r: usize, red: bool) {
-        let [even, odd] = self.halves(self.rows[r]);
-        let h = if self.even_is(r, red) { even } else { odd };
-        if h.len == 0 {
-            return;
-        }
-        let (before, rest) = x.split_at_mut(h.start);
-        let (cur, after) = rest.split_at_mut(h.len);
-        let (before, after, behind, n) = (&*before, &*after, h.start + h.len, h.len);
-        let window = move |k: usize| -> &[f64] {
-            if k >= behind {
-                &after[k - behind..][..n]
-            } else {
-                &before[k..][..n]
-            }
-        };
-        // The other axes' neighbour windows (A − 1 of them; the unused
-        // slot repeats the first).
-        let pick = |a: usize| if a + 1 < A { a } else { 0 };
-        let xm = std::array::from_fn(|a| window(h.start - self.ps[pick(a)]));
-        let xp = std::array::from_fn(|a| window(h.start + self.ps[pick(a)]));
-        let along = (window(h.shift(h.lower)), window(h.shift(h.upper)));
-        self.relax_values::<A>(&h, xm, xp, along, cur);
-    }
-
-    /// One symmetric half of red–black Gauss–Seidel: red then black
-    /// (`forward`) or black then red. On one thread both colours go in one
-    /// pass over the planes (along the first axis), the second colour one
-    /// plane behind the first: a cell of the second colour in plane i − 1
-    /// reads first-colour cells of planes i − 2 … i, all updated by then,
-    /// and a first-colour cell of plane i reads second-colour cells not yet
-    /// updated, so the result is that of two whole passes with half the
-    /// memory traffic. On the rayon pool, two passes of
-    /// [`Level::relax_two_pass`].
-    fn sweep(&mut self, forward: bool) {
+    /// [`Level::pipeline`] for this level's number of axes.
+    fn run_pipeline(&mut self, stages: &[Stage], coarse: Option<&Level<T>>) {
         match self.axes {
-            2 => self.sweep_axes::<2>(forward),
-            _ => self.sweep_axes::<3>(forward),
+            2 => self.pipeline::<2>(stages, coarse),
+            _ => self.pipeline::<3>(stages, coarse),
         }
     }
 
-    fn sweep_axes<const A: usize>(&mut self, first: bool) {
-        if self.parallel() && threads() > 1 {
-            self.relax_two_pass::<A>(first);
-            self.relax_two_pass::<A>(!first);
-            return;
-        }
-        let per_plane = if A == 3 { self.n[1] } else { 1 };
-        let mut x = std::mem::take(&mut self.x);
-        for i in 0..=self.n[0] {
-            if i < self.n[0] {
-                for r in i * per_plane..(i + 1) * per_plane {
-                    self.relax_row::<A>(&mut x, r, first);
-                }
-            }
-            if i >= 1 {
-                for r in (i - 1) * per_plane..i * per_plane {
-                    self.relax_row::<A>(&mut x, r, !first);
-                }
-            }
-        }
-        self.x = x;
-    }
-
-    /// One colour of Gauss–Seidel on the rayon pool, with the same results
-    /// as [`Level::relax_row`] over every row: the new values of every
-    /// row's half of that colour go to `tmp` first (reading x), then into
-    /// x.
-    fn relax_two_pass<const A: usize>(&mut self, red: bool) {
-        let mut tmp = std::mem::take(&mut self.tmp);
-        let mut x = std::mem::take(&mut self.x);
-        let this = &*self;
-        let (row_len, interior) = this.row_chunks();
-        let half = |c: usize| {
-            let [even, odd] = this.halves(c);
-            if this.even_is(this.row_of(c), red) {
-                even
-            } else {
-                odd
-            }
+    /// Runs `stages` over the level as a wavefront along the first axis:
+    /// at step s, stage p works on plane s − p, the stages in order. A
+    /// stage on plane i reads planes i − 1 … i + 1 only: the stage before
+    /// has finished them (it is one plane ahead) and the stage after has
+    /// not reached them (one plane behind), so the result is that of each
+    /// stage over the whole level in turn, in one pass through memory: the
+    /// planes in flight stay in cache. `coarse` is the next coarser level
+    /// (for [`Stage::Prolong`]).
+    ///
+    /// On the rayon pool (large 3D levels), each step splits every plane's
+    /// rows into contiguous blocks, one task each. Within a stage on one
+    /// plane, rows are independent: a Gauss–Seidel colour writes that
+    /// colour's cells of its own rows and reads only the other colour, and
+    /// the residual and the prolongation write their own rows only. The
+    /// only reads across blocks are of neighbour rows in the same plane,
+    /// which no other stage of the same step touches (the other stages
+    /// work on other planes), and steps are joined one after another: the
+    /// result does not depend on the number of tasks.
+    fn pipeline<const A: usize>(&mut self, stages: &[Stage], coarse: Option<&Level<T>>) {
+        let (mut x, mut r) = (std::mem::take(&mut self.x), std::mem::take(&mut self.r));
+        let shared = Shared {
+            x: x.as_mut_ptr(),
+            r: r.as_mut_ptr(),
+            len: x.len(),
         };
-        {
-            let x = &x;
-            for_rows(&mut tmp, row_len, true, &interior, |c, row| {
-                let h = half(c);
-                let pick = |a: usize| if a + 1 < A { a } else { 0 };
-                let window = |k: usize| &x[k..][..h.len];
-                let xm = std::array::from_fn(|a| window(h.start - this.ps[pick(a)]));
-                let xp = std::array::from_fn(|a| window(h.start + this.ps[pick(a)]));
-                let along = (window(h.shift(h.lower)), window(h.shift(h.upper)));
-                this.relax_values::<A>(&h, xm, xp, along, &mut row[h.start + 1 - c..]);
-            });
-        }
-        {
-            let tmp = &tmp;
-            for_rows(&mut x, row_len, true, &interior, |c, row| {
-                let h = half(c);
-                row[h.start + 1 - c..][..h.len].copy_from_slice(&tmp[h.start..][..h.len]);
-            });
+        let this = &*self;
+        let per_plane = if A == 3 { this.n[1] } else { 1 };
+        let avx2 = has_avx2();
+        let run = |step: usize, rows: std::ops::Range<usize>| {
+            let work = Step {
+                shared,
+                stages,
+                coarse,
+                step,
+                rows,
+            };
+            #[cfg(target_arch = "x86_64")]
+            if avx2 {
+                // SAFETY: the CPU supports AVX2 (detected at run time).
+                unsafe { this.step_avx2::<A>(work) };
+                return;
+            }
+            let _ = avx2;
+            this.step::<A>(work);
+        };
+        let tasks = if this.parallel() {
+            threads().min(per_plane)
+        } else {
+            1
+        };
+        for step in 0..this.n[0] + stages.len() - 1 {
+            #[cfg(feature = "rayon")]
+            if tasks > 1 {
+                use rayon::prelude::*;
+                (0..tasks).into_par_iter().for_each(|t| {
+                    run(step, t * per_plane / tasks..(t + 1) * per_plane / tasks);
+                });
+                continue;
+            }
+            let _ = tasks;
+            run(step, 0..per_plane);
         }
         self.x = x;
-        self.tmp = tmp;
+        self.r = r;
+    }
+
+    /// One step of [`Level::pipeline`] on a block of rows of each plane.
+    #[inline(always)]
+    fn step<const A: usize>(&self, work: Step<'_, T>) {
+        let per_plane = if A == 3 { self.n[1] } else { 1 };
+        for (p, &stage) in work.stages.iter().enumerate() {
+            let Some(plane) = work.step.checked_sub(p).filter(|&i| i < self.n[0]) else {
+                continue;
+            };
+            for j in work.rows.clone() {
+                self.stage_row::<A>(work.shared, stage, plane * per_plane + j, work.coarse);
+            }
+        }
+    }
+
+    /// [`Level::step`] compiled for AVX2: the stencil loops then handle
+    /// four values per instruction instead of two (the results are the
+    /// same: each value is computed by the same operations in the same
+    /// order, and nothing is fused). About 8 % off the 64³ benchmark's
+    /// solve (docs/PERFORMANCE.md).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn step_avx2<const A: usize>(&self, work: Step<'_, T>) {
+        self.step::<A>(work);
+    }
+
+    /// One stage of [`Level::pipeline`] on row `row`, through the shared
+    /// pointers to x and r.
+    #[inline(always)]
+    fn stage_row<const A: usize>(
+        &self,
+        v: Shared,
+        stage: Stage,
+        row: usize,
+        coarse: Option<&Level<T>>,
+    ) {
+        let c = self.rows[row];
+        // The `n` values of x from padded index k, for reading.
+        let window = |k: usize, n: usize| -> &[f64] {
+            assert!(k + n <= v.len);
+            // SAFETY: in bounds (checked); the pipeline's argument shows
+            // that no task writes these elements during this stage.
+            unsafe { std::slice::from_raw_parts(v.x.add(k), n) }
+        };
+        match stage {
+            Stage::Relax(red) => {
+                let [even, odd] = self.halves(c);
+                let h = if self.even_is(row, red) { even } else { odd };
+                let n = h.len;
+                let pick = |a: usize| if a + 1 < A { a } else { 0 };
+                let xm = std::array::from_fn(|a| window(h.start - self.ps[pick(a)], n));
+                let xp = std::array::from_fn(|a| window(h.start + self.ps[pick(a)], n));
+                let along = (window(h.shift(h.lower), n), window(h.shift(h.upper), n));
+                assert!(h.start + n <= v.len);
+                // SAFETY: in bounds (checked); these are this row's cells
+                // of the colour being relaxed, which only this task writes
+                // and no task reads during this stage; the windows read
+                // above are all of the other colour or in other rows, so
+                // they do not overlap it.
+                let cur = unsafe { std::slice::from_raw_parts_mut(v.x.add(h.start), n) };
+                self.relax_values::<A>(&h, xm, xp, along, cur);
+            }
+            Stage::Residual => {
+                for h in self.halves(c) {
+                    assert!(h.start + h.len <= v.len);
+                    // SAFETY: in bounds (checked); r of this row is written
+                    // by this task alone and read by none during the stage.
+                    let out = unsafe { std::slice::from_raw_parts_mut(v.r.add(h.start), h.len) };
+                    self.stencil_values::<A, true>(&h, |k| window(k, h.len), out);
+                }
+            }
+            Stage::Prolong => {
+                let coarse = coarse.expect("a coarse level to prolong from");
+                let base = coarse.rows[self.coarse_row[row]] - 1;
+                let (ne, no) = (self.even, self.inner - self.even);
+                assert!(c + ne + 1 + no <= v.len);
+                // SAFETY: in bounds (checked); this row's cells, written by
+                // this task alone and read by none during the stage.
+                let cells = unsafe { std::slice::from_raw_parts_mut(v.x.add(c), ne + 1 + no) };
+                let (even, odd) = cells.split_at_mut(ne + 1);
+                let correction = |m: usize| OVER_CORRECTION * coarse.x[base + coarse.slot(m)];
+                for (m, x) in even[..ne].iter_mut().enumerate() {
+                    *x += correction(m);
+                }
+                for (m, x) in odd.iter_mut().enumerate() {
+                    *x += correction(m);
+                }
+            }
+        }
     }
 
     /// The rows of this level that restrict to row `cr` of `coarse` (the
@@ -843,12 +947,16 @@ impl Hierarchy {
             return;
         }
         {
+            // Pre-smoothing from x = 0 (red, black per sweep), then the
+            // residual, in one pipeline.
             let level = &mut self.levels[l];
             level.x.fill(0.0);
-            for _ in 0..sweeps(level.axes) {
-                level.sweep(true);
+            let sweeps = sweeps(level.axes);
+            let mut stages = [Stage::Residual; MAX_STAGES];
+            for (s, stage) in stages.iter_mut().enumerate().take(2 * sweeps) {
+                *stage = Stage::Relax(s % 2 == 0);
             }
-            level.residual();
+            level.run_pipeline(&stages[..2 * sweeps + 1], None);
         }
         // Restriction: each coarse cell sums the residuals of its block,
         // row by coarse row (its fine rows in order).
@@ -875,29 +983,16 @@ impl Hierarchy {
         }
         coarse.b = b;
         self.vcycle(l + 1);
-        // Prolongation: each fine cell takes its block's (over-)correction.
+        // The prolongation (each fine cell takes its block's
+        // over-correction), then post-smoothing in the reverse colour
+        // order, in one pipeline.
         let (fine, coarse) = self.levels.split_at_mut(l + 1);
-        let (fine, coarse) = (&mut fine[l], &coarse[0]);
-        let mut x = std::mem::take(&mut fine.x);
-        {
-            let (row_len, interior) = fine.row_chunks();
-            let fine = &*fine;
-            for_rows(&mut x, row_len, fine.parallel(), interior, |f0, row| {
-                let base = coarse.rows[fine.coarse_row[fine.row_of(f0)]] - 1;
-                let coarse_x = |m: usize| OVER_CORRECTION * coarse.x[base + coarse.slot(m)];
-                let (even, odd) = row[1..].split_at_mut(ne + 1);
-                for (m, v) in even[..ne].iter_mut().enumerate() {
-                    *v += coarse_x(m);
-                }
-                for (m, v) in odd[..no].iter_mut().enumerate() {
-                    *v += coarse_x(m);
-                }
-            });
+        let sweeps = sweeps(fine[l].axes);
+        let mut stages = [Stage::Prolong; MAX_STAGES];
+        for (s, stage) in stages[1..].iter_mut().enumerate().take(2 * sweeps) {
+            *stage = Stage::Relax(s % 2 == 1);
         }
-        fine.x = x;
-        for _ in 0..sweeps(fine.axes) {
-            fine.sweep(false);
-        }
+        fine[l].run_pipeline(&stages[..2 * sweeps + 1], Some(&coarse[0]));
     }
 
     /// z = M⁻¹ r by one V-cycle.
