@@ -35,6 +35,43 @@ use multigrid::{Hierarchy, LinearFailure};
 use ndarray::{Array, ArrayView};
 use operator::Operator;
 
+/// Grids of at least this many cells run the solver's per-cell loops on
+/// the rayon pool (with the `rayon` feature), in chunks of
+/// [`CELL_CHUNK`]: the same threshold as the operator and the multigrid.
+#[cfg(feature = "rayon")]
+fn parallel_cells(len: usize) -> bool {
+    len >= 1 << 20
+}
+
+/// Cells per chunk of the parallel per-cell loops.
+#[cfg(feature = "rayon")]
+const CELL_CHUNK: usize = 1 << 15;
+
+/// Runs `f(offset, chunk)` over `out` in chunks of [`CELL_CHUNK`] (on the
+/// rayon pool for large grids); `offset` is the chunk's first index.
+fn for_chunks(out: &mut [f64], f: impl Fn(usize, &mut [f64]) + Sync) {
+    #[cfg(feature = "rayon")]
+    if parallel_cells(out.len()) {
+        use rayon::prelude::*;
+        out.par_chunks_mut(CELL_CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| f(c * CELL_CHUNK, chunk));
+        return;
+    }
+    f(0, out);
+}
+
+/// max |λ·v| (exact in any order, so it may run on the rayon pool).
+fn max_abs_scaled(v: &[f64], lambda: f64) -> f64 {
+    let max = |c: &[f64]| c.iter().map(|d| (lambda * d).abs()).fold(0.0, f64::max);
+    #[cfg(feature = "rayon")]
+    if parallel_cells(v.len()) {
+        use rayon::prelude::*;
+        return v.par_chunks(CELL_CHUNK).map(max).reduce(|| 0.0, f64::max);
+    }
+    max(v)
+}
+
 /// What the last steady solve or time step cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FvStats {
@@ -79,6 +116,9 @@ pub struct FvSolver<G: Lattice = Grid> {
     slope: Vec<f64>,
     saved: Vec<f64>,
     full: Vec<f64>,
+    /// Per-chunk partial sums of a parallel residual norm.
+    #[cfg(feature = "rayon")]
+    partials: Vec<f64>,
 }
 
 /// The finite-volume solver on a 3D grid.
@@ -133,6 +173,8 @@ impl<G: Lattice> FvSolver<G> {
             slope: vec![0.0; n],
             saved: vec![0.0; n],
             full: vec![0.0; n],
+            #[cfg(feature = "rayon")]
+            partials: vec![0.0; n.div_ceil(CELL_CHUNK)],
         })
     }
 
@@ -204,31 +246,62 @@ impl<G: Lattice> FvSolver<G> {
     /// (`newton` false). P and P′ are those left by the last residual_at.
     fn fill_sink(&mut self, theta: f64, newton: bool) {
         let tb = self.op.t_blood;
-        for (k, s) in self.sink.iter_mut().enumerate() {
-            let slope = if newton {
-                self.slope[k] * (self.temperature[k] - tb)
-            } else {
-                0.0
-            };
-            *s = self.mass[k] + theta * (self.op.wall[k] + self.perf[k] + slope);
-        }
+        let (mass, wall, perf, slope, t) = (
+            &self.mass,
+            &self.op.wall,
+            &self.perf,
+            &self.slope,
+            &self.temperature,
+        );
+        for_chunks(&mut self.sink, |o, sink| {
+            for (i, s) in sink.iter_mut().enumerate() {
+                let k = o + i;
+                let slope = if newton { slope[k] * (t[k] - tb) } else { 0.0 };
+                *s = mass[k] + theta * (wall[k] + perf[k] + slope);
+            }
+        });
     }
 
     /// residual = mass·T + θL(T) − rhs at T = `t`; returns its 2-norm.
     /// Also leaves P(T) and dP/dT per cell in `perf` and `slope`.
     fn residual_at(&mut self, theta: f64, t: &[f64], out: &mut [f64]) -> f64 {
         self.op.balance(t, out, &mut self.perf, &mut self.slope);
-        let mut norm = 0.0;
-        for (k, g) in out.iter_mut().enumerate() {
-            *g = self.mass[k] * t[k] + theta * *g - self.rhs[k];
-            norm += *g * *g;
+        let (mass, rhs) = (&self.mass, &self.rhs);
+        let finish = |o: usize, out: &mut [f64], mut norm: f64| {
+            for (i, g) in out.iter_mut().enumerate() {
+                let k = o + i;
+                *g = mass[k] * t[k] + theta * *g - rhs[k];
+                norm += *g * *g;
+            }
+            norm
+        };
+        #[cfg(feature = "rayon")]
+        if parallel_cells(out.len()) {
+            // Per-chunk sums, added in chunk order: the same on any number
+            // of threads.
+            use rayon::prelude::*;
+            out.par_chunks_mut(CELL_CHUNK)
+                .zip(self.partials.par_iter_mut())
+                .enumerate()
+                .for_each(|(c, (out, p))| *p = finish(c * CELL_CHUNK, out, 0.0));
+            return self.partials.iter().sum::<f64>().sqrt();
         }
-        norm.sqrt()
+        finish(0, out, 0.0).sqrt()
     }
 
     fn check_finite(&self, t: &[f64]) -> Result<()> {
         let limit = self.config.temperature_limit;
-        if let Some(k) = t.iter().position(|v| !v.is_finite() || v.abs() > limit) {
+        let bad = |v: &f64| !v.is_finite() || v.abs() > limit;
+        #[cfg(feature = "rayon")]
+        let first = if parallel_cells(t.len()) {
+            use rayon::prelude::*;
+            t.par_iter().position_first(bad)
+        } else {
+            t.iter().position(bad)
+        };
+        #[cfg(not(feature = "rayon"))]
+        let first = t.iter().position(bad);
+        if let Some(k) = first {
             return Err(BioheatError::Diverged {
                 step: self.steps,
                 time_s: self.time,
@@ -264,9 +337,12 @@ impl<G: Lattice> FvSolver<G> {
             self.fill_sink(theta, newton);
             // The linear system's right-hand side −residual lives in `trial`
             // until the line search needs it.
-            for (r, g) in self.trial.iter_mut().zip(&residual) {
-                *r = -g;
-            }
+            let minus = &residual;
+            for_chunks(&mut self.trial, |o, trial| {
+                for (r, g) in trial.iter_mut().zip(&minus[o..]) {
+                    *r = -g;
+                }
+            });
             let eta = forcing.clamp(cfg.linear_tolerance, cfg.forcing_max);
             let solved = match self.mg.set_sink(&self.sink) {
                 Ok(()) => {
@@ -300,14 +376,12 @@ impl<G: Lattice> FvSolver<G> {
             // taken whole).
             let mut lambda = 1.0;
             loop {
-                for ((x, t), d) in self
-                    .trial
-                    .iter_mut()
-                    .zip(&self.temperature)
-                    .zip(&self.delta)
-                {
-                    *x = t + lambda * d;
-                }
+                let (t, d) = (&self.temperature, &self.delta);
+                for_chunks(&mut self.trial, |o, trial| {
+                    for (i, x) in trial.iter_mut().enumerate() {
+                        *x = t[o + i] + lambda * d[o + i];
+                    }
+                });
                 let trial = std::mem::take(&mut self.trial);
                 let new_norm = self.residual_at(theta, &trial, &mut residual);
                 self.trial = trial;
@@ -339,11 +413,7 @@ impl<G: Lattice> FvSolver<G> {
                 continue;
             }
             std::mem::swap(&mut self.temperature, &mut self.trial);
-            update = self
-                .delta
-                .iter()
-                .map(|d| (lambda * d).abs())
-                .fold(0.0, f64::max);
+            update = max_abs_scaled(&self.delta, lambda);
             if let Err(e) = self.check_finite(&self.temperature) {
                 self.residual = residual;
                 return Err(e);

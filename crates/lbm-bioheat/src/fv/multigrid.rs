@@ -183,6 +183,31 @@ enum Stage {
     Residual,
 }
 
+/// [`Level::set_diagonal`]'s rows on one thread.
+fn serial_diagonal<T: Entry>(
+    diag: &mut [T],
+    inv: &mut [T],
+    row_len: usize,
+    with_inverse: bool,
+    run: impl Fn((usize, (&mut [T], &mut [T]))) -> bool,
+) -> bool {
+    let mut ok = true;
+    if with_inverse {
+        for (q, pair) in diag
+            .chunks_mut(row_len)
+            .zip(inv.chunks_mut(row_len))
+            .enumerate()
+        {
+            ok &= run((q, pair));
+        }
+    } else {
+        for (q, d) in diag.chunks_mut(row_len).enumerate() {
+            ok &= run((q, (d, &mut [])));
+        }
+    }
+    ok
+}
+
 /// One step of a pipeline on a block of rows ([`Level::step`]).
 struct Step<'a, T> {
     shared: Shared,
@@ -723,6 +748,73 @@ impl<T: Entry> Level<T> {
         }
     }
 
+    /// Sets the diagonal (and, on a V-cycle level, its inverse) from the
+    /// unpadded sinks: Σ conductances + sink per cell, row by row (on the
+    /// rayon pool for large levels). False when some diagonal is not
+    /// positive and finite.
+    fn set_diagonal(&mut self, sink: &[f64]) -> bool {
+        let (mut diag, mut inv) = (
+            std::mem::take(&mut self.diag),
+            std::mem::take(&mut self.inv_diag),
+        );
+        let this = &*self;
+        let (row_len, interior) = this.row_chunks();
+        let (n, ne) = (this.inner, this.even);
+        let with_inverse = !inv.is_empty();
+        let run = |(q, (d, inv)): (usize, (&mut [T], &mut [T]))| -> bool {
+            let Some(c) = interior(q) else {
+                return true;
+            };
+            let s = &sink[this.row_of(c) * n..][..n];
+            let csum = &this.csum[c - 1..][..row_len];
+            let mut ok = true;
+            // Even cells j = 2m at chunk position 1 + m, odd cells
+            // j = 2m + 1 at ne + 2 + m.
+            for (first, at) in [(0, 1), (1, ne + 2)] {
+                for (m, &s) in s.iter().skip(first).step_by(2).enumerate() {
+                    let k = at + m;
+                    let full = csum[k] + s;
+                    d[k] = T::narrow(full);
+                    if with_inverse {
+                        inv[k] = T::narrow(1.0 / full);
+                        ok &= inv[k].wide().is_finite();
+                    }
+                    ok &= full > 0.0 && d[k].wide().is_finite();
+                }
+            }
+            ok
+        };
+        // A level without an inverse (the operator) passes empty chunks.
+        let ok;
+        #[cfg(feature = "rayon")]
+        {
+            use rayon::prelude::*;
+            ok = if this.parallel() {
+                if with_inverse {
+                    diag.par_chunks_mut(row_len)
+                        .zip(inv.par_chunks_mut(row_len))
+                        .enumerate()
+                        .map(run)
+                        .reduce(|| true, |a, b| a & b)
+                } else {
+                    diag.par_chunks_mut(row_len)
+                        .enumerate()
+                        .map(|(q, d)| run((q, (d, &mut []))))
+                        .reduce(|| true, |a, b| a & b)
+                }
+            } else {
+                serial_diagonal(&mut diag, &mut inv, row_len, with_inverse, run)
+            };
+        }
+        #[cfg(not(feature = "rayon"))]
+        {
+            ok = serial_diagonal(&mut diag, &mut inv, row_len, with_inverse, run);
+        }
+        self.diag = diag;
+        self.inv_diag = inv;
+        ok
+    }
+
     /// The rows of this level that restrict to row `cr` of `coarse` (the
     /// next coarser level), in increasing order.
     fn rows_into(&self, cr: usize, coarse: &Level<T>) -> impl Iterator<Item = usize> + use<T> {
@@ -828,41 +920,31 @@ impl Hierarchy {
         for l in 1..self.levels.len() {
             let (fine, coarse) = self.sinks.split_at_mut(l);
             let (fine, coarse) = (&fine[l - 1], &mut coarse[0]);
-            coarse.fill(0.0);
-            // Row by row: each coarse cell adds its block's sinks in the
-            // fine cells' row-major order.
-            let (level, cn) = (&self.levels[l - 1], self.levels[l].inner);
-            for (s, &cr) in fine.chunks_exact(level.inner).zip(&level.coarse_row) {
-                let row = &mut coarse[cr * cn..(cr + 1) * cn];
-                for (j, &v) in s.iter().enumerate() {
-                    row[j / 2] += v;
+            // Coarse row by coarse row: each coarse cell adds its block's
+            // sinks in the fine cells' row-major order.
+            let (level, next) = (&self.levels[l - 1], &self.levels[l]);
+            let n = level.inner;
+            let run = |(cr, row): (usize, &mut [f64])| {
+                row.fill(0.0);
+                for fr in level.rows_into(cr, next) {
+                    for (j, &v) in fine[fr * n..(fr + 1) * n].iter().enumerate() {
+                        row[j / 2] += v;
+                    }
                 }
+            };
+            #[cfg(feature = "rayon")]
+            if level.parallel() {
+                use rayon::prelude::*;
+                coarse.par_chunks_mut(next.inner).enumerate().for_each(run);
+                continue;
             }
+            coarse.chunks_mut(next.inner).enumerate().for_each(run);
         }
         // The operator's diagonal, then the V-cycle's rounded diagonals
         // and their inverses (a cell's new value is inv·(b + Σ c x)).
-        let op = &mut self.op;
-        let mut ok = true;
-        for (r, s) in self.sinks[0].chunks_exact(op.inner).enumerate() {
-            let base = op.rows[r] - 1;
-            for (j, &s) in s.iter().enumerate() {
-                let k = base + op.slot(j);
-                let d = op.csum[k] + s;
-                op.diag[k] = d;
-                ok &= d > 0.0 && d.is_finite();
-            }
-        }
+        let mut ok = self.op.set_diagonal(&self.sinks[0]);
         for (level, sink) in self.levels.iter_mut().zip(&self.sinks) {
-            for (r, s) in sink.chunks_exact(level.inner).enumerate() {
-                let base = level.rows[r] - 1;
-                for (j, &s) in s.iter().enumerate() {
-                    let k = base + level.slot(j);
-                    let d = level.csum[k] + s;
-                    level.diag[k] = d as f32;
-                    level.inv_diag[k] = (1.0 / d) as f32;
-                    ok &= d > 0.0 && (d as f32).is_finite() && level.inv_diag[k].is_finite();
-                }
-            }
+            ok &= level.set_diagonal(sink);
         }
         if !ok {
             return Err(LinearFailure::Indefinite);
@@ -1016,21 +1098,42 @@ impl Hierarchy {
         max_iterations: usize,
     ) -> Result<usize, LinearFailure> {
         let fine = &self.op;
-        let n = fine.inner;
         self.x.fill(0.0);
-        self.r.fill(0.0);
-        for (&c, src) in fine.rows.iter().zip(b.chunks_exact(n)) {
-            for (j, &v) in src.iter().enumerate() {
-                self.r[c - 1 + fine.slot(j)] = v;
-            }
-        }
+        let (row_len, interior) = fine.row_chunks();
+        // b's rows into r's split rows.
+        for_rows(
+            &mut self.r,
+            row_len,
+            fine.parallel(),
+            &interior,
+            |c, row| {
+                let src = &b[fine.row_of(c) * fine.inner..][..fine.inner];
+                for (first, at) in [(0, 1), (1, fine.even + 2)] {
+                    for (v, &s) in row[at..].iter_mut().zip(src.iter().skip(first).step_by(2)) {
+                        *v = s;
+                    }
+                }
+            },
+        );
         let result = self.cg(rtol, max_iterations);
+        // x's split rows into `x`.
         let fine = &self.op;
-        for (&c, dst) in fine.rows.iter().zip(x.chunks_exact_mut(n)) {
-            for (j, v) in dst.iter_mut().enumerate() {
-                *v = self.x[c - 1 + fine.slot(j)];
+        let n = fine.inner;
+        let copy = |(r, dst): (usize, &mut [f64])| {
+            let chunk = &self.x[fine.rows[r] - 1..][..row_len];
+            for (first, at) in [(0, 1), (1, fine.even + 2)] {
+                for (d, &v) in dst.iter_mut().skip(first).step_by(2).zip(&chunk[at..]) {
+                    *d = v;
+                }
             }
+        };
+        #[cfg(feature = "rayon")]
+        if fine.parallel() {
+            use rayon::prelude::*;
+            x.par_chunks_exact_mut(n).enumerate().for_each(copy);
+            return result;
         }
+        x.chunks_exact_mut(n).enumerate().for_each(copy);
         result
     }
 
