@@ -179,6 +179,9 @@ enum Stage {
     /// Gauss–Seidel on the cells of one colour (true: red, an even sum of
     /// coordinates).
     Relax(bool),
+    /// The first red half-sweep from x = 0 (whatever x holds): red cells
+    /// b/diagonal, black cells 0.
+    RelaxFromZero,
     /// r = b − A x.
     Residual,
 }
@@ -491,13 +494,35 @@ impl<T: Entry> Level<T> {
     /// y = A x, row by row (on the rayon pool for large levels).
     fn apply_axes<const A: usize>(&self, x: &[f64], y: &mut [f64]) {
         let (row_len, interior) = self.row_chunks();
+        let avx2 = has_avx2();
         for_rows(y, row_len, self.parallel(), interior, |c, row| {
-            for h in self.halves(c) {
-                let window = |k: usize| &x[k..][..h.len];
-                let out = &mut row[h.start + 1 - c..][..h.len];
-                self.stencil_values::<A, false>(&h, window, out);
+            #[cfg(target_arch = "x86_64")]
+            if avx2 {
+                // SAFETY: the CPU supports AVX2 (detected at run time).
+                unsafe { self.apply_row_avx2::<A>(x, c, row) };
+                return;
             }
+            let _ = avx2;
+            self.apply_row::<A>(x, c, row);
         });
+    }
+
+    /// y = A x on the row whose chunk `row` starts at padded index c − 1.
+    #[inline(always)]
+    fn apply_row<const A: usize>(&self, x: &[f64], c: usize, row: &mut [f64]) {
+        for h in self.halves(c) {
+            let window = |k: usize| &x[k..][..h.len];
+            let out = &mut row[h.start + 1 - c..][..h.len];
+            self.stencil_values::<A, false>(&h, window, out);
+        }
+    }
+
+    /// [`Level::apply_row`] compiled for AVX2 (same results, as for
+    /// [`Level::step_avx2`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn apply_row_avx2<const A: usize>(&self, x: &[f64], c: usize, row: &mut [f64]) {
+        self.apply_row::<A>(x, c, row);
     }
 
     /// A x (`RESIDUAL` false) or b − A x on the half row `h` into `out`,
@@ -718,6 +743,33 @@ impl<T: Entry> Level<T> {
                 // they do not overlap it.
                 let cur = unsafe { std::slice::from_raw_parts_mut(v.x.add(h.start), n) };
                 self.relax_values::<A>(&h, xm, xp, along, cur);
+            }
+            Stage::RelaxFromZero => {
+                // From x = 0 the red cells' new values are b/diagonal; the
+                // black ones are set to 0 (x is not cleared beforehand).
+                let [even, odd] = self.halves(c);
+                let (red, black) = if self.even_is(row, true) {
+                    (even, odd)
+                } else {
+                    (odd, even)
+                };
+                let end = red.start.max(black.start) + red.len.max(black.len);
+                assert!(end <= v.len);
+                // SAFETY: in bounds (checked); these are this row's cells,
+                // which only this task touches during this stage (the stage
+                // reads no x at all).
+                let (cur, zero) = unsafe {
+                    (
+                        std::slice::from_raw_parts_mut(v.x.add(red.start), red.len),
+                        std::slice::from_raw_parts_mut(v.x.add(black.start), black.len),
+                    )
+                };
+                let k = red.start;
+                let (b, inv) = (&self.b[k..k + red.len], &self.inv_diag[k..k + red.len]);
+                for ((x, &b), &inv) in cur.iter_mut().zip(b).zip(inv) {
+                    *x = b * inv.wide();
+                }
+                zero.fill(0.0);
             }
             Stage::Residual => {
                 for h in self.halves(c) {
@@ -1032,11 +1084,14 @@ impl Hierarchy {
             // Pre-smoothing from x = 0 (red, black per sweep), then the
             // residual, in one pipeline.
             let level = &mut self.levels[l];
-            level.x.fill(0.0);
             let sweeps = sweeps(level.axes);
             let mut stages = [Stage::Residual; MAX_STAGES];
             for (s, stage) in stages.iter_mut().enumerate().take(2 * sweeps) {
-                *stage = Stage::Relax(s % 2 == 0);
+                *stage = if s == 0 {
+                    Stage::RelaxFromZero
+                } else {
+                    Stage::Relax(s % 2 == 0)
+                };
             }
             level.run_pipeline(&stages[..2 * sweeps + 1], None);
         }
