@@ -82,14 +82,13 @@ impl Entry for f32 {
     }
 }
 
-/// Levels with at least this many cells run their row loops on the rayon
-/// pool (with the `rayon` feature). Rows are independent within each loop
-/// and every reduction has a fixed order, so the results are the same on
-/// any number of threads.
-/// (About 100³: below it, handing rows to the pool costs more than it
-/// saves on two cores; every 2D grid up to 1 000² stays on one thread.)
+/// Levels with at least this many cells (64³, or 512² in 2D) run their
+/// row loops on the rayon pool (with the `rayon` feature). Rows are
+/// independent within each loop, so the results are the same on any
+/// number of threads. (Taking the 128³ grid's second level along keeps
+/// its coarse-grid work off the serial path.)
 #[cfg(feature = "rayon")]
-const PARALLEL_CELLS: usize = 1 << 20;
+const PARALLEL_CELLS: usize = 1 << 18;
 
 /// Runs `f(row_start, row)` over the interior rows of `out` (chunks of
 /// `row_len` elements: the padding cell, the row's cells, the padding
