@@ -16,10 +16,19 @@
 //! any grid size, and re-aggregating the sinks after each Newton update
 //! costs O(n).
 //!
-//! The V-cycle smooths with forward Gauss–Seidel before and backward after
-//! the coarse correction, and solves the coarsest level (≤ 64 cells) by a
-//! dense Cholesky factorization: it is a symmetric positive definite
-//! preconditioner whenever A is, as CG requires.
+//! The V-cycle smooths with red–black Gauss–Seidel (red then black before
+//! the coarse correction, black then red after) and solves the coarsest
+//! level (≤ 64 cells) by a dense Cholesky factorization: it is a symmetric
+//! positive definite preconditioner whenever A is, as CG requires. Its
+//! matrices are stored in single precision (its vectors and arithmetic
+//! stay double), so it is the exact V-cycle of a slightly rounded A: still
+//! a fixed SPD preconditioner, moving half the bytes.
+//!
+//! Rows run along the last axis and store their even cells, then their
+//! odd ones, so each colour of a row is one contiguous loop. The
+//! smoothing stages and the residual (or the prolongation and the
+//! post-smoothing stages) run as one wavefront over the planes
+//! ([`Level::pipeline`]), one pass through memory per half V-cycle.
 
 /// Largest number of cells of the coarsest level.
 const COARSEST_CELLS: usize = 64;
@@ -668,7 +677,13 @@ impl<T: Entry> Level<T> {
         };
         for step in 0..this.n[0] + stages.len() - 1 {
             #[cfg(feature = "rayon")]
-            if tasks > 1 {
+            if tasks == 2 {
+                // (join is the pool's cheapest fork: one per step.)
+                let half = per_plane / 2;
+                rayon::join(|| run(step, 0..half), || run(step, half..per_plane));
+                continue;
+            }
+            if tasks > 2 {
                 use rayon::prelude::*;
                 (0..tasks).into_par_iter().for_each(|t| {
                     run(step, t * per_plane / tasks..(t + 1) * per_plane / tasks);
