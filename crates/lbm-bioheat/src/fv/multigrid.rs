@@ -1245,8 +1245,8 @@ impl Hierarchy {
 /// Vectors at least this long (padded cells) have their dot products and
 /// updates split into chunks of [`VECTOR_CHUNK`] run on the rayon pool;
 /// the chunks' partial sums are added in order, so the result does not
-/// depend on the number of threads. Shorter vectors take [`dot_serial`]
-/// (2D grids up to about 1 400² keep their results bit for bit).
+/// depend on the number of threads. Shorter vectors (2D grids up to
+/// about 1 400², 3D up to about 125³) take [`dot_serial`].
 #[cfg(feature = "rayon")]
 const PARALLEL_VECTOR_LEN: usize = 1 << 21;
 /// Elements per chunk of the parallel vector operations.
