@@ -677,18 +677,20 @@ impl<T: Entry> Level<T> {
         };
         for step in 0..this.n[0] + stages.len() - 1 {
             #[cfg(feature = "rayon")]
-            if tasks == 2 {
-                // (join is the pool's cheapest fork: one per step.)
-                let half = per_plane / 2;
-                rayon::join(|| run(step, 0..half), || run(step, half..per_plane));
-                continue;
-            }
-            if tasks > 2 {
-                use rayon::prelude::*;
-                (0..tasks).into_par_iter().for_each(|t| {
-                    run(step, t * per_plane / tasks..(t + 1) * per_plane / tasks);
-                });
-                continue;
+            {
+                if tasks == 2 {
+                    // (join is the pool's cheapest fork: one per step.)
+                    let half = per_plane / 2;
+                    rayon::join(|| run(step, 0..half), || run(step, half..per_plane));
+                    continue;
+                }
+                if tasks > 2 {
+                    use rayon::prelude::*;
+                    (0..tasks).into_par_iter().for_each(|t| {
+                        run(step, t * per_plane / tasks..(t + 1) * per_plane / tasks);
+                    });
+                    continue;
+                }
             }
             let _ = tasks;
             run(step, 0..per_plane);
