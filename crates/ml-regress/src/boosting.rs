@@ -12,6 +12,16 @@
 //! Splits are chosen by the unregularized squared-error gain; LightGBM also
 //! regularizes the gain, which can pick other splits.
 //!
+//! With the quantile (pinball) loss of level τ ([`Loss::Quantile`]), as
+//! scikit-learn's `GradientBoostingRegressor(loss="quantile", alpha=τ)`,
+//! the model starts from the τ-quantile of y (linear interpolation, as
+//! numpy's `percentile`); each round fits a tree to the negative gradient
+//! τ − 1{y ≤ F} and sets each leaf to the τ-quantile of the leaf's
+//! residuals y − F (the ⌈τm⌉-th smallest of its m residuals; the L1/L2
+//! leaf regularization applies to the squared loss only). Two such models
+//! at τ = α/2 and 1 − α/2 are the quantile regressors of conformalized
+//! quantile regression ([`crate::conformal::Cqr`]).
+//!
 //! With a validation fraction, that share of the rows (a seeded shuffle) is
 //! held out. Boosting stops when the validation loss has not improved by
 //! `tol` for `n_iter_no_change` rounds, and the model keeps the rounds up to
@@ -24,10 +34,44 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
+/// The loss gradient boosting minimizes.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Loss {
+    /// The squared error (y − F)²: the model estimates the conditional
+    /// mean.
+    #[default]
+    SquaredError,
+    /// The pinball loss of level τ ∈ (0, 1), τ(y − F) for y > F and
+    /// (1 − τ)(F − y) otherwise: the model estimates the conditional
+    /// τ-quantile (Koenker & Bassett 1978; Friedman 2001, §4.6).
+    Quantile(f64),
+}
+
+impl Loss {
+    /// The mean loss of predictions `f` for targets `y`.
+    fn mean(self, f: &[f64], y: &[f64]) -> f64 {
+        let total: f64 = match self {
+            Loss::SquaredError => f.iter().zip(y).map(|(f, y)| (y - f).powi(2)).sum(),
+            Loss::Quantile(tau) => f
+                .iter()
+                .zip(y)
+                .map(|(f, y)| {
+                    let d = y - f;
+                    if d > 0.0 { tau * d } else { (tau - 1.0) * d }
+                })
+                .sum(),
+        };
+        total / f.len() as f64
+    }
+}
+
 /// Unchecked hyper-parameters of gradient boosting.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoostingParams {
+    /// The loss (squared error by default).
+    pub loss: Loss,
     /// Boosting rounds (≥ 1).
     pub n_estimators: usize,
     /// Shrinkage of each tree, in (0, 1].
@@ -35,9 +79,9 @@ pub struct BoostingParams {
     /// Settings of each tree (depth, min rows per leaf, ...; its seed is
     /// replaced per round).
     pub tree: DecisionTreeParams,
-    /// L1 regularization λ₁ ≥ 0 of the leaf values.
+    /// L1 regularization λ₁ ≥ 0 of the leaf values (squared loss only).
     pub l1: f64,
-    /// L2 regularization λ₂ ≥ 0 of the leaf values.
+    /// L2 regularization λ₂ ≥ 0 of the leaf values (squared loss only).
     pub l2: f64,
     /// Fraction of the (training) rows each round fits on, in (0, 1].
     pub subsample: f64,
@@ -58,6 +102,7 @@ impl Default for BoostingParams {
     /// no leaf regularization.
     fn default() -> Self {
         Self {
+            loss: Loss::SquaredError,
             n_estimators: 100,
             learning_rate: 0.1,
             tree: DecisionTreeParams {
@@ -96,10 +141,16 @@ impl BoostingParams {
     /// Validates the hyper-parameters.
     ///
     /// # Errors
-    /// Zero rounds, a learning rate or subsample outside (0, 1], a
+    /// A quantile level outside (0, 1), zero rounds, a learning rate or
+    /// subsample outside (0, 1], a
     /// validation fraction outside [0, 1), negative or non-finite λ₁, λ₂ or
     /// tol, zero patience, or invalid tree settings.
     pub fn check(self) -> Result<Boosting> {
+        if let Loss::Quantile(tau) = self.loss
+            && !(tau > 0.0 && tau < 1.0)
+        {
+            return Err(invalid("quantile loss level", tau, "a value in (0, 1)"));
+        }
         if self.n_estimators == 0 {
             return Err(invalid("n_estimators", 0.0, "at least 1"));
         }
@@ -143,14 +194,14 @@ pub struct Boosting {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoostingModel {
-    /// F₀, the mean training target.
+    /// F₀: the mean training target (squared loss) or its τ-quantile.
     pub init: f64,
     /// The learning rate.
     pub learning_rate: f64,
     /// The trees, leaf values already regularized.
     pub trees: Vec<DecisionTreeModel>,
-    /// Training loss (mean squared error on the fitting rows) after each
-    /// round, starting with F₀'s.
+    /// Training loss (the mean loss on the fitting rows: squared error or
+    /// pinball) after each round, starting with F₀'s.
     pub train_loss: Vec<f64>,
     /// Validation loss after each round (empty without early stopping).
     pub validation_loss: Vec<f64>,
@@ -217,8 +268,25 @@ fn leaf_of(tree: &DecisionTreeModel, row: ArrayView1<f64>) -> usize {
     node
 }
 
-fn mse(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / a.len() as f64
+/// The q-quantile of `v` by linear interpolation between order statistics
+/// (numpy's default `percentile`).
+fn quantile_linear(v: &[f64], q: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let pos = q * (s.len() - 1) as f64;
+    let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
+    if lo + 1 < s.len() {
+        s[lo] + frac * (s[lo + 1] - s[lo])
+    } else {
+        s[lo]
+    }
+}
+
+/// The ⌈q·m⌉-th smallest of the m values (at least the first): a leaf's
+/// quantile of its residuals.
+fn quantile_lower(v: &mut [f64], q: f64) -> f64 {
+    let k = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    *v.select_nth_unstable_by(k - 1, f64::total_cmp).1
 }
 
 impl Regressor for Boosting {
@@ -246,11 +314,14 @@ impl Regressor for Boosting {
         fit_rows.sort_unstable();
         let y_fit: Vec<f64> = fit_rows.iter().map(|&i| y[i]).collect();
         let y_val: Vec<f64> = val_rows.iter().map(|&i| y[i]).collect();
-        let init = y_fit.iter().sum::<f64>() / y_fit.len() as f64;
+        let init = match p.loss {
+            Loss::SquaredError => y_fit.iter().sum::<f64>() / y_fit.len() as f64,
+            Loss::Quantile(tau) => quantile_linear(&y_fit, tau),
+        };
         let mut f_fit = vec![init; fit_rows.len()];
         let mut f_val = vec![init; val_rows.len()];
         let mut trees = Vec::with_capacity(p.n_estimators);
-        let mut train_loss = vec![mse(&f_fit, &y_fit)];
+        let mut train_loss = vec![p.loss.mean(&f_fit, &y_fit)];
         let mut validation_loss = Vec::new();
         let (mut best_loss, mut best_rounds, mut since_best) = (f64::INFINITY, 0usize, 0usize);
         let n_sub = ((p.subsample * fit_rows.len() as f64).round() as usize).max(1);
@@ -272,8 +343,19 @@ impl Regressor for Boosting {
                 &pool
             };
             let rows: Vec<usize> = chosen.iter().map(|&k| fit_rows[k]).collect();
+            // The negative gradient of the loss at F.
             for (k, &i) in fit_rows.iter().enumerate() {
-                residual[i] = y_fit[k] - f_fit[k];
+                let d = y_fit[k] - f_fit[k];
+                residual[i] = match p.loss {
+                    Loss::SquaredError => d,
+                    Loss::Quantile(tau) => {
+                        if d > 0.0 {
+                            tau
+                        } else {
+                            tau - 1.0
+                        }
+                    }
+                };
             }
             let mut tree = DecisionTreeParams {
                 seed: rng.random::<u64>(),
@@ -281,29 +363,52 @@ impl Regressor for Boosting {
             }
             .check()?
             .grow(x, residual.view(), rows.clone(), ranks.as_ref());
-            // Regularized leaf values from the residual sums per leaf.
-            let mut sums = vec![(0.0f64, 0usize); tree.nodes.len()];
-            for &i in &rows {
-                let leaf = leaf_of(&tree, x.row(i));
-                sums[leaf].0 += residual[i];
-                sums[leaf].1 += 1;
-            }
-            for (node, &(s, m)) in tree.nodes.iter_mut().zip(&sums) {
-                if let TreeNode::Leaf { value, .. } = node {
-                    *value = s.signum() * (s.abs() - p.l1).max(0.0) / (m as f64 + p.l2);
+            match p.loss {
+                Loss::SquaredError => {
+                    // Regularized leaf values from the residual sums per leaf.
+                    let mut sums = vec![(0.0f64, 0usize); tree.nodes.len()];
+                    for &i in &rows {
+                        let leaf = leaf_of(&tree, x.row(i));
+                        sums[leaf].0 += residual[i];
+                        sums[leaf].1 += 1;
+                    }
+                    for (node, &(s, m)) in tree.nodes.iter_mut().zip(&sums) {
+                        if let TreeNode::Leaf { value, .. } = node {
+                            *value = s.signum() * (s.abs() - p.l1).max(0.0) / (m as f64 + p.l2);
+                        }
+                    }
+                }
+                Loss::Quantile(tau) => {
+                    // Each leaf: the τ-quantile of its rows' y − F.
+                    let position: std::collections::HashMap<usize, usize> =
+                        fit_rows.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+                    let mut diffs = vec![Vec::new(); tree.nodes.len()];
+                    for &i in &rows {
+                        let k = position[&i];
+                        diffs[leaf_of(&tree, x.row(i))].push(y_fit[k] - f_fit[k]);
+                    }
+                    for (node, d) in tree.nodes.iter_mut().zip(&mut diffs) {
+                        if let TreeNode::Leaf { value, .. } = node {
+                            *value = if d.is_empty() {
+                                0.0
+                            } else {
+                                quantile_lower(d, tau)
+                            };
+                        }
+                    }
                 }
             }
             for (k, &i) in fit_rows.iter().enumerate() {
                 f_fit[k] += p.learning_rate * tree.leaf_value(x.row(i));
             }
-            train_loss.push(mse(&f_fit, &y_fit));
+            train_loss.push(p.loss.mean(&f_fit, &y_fit));
             trees.push(tree);
             if n_val > 0 {
                 let tree = trees.last().expect("just pushed");
                 for (k, &i) in val_rows.iter().enumerate() {
                     f_val[k] += p.learning_rate * tree.leaf_value(x.row(i));
                 }
-                let loss = mse(&f_val, &y_val);
+                let loss = p.loss.mean(&f_val, &y_val);
                 validation_loss.push(loss);
                 if loss < best_loss - p.tol {
                     (best_loss, best_rounds, since_best) = (loss, trees.len(), 0);

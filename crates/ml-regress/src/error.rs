@@ -58,6 +58,26 @@ pub enum RegressError {
         /// What became non-finite.
         what: &'static str,
     },
+    /// Too few calibration rows for the miscoverage α: a conformal quantile
+    /// of level 1 − α needs at least ⌈1/α − 1⌉ rows (9 at α = 0.1, 19 at
+    /// α = 0.05).
+    #[error(
+        "{found} calibration rows are too few for alpha = {alpha}: conformal intervals need at least {needed}"
+    )]
+    TooFewCalibrationRows {
+        /// The miscoverage asked for.
+        alpha: f64,
+        /// The rows it needs.
+        needed: usize,
+        /// The rows given.
+        found: usize,
+    },
+    /// Folds whose test rows do not cover every row exactly once.
+    #[error("the folds' test rows must cover every row exactly once; row {row} is not")]
+    FoldsNotPartition {
+        /// A row missing from the test rows, or in two of them.
+        row: usize,
+    },
 }
 
 /// `Result` with [`RegressError`].

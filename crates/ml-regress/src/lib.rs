@@ -26,7 +26,9 @@
 //! random forests and extremely randomized trees, seeded per tree and
 //! identical on any thread count; [`boosting`]: gradient-boosted trees with
 //! the squared loss, L1/L2 leaf regularization, subsampling and early
-//! stopping; [`importance`]: permutation importances.
+//! stopping, or the quantile (pinball) loss; [`importance`]: permutation
+//! importances; [`conformal`]: split conformal, CV+ / jackknife+ and
+//! conformalized quantile regression intervals around any regressor.
 //!
 //! ```
 //! use ml_regress::{ElasticNetParams, Predict, Regressor};
@@ -46,6 +48,7 @@
 //! ```
 
 pub mod boosting;
+pub mod conformal;
 mod elastic_net;
 mod error;
 pub mod forest;
@@ -56,7 +59,7 @@ mod traits;
 pub mod tree;
 pub mod validation;
 
-pub use boosting::{Boosting, BoostingModel, BoostingParams};
+pub use boosting::{Boosting, BoostingModel, BoostingParams, Loss};
 pub use elastic_net::{ElasticNet, ElasticNetModel, ElasticNetParams};
 pub use error::{RegressError, Result};
 pub use forest::{Forest, ForestModel, ForestParams};
