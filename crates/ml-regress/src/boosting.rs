@@ -37,6 +37,7 @@ use rand::{RngExt, SeedableRng};
 /// The loss gradient boosting minimizes.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[non_exhaustive]
 pub enum Loss {
     /// The squared error (y − F)²: the model estimates the conditional
     /// mean.
@@ -70,7 +71,9 @@ impl Loss {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoostingParams {
-    /// The loss (squared error by default).
+    /// The loss (squared error by default; settings saved without it read
+    /// as squared error).
+    #[cfg_attr(feature = "serde", serde(default))]
     pub loss: Loss,
     /// Boosting rounds (≥ 1).
     pub n_estimators: usize,
@@ -141,15 +144,26 @@ impl BoostingParams {
     /// Validates the hyper-parameters.
     ///
     /// # Errors
-    /// A quantile level outside (0, 1), zero rounds, a learning rate or
+    /// A quantile level outside (0, 1) or nonzero λ₁, λ₂ with it, zero
+    /// rounds, a learning rate or
     /// subsample outside (0, 1], a
     /// validation fraction outside [0, 1), negative or non-finite λ₁, λ₂ or
     /// tol, zero patience, or invalid tree settings.
     pub fn check(self) -> Result<Boosting> {
-        if let Loss::Quantile(tau) = self.loss
-            && !(tau > 0.0 && tau < 1.0)
-        {
-            return Err(invalid("quantile loss level", tau, "a value in (0, 1)"));
+        if let Loss::Quantile(tau) = self.loss {
+            if !(tau > 0.0 && tau < 1.0) {
+                return Err(invalid("quantile loss level", tau, "a value in (0, 1)"));
+            }
+            // The leaf regularization is the squared loss's; refuse it
+            // rather than ignore it.
+            for (name, v) in [
+                ("l1 (quantile loss)", self.l1),
+                ("l2 (quantile loss)", self.l2),
+            ] {
+                if v != 0.0 {
+                    return Err(invalid(name, v, "0 with the quantile loss"));
+                }
+            }
         }
         if self.n_estimators == 0 {
             return Err(invalid("n_estimators", 0.0, "at least 1"));
@@ -380,11 +394,9 @@ impl Regressor for Boosting {
                 }
                 Loss::Quantile(tau) => {
                     // Each leaf: the τ-quantile of its rows' y − F.
-                    let position: std::collections::HashMap<usize, usize> =
-                        fit_rows.iter().enumerate().map(|(k, &i)| (i, k)).collect();
                     let mut diffs = vec![Vec::new(); tree.nodes.len()];
-                    for &i in &rows {
-                        let k = position[&i];
+                    for &k in chosen {
+                        let i = fit_rows[k];
                         diffs[leaf_of(&tree, x.row(i))].push(y_fit[k] - f_fit[k]);
                     }
                     for (node, d) in tree.nodes.iter_mut().zip(&mut diffs) {

@@ -16,8 +16,10 @@
 //!   lo = the ⌊α(n + 1)⌋-th smallest of μ̂₋ₖ₍ᵢ₎(x) − Rᵢ and hi = the
 //!   ⌈(1 − α)(n + 1)⌉-th smallest of μ̂₋ₖ₍ᵢ₎(x) + Rᵢ over all n rows. With
 //!   leave-one-out folds it is the jackknife+. Guaranteed coverage 1 − 2α
-//!   (1 − 2α − √(2/n) for K folds); in practice about 1 − α. Uses every
-//!   row for both fitting and calibration.
+//!   for the jackknife+, and for K-fold CV+ 1 − 2α minus a term that
+//!   shrinks as the folds grow (Barber et al. 2021, Theorem 4, for folds of
+//!   equal size); in practice about 1 − α. Uses every row for both fitting
+//!   and calibration. With α > 0.5 the edges may cross (lower above upper).
 //! - [`Cqr`] (Romano, Patterson & Candès 2019): two quantile regressors
 //!   (for example [`crate::boosting`] with [`crate::Loss::Quantile`] at
 //!   α/2 and 1 − α/2) give a band whose width follows the noise; the
@@ -31,10 +33,13 @@
 //! as the training rows while a new particle comes from a new article, the
 //! scores are too optimistic. Calibrate across groups then: give the
 //! methods splits or folds that keep each group whole (a `GroupKFold` of
-//! the group column, or a split holding out whole groups). The coverage
-//! then holds for a new *group* drawn like the calibration groups. The
-//! guarantee is marginal (on average over x), not for each x; it also
-//! fails under a shift of the population.
+//! the group column, or a split holding out whole groups), so that every
+//! score comes from an article the model did not see. That removes the
+//! optimism but is not an exact guarantee for a new article: rows within
+//! an article are dependent and articles differ in size (an exact one
+//! needs, for example, one calibration row per article; Dunn, Wasserman &
+//! Ramdas 2023). Every guarantee here is marginal (on average over x), not
+//! for each x, and fails under a shift of the population.
 
 use crate::error::{RegressError, Result, invalid};
 use crate::traits::{Predict, Regressor};
@@ -62,8 +67,11 @@ impl Interval {
     /// The share of `y` inside its interval (edges included).
     ///
     /// # Errors
-    /// A length other than the intervals'.
+    /// A length other than the intervals', or no rows.
     pub fn coverage(&self, y: ArrayView1<f64>) -> Result<f64> {
+        if y.is_empty() {
+            return Err(RegressError::Empty);
+        }
         if y.len() != self.lower.len() {
             return Err(RegressError::ShapeMismatch {
                 what: "targets vs intervals",
@@ -76,7 +84,7 @@ impl Interval {
             .zip(self.lower.iter().zip(&self.upper))
             .filter(|(y, (lo, hi))| *lo <= *y && *y <= *hi)
             .count();
-        Ok(inside as f64 / y.len().max(1) as f64)
+        Ok(inside as f64 / y.len() as f64)
     }
 }
 
@@ -94,7 +102,7 @@ fn check_alpha(alpha: f64) -> Result<()> {
 fn upper_rank(n: usize, alpha: f64) -> Result<usize> {
     check_alpha(alpha)?;
     let k = ((1.0 - alpha) * (n as f64 + 1.0) - 1e-9).ceil() as usize;
-    if n == 0 || k > n || (alpha * (n as f64 + 1.0) + 1e-9).floor() < 1.0 {
+    if n == 0 || k > n {
         return Err(RegressError::TooFewCalibrationRows {
             alpha,
             needed: ((1.0 / alpha - 1.0) - 1e-9).ceil().max(1.0) as usize,
@@ -107,6 +115,24 @@ fn upper_rank(n: usize, alpha: f64) -> Result<usize> {
 /// The k-th smallest (1-based) of `v`.
 fn kth_smallest(v: &mut [f64], k: usize) -> f64 {
     *v.select_nth_unstable_by(k - 1, f64::total_cmp).1
+}
+
+/// The 1-based rank ⌊α(n + 1)⌋ of CV+'s lower edge, within 1..=n.
+fn lower_rank(n: usize, alpha: f64) -> usize {
+    (((alpha * (n as f64 + 1.0)) + 1e-9).floor() as usize).clamp(1, n.max(1))
+}
+
+/// x and y must have the same rows.
+fn check_lengths(x: &ArrayView2<f64>, y: &ArrayView1<f64>) -> Result<()> {
+    if x.nrows() == y.len() {
+        Ok(())
+    } else {
+        Err(RegressError::ShapeMismatch {
+            what: "target length vs rows of x",
+            expected: x.nrows(),
+            found: y.len(),
+        })
+    }
 }
 
 fn check_rows(n: usize, rows: &[usize]) -> Result<()> {
@@ -161,6 +187,7 @@ impl<M: Predict> SplitConformal<M> {
     {
         let (train, calibration) = split.indices();
         let rank = upper_rank(calibration.len(), alpha)?;
+        check_lengths(&x, &y)?;
         check_rows(x.nrows(), train)?;
         check_rows(x.nrows(), calibration)?;
         let (xt, yt) = rows_of(x, y, train);
@@ -194,23 +221,38 @@ impl<M: Predict> SplitConformal<M> {
 /// docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CvPlus<M> {
-    /// One model per fold, fitted without that fold's rows.
-    pub models: Vec<M>,
-    /// Per row: the fold whose model did not see it.
-    pub fold_of: Vec<usize>,
-    /// Per row: |y − ŷ| by that model.
-    pub residuals: Vec<f64>,
-    /// The miscoverage α.
-    pub alpha: f64,
+    models: Vec<M>,
+    fold_of: Vec<usize>,
+    residuals: Vec<f64>,
+    alpha: f64,
 }
 
 impl<M: Predict> CvPlus<M> {
+    /// One model per fold, fitted without that fold's rows.
+    pub fn models(&self) -> &[M] {
+        &self.models
+    }
+    /// Per row: the fold whose model did not see it.
+    pub fn fold_of(&self) -> &[usize] {
+        &self.fold_of
+    }
+    /// Per row: |y − ŷ| by that fold's model.
+    pub fn residuals(&self) -> &[f64] {
+        &self.residuals
+    }
+    /// The miscoverage α.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
     /// Fits one model per fold and scores every row out of fold. The folds'
-    /// test rows must cover each row exactly once.
+    /// test rows must cover each row exactly once, and no fold may train
+    /// on its own test rows.
     ///
     /// # Errors
     /// α outside (0, 1); fewer than ⌈1/α − 1⌉ rows; folds that do not
-    /// partition the rows ([`RegressError::FoldsNotPartition`]); a fitting
+    /// partition the rows ([`RegressError::FoldsNotPartition`]) or that
+    /// train on a test row ([`RegressError::FoldOverlap`]); a fitting
     /// error.
     pub fn fit<R, F>(
         regressor: &R,
@@ -225,6 +267,7 @@ impl<M: Predict> CvPlus<M> {
     {
         let n = x.nrows();
         upper_rank(n, alpha)?;
+        check_lengths(&x, &y)?;
         let mut fold_of = vec![usize::MAX; n];
         for (k, fold) in folds.iter().enumerate() {
             let (train, test) = fold.indices();
@@ -235,6 +278,9 @@ impl<M: Predict> CvPlus<M> {
                     return Err(RegressError::FoldsNotPartition { row: i });
                 }
                 fold_of[i] = k;
+            }
+            if let Some(&row) = train.iter().find(|&&i| fold_of[i] == k) {
+                return Err(RegressError::FoldOverlap { fold: k, row });
             }
         }
         if let Some(row) = fold_of.iter().position(|&k| k == usize::MAX) {
@@ -261,14 +307,14 @@ impl<M: Predict> CvPlus<M> {
     }
 
     /// CV+ intervals for the rows of `x`; the point prediction is the mean
-    /// of the fold models'.
+    /// of the fold models'. (With α > 0.5 the edges may cross.)
     ///
     /// # Errors
     /// The models' prediction errors.
     pub fn predict_interval(&self, x: ArrayView2<f64>) -> Result<Interval> {
         let n = self.residuals.len();
         let hi_rank = upper_rank(n, self.alpha)?;
-        let lo_rank = ((self.alpha * (n as f64 + 1.0)) + 1e-9).floor() as usize;
+        let lo_rank = lower_rank(n, self.alpha);
         let per_fold: Vec<Array1<f64>> = self
             .models
             .iter()
@@ -332,6 +378,7 @@ impl<L: Predict, U: Predict> Cqr<L, U> {
     {
         let (train, calibration) = split.indices();
         let rank = upper_rank(calibration.len(), alpha)?;
+        check_lengths(&x, &y)?;
         check_rows(x.nrows(), train)?;
         check_rows(x.nrows(), calibration)?;
         let (xt, yt) = rows_of(x, y, train);
@@ -356,7 +403,8 @@ impl<L: Predict, U: Predict> Cqr<L, U> {
     }
 
     /// Intervals [lo − margin, hi + margin] for the rows of `x`; the point
-    /// prediction is their midpoint.
+    /// prediction is their midpoint. (Quantile models that cross, or a
+    /// negative margin, can give lower above upper at some x.)
     ///
     /// # Errors
     /// The models' prediction errors.

@@ -72,6 +72,14 @@ pub enum RegressError {
         /// The rows given.
         found: usize,
     },
+    /// A fold that trains on one of its own test rows.
+    #[error("fold {fold} trains on its own test row {row}")]
+    FoldOverlap {
+        /// The fold.
+        fold: usize,
+        /// The row in both its training and its test rows.
+        row: usize,
+    },
     /// Folds whose test rows do not cover every row exactly once.
     #[error("the folds' test rows must cover every row exactly once; row {row} is not")]
     FoldsNotPartition {

@@ -244,7 +244,7 @@ fn bad_input_is_a_typed_error() {
     }
     // Folds that miss row 29, or hold row 0 twice.
     let missing = vec![Fold {
-        train: (10..30).collect(),
+        train: vec![29],
         test: (0..29).collect(),
     }];
     assert_eq!(
@@ -264,5 +264,45 @@ fn bad_input_is_a_typed_error() {
     assert_eq!(
         CvPlus::fit(&linear(), x.view(), y.view(), &twice, 0.1).err(),
         Some(RegressError::FoldsNotPartition { row: 0 })
+    );
+    // A fold that trains on its own test row 3.
+    let leaky = vec![
+        Fold {
+            train: (3..30).collect(),
+            test: (0..15).collect(),
+        },
+        Fold {
+            train: (0..15).collect(),
+            test: (15..30).collect(),
+        },
+    ];
+    assert_eq!(
+        CvPlus::fit(&linear(), x.view(), y.view(), &leaky, 0.1).err(),
+        Some(RegressError::FoldOverlap { fold: 0, row: 3 })
+    );
+    // A target shorter than x.
+    let short = y.slice(ndarray::s![..29]);
+    assert!(matches!(
+        SplitConformal::fit(&linear(), x.view(), short, &split(10, 29), 0.1),
+        Err(RegressError::ShapeMismatch { .. })
+    ));
+    // The quantile loss refuses the squared loss's leaf regularization.
+    assert!(matches!(
+        BoostingParams {
+            loss: Loss::Quantile(0.5),
+            l1: 0.1,
+            ..Default::default()
+        }
+        .check(),
+        Err(RegressError::InvalidParameter { .. })
+    ));
+    // Coverage of no rows is an error, not 0.
+    let i = SplitConformal::fit(&linear(), x.view(), y.view(), &split(10, 30), 0.1)
+        .unwrap()
+        .predict_interval(x.slice(ndarray::s![..0, ..]))
+        .unwrap();
+    assert_eq!(
+        i.coverage(y.slice(ndarray::s![..0])),
+        Err(RegressError::Empty)
     );
 }
