@@ -14,7 +14,7 @@
 //! | [`dose`] | `thermal-dose` | CEM43 and Arrhenius damage, ablation ratios |
 //! | [`pso`] | `mnp-pso` (library `pso`) | particle swarm optimization |
 //! | [`dataset`] | `mnp-dataset` | tables, CSV, transformers, scikit-learn splitters, the synthetic size fixture |
-//! | [`regress`] | `ml-regress` | Elastic Net, ε-SVR, CART trees, forests, boosting, metrics, cross-validation, grid search |
+//! | [`regress`] | `ml-regress` | Elastic Net, ε-SVR, CART trees, forests, boosting (squared or quantile loss), conformal intervals, metrics, cross-validation, grid search |
 //!
 //! Beside them, the pipelines, one module per pipeline:
 //!
