@@ -189,3 +189,73 @@ fn bad_input_is_refused() {
     let none: [Fold; 0] = [];
     assert!(cross_validate(&model, &t, &[1.0, 2.0, 3.0], &none).is_err());
 }
+
+/// CV+ through a pipeline gives the same intervals as `ml_regress`'s
+/// `CvPlus` on the preprocessed matrix (here the preprocessing changes
+/// nothing), and refuses folds that leave a row untested.
+#[test]
+fn cv_plus_through_the_pipeline_matches_ml_regress() {
+    use mnp_suite::ml::pipeline::cross_validate_cv_plus;
+    use mnp_suite::regress::conformal::CvPlus;
+    // 40 complete rows of three numeric columns (nothing to impute).
+    let column = |name: &str, f: &dyn Fn(usize) -> f64| Column {
+        name: name.into(),
+        data: ColumnData::Numeric((0..40).map(|i| Some(f(i))).collect()),
+    };
+    let features = Table::new(vec![
+        column("a", &|i| (0.37 * i as f64).sin()),
+        column("b", &|i| (i % 7) as f64),
+        column("c", &|i| (1.3 * i as f64).cos() * 2.0),
+    ])
+    .unwrap();
+    let y: Vec<f64> = (0..40)
+        .map(|i| 3.0 + (0.37 * i as f64).sin() - 0.5 * (i % 7) as f64 + 0.3 * ((i * 13) % 5) as f64)
+        .collect();
+    let identity = Pipeline::new(NumericImputation::Mean, None, UnknownCategory::AllZeros);
+    let x = identity
+        .fit(&features)
+        .unwrap()
+        .transform(&features)
+        .unwrap()
+        .data;
+    let folds = KFold {
+        k: 5,
+        shuffle: None,
+    }
+    .split(y.len())
+    .unwrap();
+    let new_rows: Vec<usize> = (0..6).collect();
+    let (cv, ours) = cross_validate_cv_plus(
+        &ModelPipeline::new(identity, enet(0.05)),
+        &features,
+        &y,
+        &folds,
+        &features.take(&new_rows).unwrap(),
+        0.2,
+    )
+    .unwrap();
+    let yv = ndarray::Array1::from(y.clone());
+    let reference = CvPlus::fit(&enet(0.05), x.view(), yv.view(), &folds, 0.2)
+        .unwrap()
+        .predict_interval(x.select(ndarray::Axis(0), &new_rows).view())
+        .unwrap();
+    assert_eq!(ours, reference);
+    assert!(cv.predictions.iter().all(|p| p.is_finite()));
+    assert!(ours.lower.iter().zip(&ours.upper).all(|(l, u)| l < u));
+    // A fold set that never tests row 39.
+    let short = vec![Fold {
+        train: (20..39).collect(),
+        test: (0..20).collect(),
+    }];
+    assert!(
+        cross_validate_cv_plus(
+            &ModelPipeline::new(standard(), enet(0.05)),
+            &features,
+            &y,
+            &short,
+            &features,
+            0.2
+        )
+        .is_err()
+    );
+}

@@ -152,26 +152,93 @@ pub fn cross_validate<R: Regressor, F: AsFold>(
     y: &[f64],
     folds: &[F],
 ) -> Result<CvReport> {
+    Ok(fold_fits(pipeline, table, y, folds, None)?.0)
+}
+
+/// The folds' fits: out-of-fold predictions and scores, the fold that
+/// tested each row (`usize::MAX` for none), and each fold's predictions
+/// for the `new` rows if any.
+#[allow(clippy::type_complexity)]
+fn fold_fits<R: Regressor, F: AsFold>(
+    pipeline: &ModelPipeline<R>,
+    table: &Table,
+    y: &[f64],
+    folds: &[F],
+    new: Option<&Table>,
+) -> Result<(CvReport, Vec<usize>, Vec<Array1<f64>>)> {
     if folds.is_empty() {
         return Err(ml_regress::RegressError::Empty.into());
     }
-    let mut predictions = vec![f64::NAN; y.len()];
+    let n = y.len();
+    let mut predictions = vec![f64::NAN; n];
+    let mut fold_of = vec![usize::MAX; n];
     let mut scores = Vec::with_capacity(folds.len());
-    for f in folds {
+    let mut per_fold = Vec::new();
+    for (k, f) in folds.iter().enumerate() {
         let (train, test) = f.indices();
-        let pred = pipeline.fit_predict(table, y, train, test)?;
+        if let Some(&bad) = train.iter().chain(test).find(|&&i| i >= n) {
+            return Err(Error::Invalid {
+                name: "fold row",
+                reason: format!("row {bad} of a table of {n} rows"),
+            });
+        }
+        let y_train: Vec<f64> = train.iter().map(|&i| y[i]).collect();
+        let fitted = pipeline.fit(&table.take(train)?, &y_train)?;
+        let pred = fitted.predict(&table.take(test)?)?;
         let measured: Vec<f64> = test.iter().map(|&i| y[i]).collect();
         scores.push(FoldScore::new(&measured, &pred)?);
         for (&i, p) in test.iter().zip(pred) {
             predictions[i] = p;
+            fold_of[i] = if fold_of[i] == usize::MAX {
+                k
+            } else {
+                usize::MAX - 1
+            };
+        }
+        if let Some(new) = new {
+            per_fold.push(Array1::from(fitted.predict(new)?));
         }
     }
     let pooled = pooled_score(y, &predictions)?;
-    Ok(CvReport {
-        predictions,
-        pooled,
-        folds: scores,
-    })
+    Ok((
+        CvReport {
+            predictions,
+            pooled,
+            folds: scores,
+        },
+        fold_of,
+        per_fold,
+    ))
+}
+
+/// CV+ prediction intervals (Barber et al. 2021; `ml_regress::conformal`)
+/// from the same fits as [`cross_validate`]: each fold's pipeline also
+/// predicts the `new` rows, and each row's out-of-fold residual calibrates.
+/// The folds' test rows must cover every row once.
+///
+/// # Errors
+/// As [`cross_validate`]; α outside (0, 1), too few rows for α, or folds
+/// that do not partition the rows.
+pub fn cross_validate_cv_plus<R: Regressor, F: AsFold>(
+    pipeline: &ModelPipeline<R>,
+    table: &Table,
+    y: &[f64],
+    folds: &[F],
+    new: &Table,
+    alpha: f64,
+) -> Result<(CvReport, ml_regress::conformal::Interval)> {
+    let (report, fold_of, per_fold) = fold_fits(pipeline, table, y, folds, Some(new))?;
+    // A row no fold tested (MAX) or two folds tested (MAX − 1).
+    if let Some(row) = fold_of.iter().position(|&k| k >= usize::MAX - 1) {
+        return Err(ml_regress::RegressError::FoldsNotPartition { row }.into());
+    }
+    let residuals: Vec<f64> = y
+        .iter()
+        .zip(&report.predictions)
+        .map(|(y, p)| (y - p).abs())
+        .collect();
+    let interval = ml_regress::conformal::cv_plus_interval(&per_fold, &fold_of, &residuals, alpha)?;
+    Ok((report, interval))
 }
 
 /// Every candidate's cross-validation and the best one.

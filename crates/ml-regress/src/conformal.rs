@@ -312,34 +312,74 @@ impl<M: Predict> CvPlus<M> {
     /// # Errors
     /// The models' prediction errors.
     pub fn predict_interval(&self, x: ArrayView2<f64>) -> Result<Interval> {
-        let n = self.residuals.len();
-        let hi_rank = upper_rank(n, self.alpha)?;
-        let lo_rank = lower_rank(n, self.alpha);
         let per_fold: Vec<Array1<f64>> = self
             .models
             .iter()
             .map(|m| m.predict(x))
             .collect::<Result<_>>()?;
-        let m = x.nrows();
-        let (mut lower, mut upper) = (Array1::zeros(m), Array1::zeros(m));
-        let mut prediction = Array1::zeros(m);
-        let (mut lo, mut hi) = (vec![0.0; n], vec![0.0; n]);
-        for j in 0..m {
-            for i in 0..n {
-                let p = per_fold[self.fold_of[i]][j];
-                lo[i] = p - self.residuals[i];
-                hi[i] = p + self.residuals[i];
-            }
-            lower[j] = kth_smallest(&mut lo, lo_rank);
-            upper[j] = kth_smallest(&mut hi, hi_rank);
-            prediction[j] = per_fold.iter().map(|p| p[j]).sum::<f64>() / per_fold.len() as f64;
-        }
-        Ok(Interval {
-            prediction,
-            lower,
-            upper,
-        })
+        cv_plus_interval(&per_fold, &self.fold_of, &self.residuals, self.alpha)
     }
+}
+
+/// CV+ intervals from their parts, for models that are not [`Predict`]
+/// (a preprocessing pipeline, say): `fold_predictions[k]` holds fold k's
+/// model's predictions for the new rows, `fold_of[i]` the fold that left
+/// calibration row i out and `residuals[i]` its |y − ŷ| by that fold's
+/// model. [`CvPlus::predict_interval`] is this with its own parts.
+///
+/// # Errors
+/// α outside (0, 1), too few rows, a fold index without predictions, or
+/// folds whose predictions differ in length.
+pub fn cv_plus_interval(
+    fold_predictions: &[Array1<f64>],
+    fold_of: &[usize],
+    residuals: &[f64],
+    alpha: f64,
+) -> Result<Interval> {
+    let n = residuals.len();
+    let hi_rank = upper_rank(n, alpha)?;
+    let lo_rank = lower_rank(n, alpha);
+    if fold_of.len() != n {
+        return Err(RegressError::ShapeMismatch {
+            what: "fold indices vs residuals",
+            expected: n,
+            found: fold_of.len(),
+        });
+    }
+    if let Some(&k) = fold_of.iter().find(|&&k| k >= fold_predictions.len()) {
+        return Err(RegressError::ShapeMismatch {
+            what: "a fold index vs the folds with predictions",
+            expected: fold_predictions.len(),
+            found: k,
+        });
+    }
+    let m = fold_predictions.first().map_or(0, |p| p.len());
+    if let Some(p) = fold_predictions.iter().find(|p| p.len() != m) {
+        return Err(RegressError::ShapeMismatch {
+            what: "new rows predicted by each fold",
+            expected: m,
+            found: p.len(),
+        });
+    }
+    let (mut lower, mut upper) = (Array1::zeros(m), Array1::zeros(m));
+    let mut prediction = Array1::zeros(m);
+    let (mut lo, mut hi) = (vec![0.0; n], vec![0.0; n]);
+    for j in 0..m {
+        for i in 0..n {
+            let p = fold_predictions[fold_of[i]][j];
+            lo[i] = p - residuals[i];
+            hi[i] = p + residuals[i];
+        }
+        lower[j] = kth_smallest(&mut lo, lo_rank);
+        upper[j] = kth_smallest(&mut hi, hi_rank);
+        prediction[j] =
+            fold_predictions.iter().map(|p| p[j]).sum::<f64>() / fold_predictions.len() as f64;
+    }
+    Ok(Interval {
+        prediction,
+        lower,
+        upper,
+    })
 }
 
 /// Conformalized quantile regression (see the module docs).

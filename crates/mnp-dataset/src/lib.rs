@@ -9,7 +9,9 @@
 //!   and column;
 //! - [`split`]: scikit-learn's splitters: shuffled and stratified
 //!   train/test splits, [`split::KFold`] (fold sizes and order as
-//!   scikit-learn), leave-one-out and [`split::GroupKFold`].
+//!   scikit-learn), leave-one-out and [`split::GroupKFold`]; a seeded
+//!   train/test split that keeps groups whole
+//!   ([`split::group_train_test_split`]).
 //!
 //! - [`transform`]: transformers fitted on training rows and applied to the
 //!   rest: [`Imputer`] (zero, mean, median; most frequent text),

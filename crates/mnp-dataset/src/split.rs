@@ -86,6 +86,56 @@ pub fn train_test_split(n: usize, test_fraction: f64, seed: u64) -> Result<Split
     })
 }
 
+/// A seeded split that keeps every group whole: the distinct groups in a
+/// seeded random order go to the test side until it holds at least
+/// ⌈`test_fraction`·n⌉ rows (the last group may take it over). For
+/// held-out sets of unseen groups (new articles). Both parts sorted.
+///
+/// # Errors
+/// A fraction outside (0, 1), fewer than 2 distinct groups, or a split
+/// that would leave no training row.
+pub fn group_train_test_split<G: Ord>(
+    groups: &[G],
+    test_fraction: f64,
+    seed: u64,
+) -> Result<Split> {
+    let n = groups.len();
+    let n_test = test_count(n, test_fraction)?;
+    let mut labels: Vec<&G> = groups.iter().collect();
+    labels.sort();
+    labels.dedup();
+    too_few(
+        "distinct groups",
+        labels.len(),
+        2,
+        "a train/test split by group".into(),
+    )?;
+    labels.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let mut rows_of: BTreeMap<&G, Vec<usize>> = BTreeMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        rows_of.entry(g).or_default().push(i);
+    }
+    let mut test = Vec::new();
+    for g in labels {
+        if test.len() >= n_test {
+            break;
+        }
+        test.extend_from_slice(&rows_of[g]);
+    }
+    if test.len() >= n {
+        return Err(DatasetError::InvalidParameter {
+            name: "test fraction for these groups",
+            value: test_fraction,
+            allowed: "a fraction leaving at least one group for training",
+        });
+    }
+    test.sort_unstable();
+    Ok(Split {
+        train: complement(n, &test),
+        test,
+    })
+}
+
 /// Labels 0 … k−1 of `k` equal-width bins over the range of `y`, like
 /// pandas' `cut(y, k)`: right-closed intervals, the minimum in the first bin.
 ///

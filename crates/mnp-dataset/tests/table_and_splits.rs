@@ -285,3 +285,27 @@ fn strict_tables_name_the_file_line_and_column() {
         Err(DatasetError::DuplicateColumn { .. })
     ));
 }
+
+/// The group split keeps every group on one side, holds out at least the
+/// asked share of rows, is seeded, and refuses a single group.
+#[test]
+fn group_train_test_split_keeps_groups_whole() {
+    use mnp_dataset::split::group_train_test_split;
+    // 12 groups of 1 to 6 rows.
+    let groups: Vec<usize> = (0..12)
+        .flat_map(|g| std::iter::repeat_n(g, 1 + g % 6))
+        .collect();
+    let n = groups.len();
+    let a = group_train_test_split(&groups, 0.2, 3).unwrap();
+    assert_eq!(a.train.len() + a.test.len(), n);
+    assert!(a.test.len() >= (0.2 * n as f64).ceil() as usize);
+    for g in 0..12 {
+        let in_test = a.test.iter().filter(|&&i| groups[i] == g).count();
+        let in_train = a.train.iter().filter(|&&i| groups[i] == g).count();
+        assert!(in_test == 0 || in_train == 0, "group {g} split");
+    }
+    assert_eq!(a, group_train_test_split(&groups, 0.2, 3).unwrap());
+    assert!((0..10).any(|s| group_train_test_split(&groups, 0.2, s).unwrap() != a));
+    assert!(group_train_test_split(&[7, 7, 7], 0.3, 0).is_err());
+    assert!(group_train_test_split(&groups, 1.5, 0).is_err());
+}
