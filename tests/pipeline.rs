@@ -259,3 +259,36 @@ fn cv_plus_through_the_pipeline_matches_ml_regress() {
         .is_err()
     );
 }
+
+/// CV+ through a pipeline refuses, before fitting anything, a fold that
+/// trains on its own test rows.
+#[test]
+fn cv_plus_refuses_a_leaky_fold() {
+    use mnp_suite::ml::pipeline::cross_validate_cv_plus;
+    let (features, y) =
+        features_and_target(&synthetic_size_fixture(30, 5).unwrap(), SIZE_TARGET).unwrap();
+    let leaky = vec![
+        Fold {
+            train: (5..30).collect(),
+            test: (0..15).collect(),
+        },
+        Fold {
+            train: (0..15).collect(),
+            test: (15..30).collect(),
+        },
+    ];
+    let err = cross_validate_cv_plus(
+        &ModelPipeline::new(standard(), enet(0.05)),
+        &features,
+        &y,
+        &leaky,
+        &features,
+        0.2,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("fold 0 trains on its own test row 5"),
+        "{err}"
+    );
+}

@@ -253,8 +253,8 @@ pub fn original_protocol(data: &DimagData, model: &TreeModel, seed: u64) -> Resu
 }
 
 /// Intervals calibrated and tested across articles, for split seed `seed`:
-/// about 20 % of the rows, whole articles (normalized DOI) in a seeded
-/// order, are held out; CV+ with GroupKFold(5) by article on the rest
+/// at least 20 % of the rows (whole articles, by normalized DOI, in a
+/// seeded order, so up to about 30 % on DiMag) are held out; CV+ with GroupKFold(5) by article on the rest
 /// calibrates (every residual from a model that never saw the row's
 /// article) and gives [`INTERVAL_ALPHA`] intervals (log10) for the held-out
 /// rows.

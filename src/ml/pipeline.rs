@@ -156,8 +156,8 @@ pub fn cross_validate<R: Regressor, F: AsFold>(
 }
 
 /// The folds' fits: out-of-fold predictions and scores, the fold that
-/// tested each row (`usize::MAX` for none), and each fold's predictions
-/// for the `new` rows if any.
+/// tested each row (`usize::MAX` for none, `usize::MAX − 1` for more than
+/// one), and each fold's predictions for the `new` rows if any.
 #[allow(clippy::type_complexity)]
 fn fold_fits<R: Regressor, F: AsFold>(
     pipeline: &ModelPipeline<R>,
@@ -217,8 +217,8 @@ fn fold_fits<R: Regressor, F: AsFold>(
 /// The folds' test rows must cover every row once.
 ///
 /// # Errors
-/// As [`cross_validate`]; α outside (0, 1), too few rows for α, or folds
-/// that do not partition the rows.
+/// As [`cross_validate`]; α outside (0, 1), too few rows for α, folds
+/// that do not partition the rows or that train on their own test rows.
 pub fn cross_validate_cv_plus<R: Regressor, F: AsFold>(
     pipeline: &ModelPipeline<R>,
     table: &Table,
@@ -227,6 +227,25 @@ pub fn cross_validate_cv_plus<R: Regressor, F: AsFold>(
     new: &Table,
     alpha: f64,
 ) -> Result<(CvReport, ml_regress::conformal::Interval)> {
+    // The folds are checked before any fit: each row tested once, and no
+    // fold trained on its own test rows.
+    let n = y.len();
+    let mut tested_by = vec![usize::MAX; n];
+    for (k, f) in folds.iter().enumerate() {
+        let (train, test) = f.indices();
+        for &i in test.iter().filter(|&&i| i < n) {
+            if tested_by[i] != usize::MAX {
+                return Err(ml_regress::RegressError::FoldsNotPartition { row: i }.into());
+            }
+            tested_by[i] = k;
+        }
+        if let Some(&row) = train.iter().find(|&&i| i < n && tested_by[i] == k) {
+            return Err(ml_regress::RegressError::FoldOverlap { fold: k, row }.into());
+        }
+    }
+    if let Some(row) = tested_by.iter().position(|&k| k == usize::MAX) {
+        return Err(ml_regress::RegressError::FoldsNotPartition { row }.into());
+    }
     let (report, fold_of, per_fold) = fold_fits(pipeline, table, y, folds, Some(new))?;
     // A row no fold tested (MAX) or two folds tested (MAX − 1).
     if let Some(row) = fold_of.iter().position(|&k| k >= usize::MAX - 1) {
