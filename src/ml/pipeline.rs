@@ -155,26 +155,23 @@ pub fn cross_validate<R: Regressor, F: AsFold>(
     Ok(fold_fits(pipeline, table, y, folds, None)?.0)
 }
 
-/// The folds' fits: out-of-fold predictions and scores, the fold that
-/// tested each row (`usize::MAX` for none, `usize::MAX − 1` for more than
-/// one), and each fold's predictions for the `new` rows if any.
-#[allow(clippy::type_complexity)]
+/// The folds' fits: out-of-fold predictions and scores, and each fold's
+/// predictions for the `new` rows if any.
 fn fold_fits<R: Regressor, F: AsFold>(
     pipeline: &ModelPipeline<R>,
     table: &Table,
     y: &[f64],
     folds: &[F],
     new: Option<&Table>,
-) -> Result<(CvReport, Vec<usize>, Vec<Array1<f64>>)> {
+) -> Result<(CvReport, Vec<Array1<f64>>)> {
     if folds.is_empty() {
         return Err(ml_regress::RegressError::Empty.into());
     }
     let n = y.len();
     let mut predictions = vec![f64::NAN; n];
-    let mut fold_of = vec![usize::MAX; n];
     let mut scores = Vec::with_capacity(folds.len());
     let mut per_fold = Vec::new();
-    for (k, f) in folds.iter().enumerate() {
+    for f in folds {
         let (train, test) = f.indices();
         if let Some(&bad) = train.iter().chain(test).find(|&&i| i >= n) {
             return Err(Error::Invalid {
@@ -189,11 +186,6 @@ fn fold_fits<R: Regressor, F: AsFold>(
         scores.push(FoldScore::new(&measured, &pred)?);
         for (&i, p) in test.iter().zip(pred) {
             predictions[i] = p;
-            fold_of[i] = if fold_of[i] == usize::MAX {
-                k
-            } else {
-                usize::MAX - 1
-            };
         }
         if let Some(new) = new {
             per_fold.push(Array1::from(fitted.predict(new)?));
@@ -206,7 +198,6 @@ fn fold_fits<R: Regressor, F: AsFold>(
             pooled,
             folds: scores,
         },
-        fold_of,
         per_fold,
     ))
 }
@@ -229,28 +220,8 @@ pub fn cross_validate_cv_plus<R: Regressor, F: AsFold>(
 ) -> Result<(CvReport, ml_regress::conformal::Interval)> {
     // The folds are checked before any fit: each row tested once, and no
     // fold trained on its own test rows.
-    let n = y.len();
-    let mut tested_by = vec![usize::MAX; n];
-    for (k, f) in folds.iter().enumerate() {
-        let (train, test) = f.indices();
-        for &i in test.iter().filter(|&&i| i < n) {
-            if tested_by[i] != usize::MAX {
-                return Err(ml_regress::RegressError::FoldsNotPartition { row: i }.into());
-            }
-            tested_by[i] = k;
-        }
-        if let Some(&row) = train.iter().find(|&&i| i < n && tested_by[i] == k) {
-            return Err(ml_regress::RegressError::FoldOverlap { fold: k, row }.into());
-        }
-    }
-    if let Some(row) = tested_by.iter().position(|&k| k == usize::MAX) {
-        return Err(ml_regress::RegressError::FoldsNotPartition { row }.into());
-    }
-    let (report, fold_of, per_fold) = fold_fits(pipeline, table, y, folds, Some(new))?;
-    // A row no fold tested (MAX) or two folds tested (MAX − 1).
-    if let Some(row) = fold_of.iter().position(|&k| k >= usize::MAX - 1) {
-        return Err(ml_regress::RegressError::FoldsNotPartition { row }.into());
-    }
+    let fold_of = ml_regress::conformal::fold_assignment(y.len(), folds)?;
+    let (report, per_fold) = fold_fits(pipeline, table, y, folds, Some(new))?;
     let residuals: Vec<f64> = y
         .iter()
         .zip(&report.predictions)

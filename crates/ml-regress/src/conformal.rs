@@ -154,6 +154,55 @@ fn rows_of<'a>(
     (x.select(Axis(0), rows), y.select(Axis(0), rows))
 }
 
+/// Rows of a split method's data: the conformal rank for the calibration
+/// rows, then the training and the calibration rows of x and y, checked.
+#[allow(clippy::type_complexity)]
+fn split_rows<F: AsFold + ?Sized>(
+    x: ArrayView2<f64>,
+    y: ArrayView1<f64>,
+    split: &F,
+    alpha: f64,
+) -> Result<(
+    usize,
+    (ndarray::Array2<f64>, Array1<f64>),
+    (ndarray::Array2<f64>, Array1<f64>),
+)> {
+    let (train, calibration) = split.indices();
+    let rank = upper_rank(calibration.len(), alpha)?;
+    check_lengths(&x, &y)?;
+    check_rows(x.nrows(), train)?;
+    check_rows(x.nrows(), calibration)?;
+    Ok((rank, rows_of(x, y, train), rows_of(x, y, calibration)))
+}
+
+/// For folds over `n` rows, the fold whose test rows hold each row.
+///
+/// # Errors
+/// A row out of range, a row in no fold's or in two folds' test rows
+/// ([`RegressError::FoldsNotPartition`]), or a fold that trains on one of
+/// its own test rows ([`RegressError::FoldOverlap`]).
+pub fn fold_assignment<F: AsFold>(n: usize, folds: &[F]) -> Result<Vec<usize>> {
+    let mut fold_of = vec![usize::MAX; n];
+    for (k, fold) in folds.iter().enumerate() {
+        let (train, test) = fold.indices();
+        check_rows(n, train)?;
+        check_rows(n, test)?;
+        for &i in test {
+            if fold_of[i] != usize::MAX {
+                return Err(RegressError::FoldsNotPartition { row: i });
+            }
+            fold_of[i] = k;
+        }
+        if let Some(&row) = train.iter().find(|&&i| fold_of[i] == k) {
+            return Err(RegressError::FoldOverlap { fold: k, row });
+        }
+    }
+    match fold_of.iter().position(|&k| k == usize::MAX) {
+        Some(row) => Err(RegressError::FoldsNotPartition { row }),
+        None => Ok(fold_of),
+    }
+}
+
 /// Split conformal intervals around a point model (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitConformal<M> {
@@ -185,14 +234,8 @@ impl<M: Predict> SplitConformal<M> {
         R: Regressor<Model = M>,
         F: AsFold + ?Sized,
     {
-        let (train, calibration) = split.indices();
-        let rank = upper_rank(calibration.len(), alpha)?;
-        check_lengths(&x, &y)?;
-        check_rows(x.nrows(), train)?;
-        check_rows(x.nrows(), calibration)?;
-        let (xt, yt) = rows_of(x, y, train);
+        let (rank, (xt, yt), (xc, yc)) = split_rows(x, y, split, alpha)?;
         let model = regressor.fit(xt.view(), yt.view())?;
-        let (xc, yc) = rows_of(x, y, calibration);
         let pred = model.predict(xc.view())?;
         let mut scores: Vec<f64> = yc.iter().zip(&pred).map(|(y, p)| (y - p).abs()).collect();
         let margin = kth_smallest(&mut scores, rank);
@@ -268,24 +311,7 @@ impl<M: Predict> CvPlus<M> {
         let n = x.nrows();
         upper_rank(n, alpha)?;
         check_lengths(&x, &y)?;
-        let mut fold_of = vec![usize::MAX; n];
-        for (k, fold) in folds.iter().enumerate() {
-            let (train, test) = fold.indices();
-            check_rows(n, train)?;
-            check_rows(n, test)?;
-            for &i in test {
-                if fold_of[i] != usize::MAX {
-                    return Err(RegressError::FoldsNotPartition { row: i });
-                }
-                fold_of[i] = k;
-            }
-            if let Some(&row) = train.iter().find(|&&i| fold_of[i] == k) {
-                return Err(RegressError::FoldOverlap { fold: k, row });
-            }
-        }
-        if let Some(row) = fold_of.iter().position(|&k| k == usize::MAX) {
-            return Err(RegressError::FoldsNotPartition { row });
-        }
+        let fold_of = fold_assignment(n, folds)?;
         let mut residuals = vec![0.0; n];
         let mut models = Vec::with_capacity(folds.len());
         for fold in folds {
@@ -416,17 +442,11 @@ impl<L: Predict, U: Predict> Cqr<L, U> {
         RU: Regressor<Model = U>,
         F: AsFold + ?Sized,
     {
-        let (train, calibration) = split.indices();
-        let rank = upper_rank(calibration.len(), alpha)?;
-        check_lengths(&x, &y)?;
-        check_rows(x.nrows(), train)?;
-        check_rows(x.nrows(), calibration)?;
-        let (xt, yt) = rows_of(x, y, train);
+        let (rank, (xt, yt), (xc, yc)) = split_rows(x, y, split, alpha)?;
         let (lower, upper) = (
             lower.fit(xt.view(), yt.view())?,
             upper.fit(xt.view(), yt.view())?,
         );
-        let (xc, yc) = rows_of(x, y, calibration);
         let (lo, hi) = (lower.predict(xc.view())?, upper.predict(xc.view())?);
         let mut scores: Vec<f64> = yc
             .iter()

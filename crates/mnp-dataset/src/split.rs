@@ -86,6 +86,14 @@ pub fn train_test_split(n: usize, test_fraction: f64, seed: u64) -> Result<Split
     })
 }
 
+/// The distinct labels of `groups`, sorted.
+fn distinct<G: Ord>(groups: &[G]) -> Vec<&G> {
+    let mut labels: Vec<&G> = groups.iter().collect();
+    labels.sort();
+    labels.dedup();
+    labels
+}
+
 /// A seeded split that keeps every group whole: the distinct groups in a
 /// seeded random order go to the test side until it holds at least
 /// ⌈`test_fraction`·n⌉ rows (the last group may take it over). For
@@ -101,9 +109,7 @@ pub fn group_train_test_split<G: Ord>(
 ) -> Result<Split> {
     let n = groups.len();
     let n_test = test_count(n, test_fraction)?;
-    let mut labels: Vec<&G> = groups.iter().collect();
-    labels.sort();
-    labels.dedup();
+    let mut labels = distinct(groups);
     too_few(
         "distinct groups",
         labels.len(),
@@ -303,9 +309,7 @@ impl GroupKFold {
     /// k < 2, or fewer distinct groups than folds.
     pub fn split<G: Ord>(&self, groups: &[G]) -> Result<Vec<Split>> {
         too_few("folds", self.k, 2, "grouped k-fold cross-validation".into())?;
-        let mut labels: Vec<&G> = groups.iter().collect();
-        labels.sort();
-        labels.dedup();
+        let labels = distinct(groups);
         too_few(
             "distinct groups",
             labels.len(),
