@@ -2,7 +2,8 @@
 //! scaled): a 500-tree random forest and 100-round boosting (scikit-learn's
 //! defaults: depth 3, learning rate 0.1), and the paper's SAR boosting, on
 //! the thread pool's two threads, each best-threshold model with the
-//! histogram and the sorting split search; and conformal intervals around
+//! histogram and the sorting split search and with LightGBM's bins (the
+//! paper's model as the study fitted it); and conformal intervals around
 //! the paper's SAR boosting (`conformal_sar`: the point model's fit and
 //! predict beside split conformal and CQR, each fit, calibrate, predict).
 //! Reads `$MNP_DATA_DIR/dimag/SAR.csv`.
@@ -48,10 +49,12 @@ fn trees(c: &mut Criterion) {
     let mut g = c.benchmark_group("trees_sar");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     // The split search of the best-threshold trees, histogram (the
-    // default) and sort, side by side (extra trees draw their thresholds).
+    // default), sort and LightGBM's bins, side by side (extra trees draw
+    // their thresholds).
     for (name, search) in [
         ("histogram", SplitSearch::Histogram),
         ("sort", SplitSearch::Sort),
+        ("lightgbm_bins", SplitSearch::LIGHTGBM),
     ] {
         let rf = ForestParams {
             n_estimators: 500,

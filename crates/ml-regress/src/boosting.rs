@@ -29,7 +29,7 @@
 
 use crate::error::{RegressError, Result, invalid};
 use crate::traits::{Predict, Regressor, check_data, check_features};
-use crate::tree::{DecisionTreeModel, DecisionTreeParams, TreeNode};
+use crate::tree::{DecisionTreeModel, DecisionTreeParams, LeafPenalty, SplitSearch, TreeNode};
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -133,6 +133,7 @@ impl BoostingParams {
             tree: DecisionTreeParams {
                 max_depth: Some(2),
                 min_samples_leaf: 14,
+                split_search: SplitSearch::LIGHTGBM,
                 ..Default::default()
             },
             l1: 0.15,
@@ -344,6 +345,9 @@ impl Regressor for Boosting {
         // the histogram bins of x, shared by all rounds.
         let mut residual = Array1::<f64>::zeros(n);
         let ranks = p.tree.check()?.ranks(x);
+        // The squared error's splits are scored with the leaves' penalties;
+        // the quantile loss has none (its leaves are quantiles).
+        let penalty = LeafPenalty { l1: p.l1, l2: p.l2 };
         for _round in 0..p.n_estimators {
             // The round's rows (positions in fit_rows): a seeded partial
             // shuffle when subsampling.
@@ -376,7 +380,7 @@ impl Regressor for Boosting {
                 ..p.tree
             }
             .check()?
-            .grow(x, residual.view(), rows.clone(), ranks.as_ref());
+            .grow(x, residual.view(), rows.clone(), ranks.as_ref(), penalty);
             match p.loss {
                 Loss::SquaredError => {
                     // Regularized leaf values from the residual sums per leaf.

@@ -11,7 +11,9 @@
 
 use crate::error::{RegressError, Result};
 use crate::traits::{Predict, Regressor, check_data, check_features};
-use crate::tree::{DecisionTree, DecisionTreeModel, DecisionTreeParams, Ranks, Splitter};
+use crate::tree::{
+    DecisionTree, DecisionTreeModel, DecisionTreeParams, LeafPenalty, Ranks, Splitter,
+};
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -148,7 +150,7 @@ impl Forest {
         } else {
             (0..n).collect()
         };
-        Ok(tree.grow(x, y, rows, ranks))
+        Ok(tree.grow(x, y, rows, ranks, LeafPenalty::default()))
     }
 }
 

@@ -47,6 +47,7 @@
 //! # }
 //! ```
 
+mod binning;
 pub mod boosting;
 pub mod conformal;
 mod elastic_net;

@@ -99,6 +99,47 @@ pub enum SplitSearch {
     /// (docs/PERFORMANCE.md), so it is the default.
     #[default]
     Histogram,
+    /// LightGBM's histograms (Ke et al. 2017): each feature's values fall
+    /// into at most `max_bins` bins of at least `min_rows_per_bin` training
+    /// rows where the values allow (zero a bin of its own), found once per
+    /// fit; a node may split only between bins, at the upper bound of the
+    /// bin below the cut (module `binning`'s rules, those of LightGBM's
+    /// `max_bin` and `min_data_in_bin`, defaults 255 and 3). Coarser than
+    /// the exact searches on features with rare values, so the splits can
+    /// differ from theirs; with LightGBM's defaults it reproduces
+    /// LightGBM's split candidates.
+    Binned {
+        /// At most this many bins per feature (≥ 2).
+        max_bins: usize,
+        /// A bin closes once it holds this many rows (≥ 1).
+        min_rows_per_bin: usize,
+    },
+}
+
+impl SplitSearch {
+    /// LightGBM's default bins: at most 255 per feature, at least 3 rows
+    /// each.
+    pub const LIGHTGBM: SplitSearch = SplitSearch::Binned {
+        max_bins: 255,
+        min_rows_per_bin: 3,
+    };
+}
+
+/// The upper bounds of the bins [`SplitSearch::Binned`] gives a feature
+/// with these training values: ascending, the last +∞; value v falls in
+/// the first bin whose bound is ≥ v.
+///
+/// ```
+/// use ml_regress::tree::bin_upper_bounds;
+/// // Zero is a bin of its own; then a bin closes after 3 rows.
+/// let b = bin_upper_bounds(&[0.0, 0.1, 0.2, 0.3, 0.4, 0.4, 0.4], 255, 3);
+/// assert_eq!(b.len(), 3);
+/// assert!(b[1] > 0.3 && b[1] < 0.4);
+/// ```
+pub fn bin_upper_bounds(values: &[f64], max_bins: usize, min_rows_per_bin: usize) -> Vec<f64> {
+    let mut column = values.to_vec();
+    let (distinct, counts) = crate::binning::distinct_with_counts(&mut column);
+    crate::binning::upper_bounds(&distinct, &counts, max_bins.max(2), min_rows_per_bin)
 }
 
 /// Every feature's distinct values, sorted, and each row's rank among them
@@ -108,8 +149,11 @@ pub(crate) struct Ranks {
     n: usize,
     /// rank[f·n + i]: the bin of row i on feature f.
     rank: Vec<u32>,
-    /// values[f]: the distinct values of feature f, ascending.
+    /// values[f]: the distinct values of feature f, ascending; with
+    /// `binned`, the upper bounds of its bins.
     values: Vec<Vec<f64>>,
+    /// Bins of [`SplitSearch::Binned`]: a cut lies at a bin's upper bound.
+    binned: bool,
 }
 
 impl Ranks {
@@ -130,7 +174,32 @@ impl Ranks {
             }
             values.push(distinct);
         }
-        Self { n, rank, values }
+        Self {
+            n,
+            rank,
+            values,
+            binned: false,
+        }
+    }
+
+    /// The bins of [`SplitSearch::Binned`].
+    pub(crate) fn binned(x: ArrayView2<f64>, max_bins: usize, min_rows: usize) -> Self {
+        let (n, p) = x.dim();
+        let mut rank = vec![0u32; n * p];
+        let mut values = Vec::with_capacity(p);
+        for f in 0..p {
+            let bounds = bin_upper_bounds(&x.column(f).to_vec(), max_bins, min_rows);
+            for (r, &v) in rank[f * n..(f + 1) * n].iter_mut().zip(x.column(f)) {
+                *r = crate::binning::bin_of(&bounds, v) as u32;
+            }
+            values.push(bounds);
+        }
+        Self {
+            n,
+            rank,
+            values,
+            binned: true,
+        }
     }
 }
 
@@ -207,6 +276,18 @@ impl DecisionTreeParams {
             }
             MaxFeatures::Count(0) => return Err(invalid("max_features", 0.0, "at least 1")),
             _ => {}
+        }
+        if let SplitSearch::Binned {
+            max_bins,
+            min_rows_per_bin,
+        } = self.split_search
+        {
+            if max_bins < 2 {
+                return Err(invalid("max_bins", max_bins as f64, "at least 2"));
+            }
+            if min_rows_per_bin < 1 {
+                return Err(invalid("min_rows_per_bin", 0.0, "at least 1"));
+            }
         }
         if !(self.min_impurity_decrease.is_finite() && self.min_impurity_decrease >= 0.0) {
             return Err(invalid(
@@ -362,8 +443,45 @@ struct Split {
     threshold: f64,
     /// Rows going left.
     n_left: usize,
-    /// S_L²/n_L + S_R²/n_R.
+    /// Their targets' sum S_L.
+    left_sum: f64,
+    /// S_L²/n_L + S_R²/n_R, or with a [`LeafPenalty`] the children's
+    /// penalized scores.
     proxy: f64,
+}
+
+/// The L1 and L2 penalties λ₁, λ₂ of boosting's regularized leaves
+/// (Chen & Guestrin 2016; LightGBM's `reg_alpha`, `reg_lambda`), which
+/// also score the splits: a node whose targets sum to S over n rows scores
+/// T(S)²/(n + λ₂), T the soft threshold by λ₁, and a split must raise the
+/// score above the parent's. Zero penalties give the plain S²/n of least
+/// squares.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct LeafPenalty {
+    /// λ₁ ≥ 0.
+    pub l1: f64,
+    /// λ₂ ≥ 0.
+    pub l2: f64,
+}
+
+impl LeafPenalty {
+    fn is_zero(&self) -> bool {
+        self.l1 == 0.0 && self.l2 == 0.0
+    }
+
+    /// T(S)²/(n + λ₂).
+    fn score(&self, s: f64, n: usize) -> f64 {
+        let t = s.signum() * (s.abs() - self.l1).max(0.0);
+        t * t / (n as f64 + self.l2)
+    }
+}
+
+/// What the cut searches need of a node: its targets' sum, the smallest
+/// leaf, the penalties.
+struct Node {
+    sum: f64,
+    min_leaf: usize,
+    penalty: LeafPenalty,
 }
 
 /// The threshold between consecutive distinct values a < b: half-way, or
@@ -375,8 +493,11 @@ fn midpoint(a: f64, b: f64) -> f64 {
 
 /// S_L²/n_L + S_R²/n_R for `n_left` of `m` rows on the left, whose targets
 /// sum to `left_sum` of `sum`.
-fn split_proxy(left_sum: f64, n_left: usize, sum: f64, m: usize) -> f64 {
+fn split_proxy(left_sum: f64, n_left: usize, sum: f64, m: usize, penalty: &LeafPenalty) -> f64 {
     let right_sum = sum - left_sum;
+    if !penalty.is_zero() {
+        return penalty.score(left_sum, n_left) + penalty.score(right_sum, m - n_left);
+    }
     left_sum * left_sum / n_left as f64 + right_sum * right_sum / (m - n_left) as f64
 }
 
@@ -395,11 +516,10 @@ fn best_cut(
     x: ArrayView2<f64>,
     y: ArrayView1<f64>,
     f: usize,
-    sum: f64,
-    min_leaf: usize,
+    node: &Node,
     order: &mut Vec<(f64, f64)>,
 ) -> Option<Split> {
-    let m = rows.len();
+    let (m, sum, min_leaf) = (rows.len(), node.sum, node.min_leaf);
     order.clear();
     order.extend(rows.iter().map(|&i| (x[[i, f]], y[i])));
     // Unstable (no allocation): the order among equal values never matters,
@@ -415,12 +535,13 @@ fn best_cut(
         if order[k].0 <= order[k - 1].0 {
             continue; // equal values cannot be separated
         }
-        let proxy = split_proxy(left_sum, k, sum, m);
+        let proxy = split_proxy(left_sum, k, sum, m, &node.penalty);
         if best.as_ref().is_none_or(|b| improves(proxy, b.proxy)) {
             best = Some(Split {
                 feature: f,
                 threshold: midpoint(order[k - 1].0, order[k].0),
                 n_left: k,
+                left_sum,
                 proxy,
             });
         }
@@ -428,18 +549,16 @@ fn best_cut(
     best
 }
 
-/// [`best_cut`] from the exact histogram of the rows on feature `f`.
-#[allow(clippy::too_many_arguments)]
+/// [`best_cut`] from the histogram of the rows on feature `f`.
 fn best_cut_histogram(
     rows: &[usize],
     ranks: &Ranks,
     y: ArrayView1<f64>,
     f: usize,
-    sum: f64,
-    min_leaf: usize,
+    node: &Node,
     hist: &mut Histogram,
 ) -> Option<Split> {
-    let m = rows.len();
+    let (m, sum, min_leaf) = (rows.len(), node.sum, node.min_leaf);
     let values = &ranks.values[f];
     let rank = &ranks.rank[f * ranks.n..(f + 1) * ranks.n];
     let d = values.len();
@@ -465,12 +584,20 @@ fn best_cut_histogram(
             && k >= min_leaf
             && m - k >= min_leaf
         {
-            let proxy = split_proxy(left_sum, k, sum, m);
+            let proxy = split_proxy(left_sum, k, sum, m, &node.penalty);
             if best.as_ref().is_none_or(|s| improves(proxy, s.proxy)) {
                 best = Some(Split {
                     feature: f,
-                    threshold: midpoint(values[a], values[b]),
+                    // Binned: at the upper bound of the bin below b (the
+                    // highest of the equivalent cuts, as LightGBM's reverse
+                    // scan keeps it).
+                    threshold: if ranks.binned {
+                        values[b - 1]
+                    } else {
+                        midpoint(values[a], values[b])
+                    },
                     n_left: k,
+                    left_sum,
                     proxy,
                 });
             }
@@ -493,10 +620,10 @@ fn random_cut(
     x: ArrayView2<f64>,
     y: ArrayView1<f64>,
     f: usize,
-    sum: f64,
-    min_leaf: usize,
+    node: &Node,
     rng: &mut ChaCha8Rng,
 ) -> Option<Split> {
+    let (sum, min_leaf) = (node.sum, node.min_leaf);
     let (lo, hi) = rows
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &i| {
@@ -524,7 +651,8 @@ fn random_cut(
         feature: f,
         threshold,
         n_left,
-        proxy: split_proxy(left_sum, n_left, sum, m),
+        left_sum,
+        proxy: split_proxy(left_sum, n_left, sum, m, &node.penalty),
     })
 }
 
@@ -534,16 +662,30 @@ impl Regressor for DecisionTree {
     fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<DecisionTreeModel> {
         check_data(&x, &y)?;
         let ranks = self.ranks(x);
-        Ok(self.grow(x, y, (0..x.nrows()).collect(), ranks.as_ref()))
+        Ok(self.grow(
+            x,
+            y,
+            (0..x.nrows()).collect(),
+            ranks.as_ref(),
+            LeafPenalty::default(),
+        ))
     }
 }
 
 impl DecisionTree {
     /// The exact histogram bins of `x` when this tree's search uses them.
     pub(crate) fn ranks(&self, x: ArrayView2<f64>) -> Option<Ranks> {
-        (self.params.splitter == Splitter::Best
-            && self.params.split_search == SplitSearch::Histogram)
-            .then(|| Ranks::new(x))
+        if self.params.splitter != Splitter::Best {
+            return None;
+        }
+        match self.params.split_search {
+            SplitSearch::Sort => None,
+            SplitSearch::Histogram => Some(Ranks::new(x)),
+            SplitSearch::Binned {
+                max_bins,
+                min_rows_per_bin,
+            } => Some(Ranks::binned(x, max_bins, min_rows_per_bin)),
+        }
     }
 
     /// Grows the tree on the rows `rows` of (`x`, `y`) (checked data; a row
@@ -555,6 +697,7 @@ impl DecisionTree {
         y: ArrayView1<f64>,
         mut rows: Vec<usize>,
         ranks: Option<&Ranks>,
+        penalty: LeafPenalty,
     ) -> DecisionTreeModel {
         let p = &self.params;
         let n = rows.len();
@@ -601,13 +744,18 @@ impl DecisionTree {
                     features.swap(f, g);
                 }
             }
+            let node = Node {
+                sum,
+                min_leaf: p.min_samples_leaf,
+                penalty,
+            };
             let mut best: Option<Split> = None;
             for &f in &features[..k_features] {
                 let candidate = match p.splitter {
                     Splitter::Best
                         if ranks.is_some_and(|r| {
                             let m = (end - start) as f64;
-                            (r.values[f].len() as f64) <= m * m.log2()
+                            r.binned || (r.values[f].len() as f64) <= m * m.log2()
                         }) =>
                     {
                         best_cut_histogram(
@@ -615,29 +763,12 @@ impl DecisionTree {
                             ranks.expect("checked in the guard"),
                             y,
                             f,
-                            sum,
-                            p.min_samples_leaf,
+                            &node,
                             &mut hist,
                         )
                     }
-                    Splitter::Best => best_cut(
-                        &rows[start..end],
-                        x,
-                        y,
-                        f,
-                        sum,
-                        p.min_samples_leaf,
-                        &mut order,
-                    ),
-                    Splitter::Random => random_cut(
-                        &rows[start..end],
-                        x,
-                        y,
-                        f,
-                        sum,
-                        p.min_samples_leaf,
-                        &mut rng,
-                    ),
+                    Splitter::Best => best_cut(&rows[start..end], x, y, f, &node, &mut order),
+                    Splitter::Random => random_cut(&rows[start..end], x, y, f, &node, &mut rng),
                 };
                 if let Some(c) = candidate
                     && best.as_ref().is_none_or(|b| improves(c.proxy, b.proxy))
@@ -646,10 +777,21 @@ impl DecisionTree {
                 }
             }
             let Some(split) = best else { continue };
+            // With penalties, a split must raise the node's score.
+            if !penalty.is_zero() && split.proxy <= penalty.score(sum, m) {
+                continue;
+            }
             // The decrease of the weighted squared error, scikit-learn's
             // (n_t/n)·(impurity − n_L/n_t·imp_L − n_R/n_t·imp_R), from the
             // proxy: n_t·impurity − (Σy² − proxy) = proxy − S²/n_t.
-            let decrease = (split.proxy - sum * sum / m as f64).max(0.0) / n as f64;
+            let proxy = split_proxy(
+                split.left_sum,
+                split.n_left,
+                sum,
+                m,
+                &LeafPenalty::default(),
+            );
+            let decrease = (proxy - sum * sum / m as f64).max(0.0) / n as f64;
             if decrease + 1e-15 < p.min_impurity_decrease {
                 continue;
             }

@@ -1,6 +1,7 @@
 //! CART regression trees: scikit-learn agreement, exact cases, limits,
 //! determinism and bad parameters.
 
+use ml_regress::tree::SplitSearch;
 use ml_regress::{DecisionTreeParams, MaxFeatures, Predict, RegressError, Regressor, TreeNode};
 use ndarray::{Array1, Array2};
 
@@ -236,6 +237,20 @@ fn bad_parameters_and_data() {
         },
         DecisionTreeParams {
             min_impurity_decrease: -1.0,
+            ..Default::default()
+        },
+        DecisionTreeParams {
+            split_search: SplitSearch::Binned {
+                max_bins: 1,
+                min_rows_per_bin: 3,
+            },
+            ..Default::default()
+        },
+        DecisionTreeParams {
+            split_search: SplitSearch::Binned {
+                max_bins: 255,
+                min_rows_per_bin: 0,
+            },
             ..Default::default()
         },
     ];
