@@ -19,19 +19,25 @@
 //!     test rows' intervals in `examples-out/intervals_<target>.csv`
 //!     (`row` is the 0-based data row of the CSV file).
 //!
+//! (f) The published model on scikit-learn's own splits of the protocol
+//!     (`tests/fixtures/dimag_sklearn_splits.json`, written by
+//!     `benches/compare/run dimag-splits`): our median test R² beside
+//!     scikit-learn's (LightGBM's for SAR) on the same 10 partitions.
+//!
 //! Reads `$MNP_DATA_DIR/dimag` (the data are never part of the repository).
 //! Run: `MNP_DATA_DIR=../shared/data cargo run --release --example dimag`.
 //! The last line of standard output is a JSON object with the key figures.
 
 use mnp_suite::app::plot::{AxisScale, Series, predicted_vs_measured};
 use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
+use mnp_suite::dataset::split::Split;
 use mnp_suite::ml::dimag::{
     INTERVAL_ALPHA, comparison_models, cross_validated_r2, grouped_intervals, log_target,
-    original_protocol, paper_model, predict_validation, validation_file,
+    original_protocol, paper_model, predict_validation, test_r2_on_splits, validation_file,
 };
 use mnp_suite::regress::conformal::Interval;
 use serde_json::{Map, Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Published test R² (the DiMag study) and scikit-learn's median test R²
 /// over 10 split seeds on the same protocol, to two decimals
@@ -42,6 +48,33 @@ fn reference(target: DimagTarget) -> (f64, f64) {
         DimagTarget::R1 => (0.78, 0.74),
         DimagTarget::R2 => (0.75, 0.72),
     }
+}
+
+/// Split seeds with their splits.
+type SeededSplits = Vec<(u64, Split)>;
+
+/// scikit-learn's splits and median test R² for `target`, from the
+/// fixture `benches/compare/dimag_splits.py` writes.
+fn sklearn_splits(
+    target: DimagTarget,
+    rows: usize,
+) -> Result<(SeededSplits, f64), Box<dyn std::error::Error>> {
+    let fixture: Value =
+        serde_json::from_str(include_str!("../tests/fixtures/dimag_sklearn_splits.json"))?;
+    let entry = &fixture["targets"][target.label()];
+    let bad = || {
+        format!(
+            "dimag_sklearn_splits.json: no valid entry for {}",
+            target.label()
+        )
+    };
+    let mut splits = Vec::new();
+    for s in entry["seeds"].as_array().ok_or_else(bad)? {
+        let seed = s["seed"].as_u64().ok_or_else(bad)?;
+        let test = serde_json::from_value(s["test"].clone())?;
+        splits.push((seed, Split::from_test_rows(rows, test)?));
+    }
+    Ok((splits, entry["median_test_r2"].as_f64().ok_or_else(bad)?))
 }
 
 /// The coverage of the rows `rows` of `y` by `interval`, and its mean
@@ -75,11 +108,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::var_os("MNP_DATA_DIR").map(PathBuf::from).ok_or(
-        "MNP_DATA_DIR is not set: point it at the folder holding dimag/ \
-         (for example MNP_DATA_DIR=../shared/data)",
-    )?;
-    let dir = dir.join("dimag");
+    let dir = mnp_suite::ml::dimag::data_dir()?;
     std::fs::create_dir_all("examples-out")?;
     let mut out = Map::new();
     println!(
@@ -223,6 +252,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         let intervals_csv = format!("examples-out/intervals_{}.csv", target.label());
         write_atomically(Path::new(&intervals_csv), &csv)?;
+        // (f) On scikit-learn's splits.
+        let (splits, sklearn_same) = sklearn_splits(target, data.y.len())?;
+        let same = median10(test_r2_on_splits(&data, &model, &splits)?);
+        println!(
+            "     on scikit-learn's 10 splits: median test R² {same:.4}, scikit-learn {sklearn_same:.4} (difference {:+.4})",
+            same - sklearn_same
+        );
         // (c) The validation file.
         let validation = predict_validation(&data, &model, &dir.join(validation_file(target)))?;
         let flagged = validation
@@ -274,6 +310,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 "groupkfold5_r2": group,
                 "figure": figure,
                 "intervals": intervals,
+                "sklearn_splits": {
+                    "test_r2": same,
+                    "sklearn_test_r2": sklearn_same,
+                },
                 "intervals_csv": intervals_csv,
                 "validation": {
                     "file": validation_file(target),

@@ -9,7 +9,7 @@
 //! - [`cross_validated_r2`]: 5-fold CV without shuffling, or grouped by
 //!   article (DOI), pooled out-of-fold R² on the log10 scale.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ml::pipeline::{ModelPipeline, cross_validate, cross_validate_cv_plus};
 use ml_regress::conformal::Interval;
 use ml_regress::metrics::{mae, r2, rmse};
@@ -146,6 +146,22 @@ pub fn comparison_models() -> [TreeModel; 3] {
     ]
 }
 
+/// The DiMag folder `$MNP_DATA_DIR/dimag`, where the loaders look for
+/// SAR.csv, r1.csv, r2.csv and the validation files (the data are never
+/// part of the repository).
+///
+/// # Errors
+/// [`Error::Invalid`] naming `MNP_DATA_DIR` when it is not set.
+pub fn data_dir() -> Result<std::path::PathBuf> {
+    let root = std::env::var_os("MNP_DATA_DIR").ok_or_else(|| Error::Invalid {
+        name: "MNP_DATA_DIR",
+        reason: "not set: point it at the folder holding dimag/ \
+                 (for example MNP_DATA_DIR=../shared/data)"
+            .into(),
+    })?;
+    Ok(std::path::PathBuf::from(root).join("dimag"))
+}
+
 /// log10 of the target per row.
 pub fn log_target(data: &DimagData) -> Vec<f64> {
     data.y.iter().map(|v| v.log10()).collect()
@@ -250,6 +266,38 @@ pub fn original_protocol(data: &DimagData, model: &TreeModel, seed: u64) -> Resu
         test_predictions: pred,
         intervals,
     })
+}
+
+/// Test R² (log10) of `model` on given splits, one per entry: the model
+/// seeded with the entry's seed ([`TreeModel::with_seed`]), fitted on the
+/// training rows (min-max scaling fitted there) and scored on the test
+/// rows. With splits drawn by another library (scikit-learn's
+/// `train_test_split`, say), the two libraries' models are compared on
+/// the same partitions, free of the sampling noise of two split generators.
+///
+/// # Errors
+/// From the data, a split's rows or the model.
+pub fn test_r2_on_splits(
+    data: &DimagData,
+    model: &TreeModel,
+    splits: &[(u64, Split)],
+) -> Result<Vec<f64>> {
+    let features = data.features()?;
+    let y = log_target(data);
+    splits
+        .iter()
+        .map(|(seed, split)| {
+            let pred = fit_predict(
+                &features,
+                &y,
+                &model.with_seed(*seed),
+                &split.train,
+                &split.test,
+            )?;
+            let measured: Vec<f64> = split.test.iter().map(|&i| y[i]).collect();
+            Ok(r2(&measured, &pred)?)
+        })
+        .collect()
 }
 
 /// Intervals calibrated and tested across articles, for split seed `seed`:

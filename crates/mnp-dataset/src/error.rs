@@ -141,6 +141,16 @@ pub enum DatasetError {
         /// The value.
         value: f64,
     },
+    /// A row index that is not a row of the data, or one given twice.
+    #[error("row {row} {problem} (the data have {rows} rows)")]
+    InvalidRow {
+        /// The row (0-based).
+        row: usize,
+        /// "is out of range" or "is given twice".
+        problem: &'static str,
+        /// The number of rows.
+        rows: usize,
+    },
     /// Lengths that must agree do not.
     #[error("{what} has {found} entries, expected {expected}")]
     LengthMismatch {

@@ -22,6 +22,37 @@ pub struct Split {
     pub test: Vec<usize>,
 }
 
+impl Split {
+    /// The split of `rows` rows whose test part is `test` (0-based rows, in
+    /// the order given) and whose training part is every other row, in
+    /// ascending order: a split drawn elsewhere (by scikit-learn, say, or
+    /// stored with a study) replayed on the same data.
+    ///
+    /// # Errors
+    /// [`DatasetError::InvalidRow`] for a row ≥ `rows` or one given twice;
+    /// [`DatasetError::TooFew`] when either part would be empty.
+    pub fn from_test_rows(rows: usize, test: Vec<usize>) -> Result<Split> {
+        let mut seen = vec![false; rows];
+        for &row in &test {
+            let problem = match seen.get(row) {
+                None => "is out of range",
+                Some(true) => "is given twice",
+                Some(false) => {
+                    seen[row] = true;
+                    continue;
+                }
+            };
+            return Err(DatasetError::InvalidRow { row, problem, rows });
+        }
+        too_few("test rows", test.len(), 1, "a split".into())?;
+        too_few("training rows", rows - test.len(), 1, "a split".into())?;
+        Ok(Split {
+            train: complement(rows, &test),
+            test,
+        })
+    }
+}
+
 impl<'a> From<&'a Split> for (&'a [usize], &'a [usize]) {
     fn from(s: &'a Split) -> Self {
         (&s.train, &s.test)

@@ -1,7 +1,7 @@
 //! CSV tables and scikit-learn-compatible splitters.
 
 use mnp_dataset::split::{
-    GroupKFold, KFold, equal_width_bins, leave_one_out, stratified_train_test_split,
+    GroupKFold, KFold, Split, equal_width_bins, leave_one_out, stratified_train_test_split,
     train_test_split,
 };
 use mnp_dataset::{ColumnData, ColumnType, CsvOptions, DatasetError, Table};
@@ -308,4 +308,40 @@ fn group_train_test_split_keeps_groups_whole() {
     assert!((0..10).any(|s| group_train_test_split(&groups, 0.2, s).unwrap() != a));
     assert!(group_train_test_split(&[7, 7, 7], 0.3, 0).is_err());
     assert!(group_train_test_split(&groups, 1.5, 0).is_err());
+}
+
+#[test]
+fn split_from_test_rows_replays_a_stored_split() {
+    let s = Split::from_test_rows(6, vec![4, 1]).unwrap();
+    assert_eq!(s.test, vec![4, 1]);
+    assert_eq!(s.train, vec![0, 2, 3, 5]);
+    assert_eq!(
+        Split::from_test_rows(6, vec![1, 6]),
+        Err(DatasetError::InvalidRow {
+            row: 6,
+            problem: "is out of range",
+            rows: 6
+        })
+    );
+    let twice = Split::from_test_rows(6, vec![2, 3, 2]).unwrap_err();
+    assert_eq!(
+        twice.to_string(),
+        "row 2 is given twice (the data have 6 rows)"
+    );
+    assert!(matches!(
+        Split::from_test_rows(3, vec![0, 1, 2]),
+        Err(DatasetError::TooFew {
+            what: "training rows",
+            found: 0,
+            ..
+        })
+    ));
+    assert!(matches!(
+        Split::from_test_rows(3, vec![]),
+        Err(DatasetError::TooFew {
+            what: "test rows",
+            found: 0,
+            ..
+        })
+    ));
 }
