@@ -1,5 +1,5 @@
-//! The `mnp` command line (clap): `optimize`, `dose`, `solve`, `tables` and
-//! `scenario`. With no command it runs the paper's four-site circular
+//! The `mnp` command line (clap): `optimize`, `dose`, `solve`, `tables`,
+//! `scenario` and `design` (particles designed on the DiMag models). With no command it runs the paper's four-site circular
 //! optimization and writes its results and figures to `out/`.
 //!
 //! Every command prints a table for people, then one line of JSON with the
@@ -49,6 +49,55 @@ enum Command {
     /// Print the scenario file of the given settings (the paper's by
     /// default) as TOML.
     Scenario(RunArgs),
+    /// Design particles on the DiMag models: the highest lower bound of
+    /// predicted SAR, optionally with predicted r2 above a threshold,
+    /// near the data (reads $MNP_DATA_DIR/dimag or --data).
+    Design(DesignArgs),
+}
+
+#[derive(Debug, Args)]
+struct DesignArgs {
+    /// The folder holding dimag/ (default: $MNP_DATA_DIR).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Field amplitude, in SAR.csv's units (default: the data's median).
+    #[arg(long, allow_negative_numbers = true)]
+    field_amplitude: Option<f64>,
+    /// Field frequency in MHz, SAR.csv's units (default: the data's median).
+    #[arg(long, allow_negative_numbers = true)]
+    field_frequency: Option<f64>,
+    /// Particle concentration, in SAR.csv's units (default: the data's
+    /// median).
+    #[arg(long, allow_negative_numbers = true)]
+    concentration: Option<f64>,
+    /// MRI field for r2, T (default: r2.csv's median).
+    #[arg(long, allow_negative_numbers = true)]
+    field_strength: Option<f64>,
+    /// Require a predicted r2 of at least this (mM⁻¹ s⁻¹).
+    #[arg(long, allow_negative_numbers = true)]
+    r2_min: Option<f64>,
+    /// Miscoverage of the intervals.
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    alpha: f64,
+    /// Interval calibration: folds of whole articles (a new synthesis) or
+    /// of rows.
+    #[arg(long, value_enum, default_value_t = crate::ml::design::Calibration::Articles)]
+    calibration: crate::ml::design::Calibration,
+    /// Candidates to report.
+    #[arg(long, default_value_t = 5)]
+    candidates: usize,
+    /// Swarm size per composition and shape.
+    #[arg(long, default_value_t = 20)]
+    particles: usize,
+    /// Generations per composition and shape.
+    #[arg(long, default_value_t = 60)]
+    generations: usize,
+    /// Seed of the folds, models and swarms.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args, Default, Clone)]
@@ -170,6 +219,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
         Command::Dose(a) => cmd_dose(&a),
         Command::Solve(a) => cmd_solve(&a),
         Command::Tables(a) => cmd_tables(&a),
+        Command::Design(a) => cmd_design(&a),
         Command::Scenario(a) => {
             let file = scenario_file(&a)?;
             // Only a scenario that builds is printed.
@@ -568,6 +618,77 @@ fn cmd_solve(a: &PositionArgs) -> Result<()> {
     let mut v = evaluation_json(p, &position, &e);
     v["runtime_s"] = json!(seconds);
     out.write("solve.json", &v.to_string())?;
+    out.commit()?;
+    println!("{v}");
+    Ok(())
+}
+
+fn cmd_design(a: &DesignArgs) -> Result<()> {
+    use crate::ml::design::{DesignSettings, design};
+    use mnp_dataset::dimag::{DimagTarget, load_dimag};
+    let flag = |name: &'static str, v: Option<f64>| -> Result<Option<f64>> {
+        match v {
+            Some(x) if !(x.is_finite() && x > 0.0) => Err(Error::Invalid {
+                name,
+                reason: format!("must be finite and > 0, got {x}"),
+            }),
+            _ => Ok(v),
+        }
+    };
+    let checked = [
+        flag("--field-amplitude", a.field_amplitude)?,
+        flag("--field-frequency", a.field_frequency)?,
+        flag("--concentration", a.concentration)?,
+        flag("--field-strength", a.field_strength)?,
+        flag("--r2-min", a.r2_min)?,
+    ];
+    if !(a.alpha > 0.0 && a.alpha < 1.0) {
+        return Err(Error::Invalid {
+            name: "--alpha",
+            reason: format!("must lie in (0, 1), got {}", a.alpha),
+        });
+    }
+    for (name, v) in [
+        ("--candidates", a.candidates),
+        ("--particles", a.particles),
+        ("--generations", a.generations),
+    ] {
+        if v == 0 {
+            return Err(Error::Invalid {
+                name,
+                reason: "must be at least 1".into(),
+            });
+        }
+    }
+    let dir = match &a.data {
+        Some(d) => d.join("dimag"),
+        None => crate::ml::dimag::data_dir().map_err(|_| Error::Invalid {
+            name: "--data",
+            reason: "give the folder holding dimag/ with --data, or set MNP_DATA_DIR".into(),
+        })?,
+    };
+    let mut out = RunOutput::prepare(&a.out, "mnp design", Some(a.seed))?;
+    let start = std::time::Instant::now();
+    let sar = load_dimag(&dir, DimagTarget::Sar)?;
+    let r2 = load_dimag(&dir, DimagTarget::R2)?;
+    let medians = DesignSettings::medians(&sar, &r2)?;
+    let settings = DesignSettings {
+        field_amplitude: checked[0].unwrap_or(medians.field_amplitude),
+        field_frequency: checked[1].unwrap_or(medians.field_frequency),
+        concentration: checked[2].unwrap_or(medians.concentration),
+        field_strength: checked[3].unwrap_or(medians.field_strength),
+        r2_min: checked[4],
+        alpha: a.alpha,
+        calibration: a.calibration,
+        candidates: a.candidates,
+        particles: a.particles,
+        generations: a.generations,
+        seed: a.seed,
+    };
+    let report = design(&sar, &r2, &settings)?;
+    print!("{report}");
+    let v = report.to_json(&settings, start.elapsed().as_secs_f64());
+    out.write("design.json", &v.to_string())?;
     out.commit()?;
     println!("{v}");
     Ok(())

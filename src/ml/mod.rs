@@ -5,6 +5,7 @@
 //! DiMag tables ([`dimag`]: tree ensembles; [`selection`]: models chosen by
 //! nested cross-validation). Both studies are built on [`pipeline`].
 
+pub mod design;
 pub mod dimag;
 pub mod pipeline;
 pub mod selection;

@@ -263,6 +263,19 @@ pub struct FittedScaler {
 }
 
 impl FittedScaler {
+    /// The scaled value of `x` in column `name`: (x − shift)/scale, as
+    /// the fitted transform maps that column.
+    ///
+    /// # Errors
+    /// An unknown column.
+    pub fn scale(&self, name: &str, x: f64) -> Result<f64> {
+        let (shift, scale) = self
+            .params
+            .get(name)
+            .ok_or_else(|| DatasetError::UnknownColumn(name.to_string()))?;
+        Ok((x - shift) / scale)
+    }
+
     /// Undoes the scaling of column `name` for the value `z`.
     ///
     /// # Errors
