@@ -24,6 +24,18 @@ pub trait PerfusionModel: Send + Sync {
         let slope = (self.rate(temperature_c + H) - self.rate(temperature_c - H)) / (2.0 * H);
         (self.rate(temperature_c), slope)
     }
+
+    /// [`PerfusionModel::rate_and_slope`] for every temperature of
+    /// `temperatures_c` (°C) into `rates` (kg/(m³·s)) and `slopes`
+    /// (kg/(m³·s·K)), all of one length: the form the finite-volume solver
+    /// calls, once per run of cells of one region, so a law is called
+    /// through one dynamic dispatch per run rather than per cell. The
+    /// default loops over `rate_and_slope`; the results must equal it.
+    fn rates_and_slopes(&self, temperatures_c: &[f64], rates: &mut [f64], slopes: &mut [f64]) {
+        for ((t, r), s) in temperatures_c.iter().zip(rates).zip(slopes) {
+            (*r, *s) = self.rate_and_slope(*t);
+        }
+    }
 }
 
 /// A shared law is a law: problems built from another problem's regions
@@ -37,6 +49,9 @@ impl<P: PerfusionModel + ?Sized> PerfusionModel for std::sync::Arc<P> {
     }
     fn rate_and_slope(&self, temperature_c: f64) -> (f64, f64) {
         (**self).rate_and_slope(temperature_c)
+    }
+    fn rates_and_slopes(&self, temperatures_c: &[f64], rates: &mut [f64], slopes: &mut [f64]) {
+        (**self).rates_and_slopes(temperatures_c, rates, slopes)
     }
 }
 

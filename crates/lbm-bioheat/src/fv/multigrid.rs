@@ -387,9 +387,12 @@ impl<T: Entry> Level<T> {
         self.n.iter().product()
     }
 
+    /// Whether the level's loops go to the pool: large levels, and a pool
+    /// of more than one thread (every parallel loop computes what its
+    /// serial form does, so the choice never changes a result).
     fn parallel(&self) -> bool {
         #[cfg(feature = "rayon")]
-        return self.cells() >= PARALLEL_CELLS;
+        return self.cells() >= PARALLEL_CELLS && threads() > 1;
         #[cfg(not(feature = "rayon"))]
         false
     }
@@ -1158,20 +1161,10 @@ impl Hierarchy {
         std::mem::swap(&mut self.z, &mut self.levels[0].x);
     }
 
-    /// Solves A x = b (A with the sinks last set; `b` and `x` unpadded) by
-    /// preconditioned CG from x = 0, to ‖r‖₂ ≤ `rtol`·‖b‖₂. Returns the
-    /// iterations taken.
-    pub(crate) fn solve(
-        &mut self,
-        b: &[f64],
-        x: &mut [f64],
-        rtol: f64,
-        max_iterations: usize,
-    ) -> Result<usize, LinearFailure> {
+    /// `b` (unpadded, cell order) into CG's residual `r` (split rows).
+    fn load(&mut self, b: &[f64]) {
         let fine = &self.op;
-        self.x.fill(0.0);
         let (row_len, interior) = fine.row_chunks();
-        // b's rows into r's split rows.
         for_rows(
             &mut self.r,
             row_len,
@@ -1186,12 +1179,16 @@ impl Hierarchy {
                 }
             },
         );
-        let result = self.cg(rtol, max_iterations);
-        // x's split rows into `x`.
+    }
+
+    /// The split rows of `from` (a fine-level vector) into `x` (unpadded,
+    /// cell order).
+    fn store(&self, from: &[f64], x: &mut [f64]) {
         let fine = &self.op;
+        let (row_len, _) = fine.row_chunks();
         let n = fine.inner;
         let copy = |(r, dst): (usize, &mut [f64])| {
-            let chunk = &self.x[fine.rows[r] - 1..][..row_len];
+            let chunk = &from[fine.rows[r] - 1..][..row_len];
             for (first, at) in [(0, 1), (1, fine.even + 2)] {
                 for (d, &v) in dst.iter_mut().skip(first).step_by(2).zip(&chunk[at..]) {
                     *d = v;
@@ -1202,9 +1199,25 @@ impl Hierarchy {
         if fine.parallel() {
             use rayon::prelude::*;
             x.par_chunks_exact_mut(n).enumerate().for_each(copy);
-            return result;
+            return;
         }
         x.chunks_exact_mut(n).enumerate().for_each(copy);
+    }
+
+    /// Solves A x = b (A with the sinks last set; `b` and `x` unpadded) by
+    /// preconditioned CG from x = 0, to ‖r‖₂ ≤ `rtol`·‖b‖₂. Returns the
+    /// iterations taken.
+    pub(crate) fn solve(
+        &mut self,
+        b: &[f64],
+        x: &mut [f64],
+        rtol: f64,
+        max_iterations: usize,
+    ) -> Result<usize, LinearFailure> {
+        self.x.fill(0.0);
+        self.load(b);
+        let result = self.cg(rtol, max_iterations);
+        self.store(&self.x, x);
         result
     }
 

@@ -250,6 +250,26 @@ impl Operator {
     ) {
         let l = out.len();
         let tr = &t[k0..k0 + l];
+        // P and dP/dT run by run of cells of one region: one call of the
+        // region's law per run.
+        let labels = &self.labels[k0..k0 + l];
+        let mut j = 0;
+        while j < l {
+            let r = labels[j] as usize;
+            let end = j + labels[j..].iter().take_while(|&&q| q as usize == r).count();
+            match self.constant[r] {
+                Some(rate) => {
+                    perf[j..end].fill(rate);
+                    slope[j..end].fill(0.0);
+                }
+                None => self.models[r].rates_and_slopes(
+                    &tr[j..end],
+                    &mut perf[j..end],
+                    &mut slope[j..end],
+                ),
+            }
+            j = end;
+        }
         for (j, ((o, p), dp)) in out
             .iter_mut()
             .zip(perf.iter_mut())
@@ -257,12 +277,7 @@ impl Operator {
             .enumerate()
         {
             let (k, tk) = (k0 + j, tr[j]);
-            let r = self.labels[k] as usize;
-            let (rate, d) = match self.constant[r] {
-                Some(rate) => (rate, 0.0),
-                None => self.models[r].rate_and_slope(tk),
-            };
-            (*p, *dp) = (rate * self.cb_measure, d * self.cb_measure);
+            (*p, *dp) = (*p * self.cb_measure, *dp * self.cb_measure);
             *o = self.wall[k] * tk - self.wall_t[k] - self.source[k] + *p * (tk - self.t_blood);
         }
         let at = self.coords(k0);
