@@ -9,7 +9,7 @@
 //!
 //! Reads `$MNP_DATA_DIR/dimag` (the data are never part of the repository).
 //! Run: `MNP_DATA_DIR=../shared/data cargo run --release --example dimag_nested`
-//! (about two minutes on 2 cores). The last line of standard output is a
+//! (about 80 s on 2 cores). The last line of standard output is a
 //! JSON object: per target, `published_test_r2`, and for `protocol` and
 //! `articles` the medians over the 10 seeds of the published model's
 //! (`paper_test_r2`) and the nested choice's (`nested_test_r2`) test R²,

@@ -12,7 +12,7 @@
 //! randomized extra trees for r1 and r2 (within 0.01).
 
 use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
-use mnp_suite::dataset::split::Split;
+use mnp_suite::dataset::split::{Split, equal_width_bins, sklearn_stratified_train_test_split};
 use mnp_suite::ml::dimag::{TreeModel, cross_validated_r2, paper_model, test_r2_on_splits};
 use mnp_suite::regress::tree::bin_upper_bounds;
 use mnp_suite::regress::{BoostingParams, ForestParams};
@@ -130,6 +130,45 @@ fn protocol_on_scikit_learn_splits_matches_its_median() {
             for (seed, (o, t)) in ours.iter().zip(&theirs).enumerate() {
                 assert!((o - t).abs() < 1e-3, "seed {seed}: {o} against {t}");
             }
+        }
+    }
+}
+
+/// scikit-learn's `train_test_split(test_size=0.2, stratify=pandas.cut(y,
+/// 5), random_state=seed)` replayed: the same test rows, and the same first
+/// ten training and test rows in scikit-learn's order, for every target
+/// and seed 0–9.
+#[test]
+#[ignore = "needs the DiMag data: set MNP_DATA_DIR"]
+fn sklearn_compatible_split_replays_scikit_learn() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/dimag_sklearn_splits.json")).unwrap();
+    for target in DimagTarget::ALL {
+        let data = load_dimag(&dimag_dir(), target).unwrap();
+        let bins = equal_width_bins(&data.y, 5).unwrap();
+        for s in fixture["targets"][target.label()]["seeds"]
+            .as_array()
+            .unwrap()
+        {
+            let seed = s["seed"].as_u64().unwrap() as u32;
+            let split = sklearn_stratified_train_test_split(&bins, 0.2, seed).unwrap();
+            let mut test = split.test.clone();
+            test.sort_unstable();
+            let expected: Vec<usize> = serde_json::from_value(s["test"].clone()).unwrap();
+            assert_eq!(test, expected, "{target:?} seed {seed}: test rows");
+            let head: Vec<usize> = serde_json::from_value(s["train_head"].clone()).unwrap();
+            assert_eq!(
+                &split.train[..10],
+                &head[..],
+                "{target:?} seed {seed}: training order"
+            );
+            let head: Vec<usize> = serde_json::from_value(s["test_head"].clone()).unwrap();
+            assert_eq!(
+                &split.test[..10],
+                &head[..],
+                "{target:?} seed {seed}: test order"
+            );
+            assert_eq!(split.train.len() + split.test.len(), data.y.len());
         }
     }
 }

@@ -258,6 +258,27 @@ fn cv_plus_through_the_pipeline_matches_ml_regress() {
         )
         .is_err()
     );
+    // α is refused before any fit.
+    let refused = cross_validate_cv_plus(
+        &ModelPipeline::new(standard(), enet(0.05)),
+        &features,
+        &y,
+        &folds,
+        &features,
+        1.5,
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(mnp_suite::Error::Regress(
+                mnp_suite::regress::RegressError::InvalidParameter {
+                    name: "alpha (miscoverage)",
+                    ..
+                }
+            ))
+        ),
+        "{refused:?}"
+    );
 }
 
 /// CV+ through a pipeline refuses, before fitting anything, a fold that

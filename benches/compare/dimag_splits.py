@@ -13,9 +13,10 @@ feature on the seed-0 training rows (min-max scaled), which
 Usage: dimag_splits.py DATA_DIR OUT_JSON
 (`benches/compare/run dimag-splits` writes tests/fixtures/dimag_sklearn_splits.json)
 
-The test row indices are 0-based data rows of the CSV file, sorted. The
-`dimag` example and `tests/dimag_sklearn.rs` fit our models on the same
-splits, so the two libraries' medians can be compared without the sampling
+The test row indices are 0-based data rows of the CSV file, sorted;
+`train_head` and `test_head` are the first ten training and test rows in
+the order scikit-learn returns them. The `dimag` example and
+`tests/dimag_trees.rs` fit our models on the same splits, so the two libraries' medians can be compared without the sampling
 noise of two different split generators.
 """
 
@@ -75,7 +76,8 @@ def main():
             sc = MinMaxScaler().fit(x[tr])
             m = model(key, seed).fit(sc.transform(x[tr]), y[tr])
             r2 = float(r2_score(y[te], m.predict(sc.transform(x[te]))))
-            seeds.append({"seed": seed, "test": sorted(int(i) for i in te), "test_r2": r2})
+            seeds.append({"seed": seed, "test": sorted(int(i) for i in te), "test_r2": r2,
+                          "train_head": [int(i) for i in tr[:10]], "test_head": [int(i) for i in te[:10]]})
             print(f"| {key} | {seed} | {len(te)} | {r2:.4f} |")
         r2s = [s["test_r2"] for s in seeds]
         targets[key] = {"rows": int(len(y)), "median_test_r2": float(np.median(r2s)),

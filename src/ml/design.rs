@@ -16,8 +16,9 @@
 //! g₁ = d_nn − d₉₅ ≤ 0, d_nn the candidate's distance to its nearest
 //! training particle and d₉₅ the 95th percentile of the training
 //! particles' own nearest-neighbour distances (both in the min-max scaled
-//! particle descriptors, measurement conditions left out), and, with a
-//! threshold, g₂ = log10 r2_min − log10 r̂2 ≤ 0 (Deb's feasibility rules).
+//! particle descriptors, measurement conditions left out), g₂ = M_r − M_s
+//! ≤ 0 (remanence cannot exceed saturation), and, with a threshold,
+//! g₃ = log10 r2_min − log10 r̂2 ≤ 0 (Deb's feasibility rules).
 //!
 //! Intervals: CV+ (docs/MODEL.md §8.3a) over all rows of each file, the
 //! point prediction the mean of the fold models, calibrated by default
@@ -349,7 +350,7 @@ impl IntervalModel {
             reason: "the pipeline has no scaler".into(),
         })?;
         let x = fitted.transform(&features)?;
-        let y = ndarray::Array1::from(log_target(data));
+        let y = ndarray::Array1::from(log_target(data)?);
         let folds = match settings.calibration {
             Calibration::Articles => GroupKFold { k: 10 }.split(&data.doi)?,
             Calibration::Rows => {
@@ -647,6 +648,15 @@ pub fn design(sar: &DimagData, r2: &DimagData, settings: &DesignSettings) -> Res
                 }
                 r
             };
+            // The models are asked once before the search, so that an error
+            // surfaces here, typed, rather than as an infeasible particle.
+            let middle: Vec<f64> = (0..SEARCHED.len())
+                .map(|d| 0.5 * (bounds.lower()[d] + bounds.upper()[d]))
+                .collect();
+            sar_model.interval(&row(&middle))?;
+            if comp.spin.is_some() {
+                r2_model.point(&row(&middle))?;
+            }
             let objective = Fallible(|x: &[f64]| sar_model.interval(&row(x)).map(|(_, l, _)| l));
             let constraints = |x: &[f64]| -> Vec<f64> {
                 let r = row(x);
@@ -654,7 +664,8 @@ pub fn design(sar: &DimagData, r2: &DimagData, settings: &DesignSettings) -> Res
                     .point(&r, &sar_model.scaler)
                     .map(|p| space.nearest(&p, 1)[0].1)
                     .unwrap_or(f64::NAN);
-                let mut g = vec![d - space.p95];
+                // Remanence cannot exceed saturation (x = A/V, M_s, H_c, M_r).
+                let mut g = vec![d - space.p95, x[3] - x[1]];
                 if let Some(min) = log_r2_min {
                     g.push(min - r2_model.point(&r).unwrap_or(f64::NAN));
                 }

@@ -19,13 +19,11 @@ use ml_regress::{
 };
 use mnp_dataset::dimag::{DimagData, DimagTarget};
 use mnp_dataset::split::{
-    GroupKFold, KFold, Split, equal_width_bins, group_train_test_split, stratified_train_test_split,
+    GroupKFold, KFold, Split, equal_width_bins, group_train_test_split,
+    sklearn_stratified_train_test_split,
 };
-use mnp_dataset::{NumericImputation, Pipeline, Scaling, Table, UnknownCategory};
+use mnp_dataset::{NumericImputation, Pipeline, Scaling, Table, UnknownCategory, log10_target};
 use ndarray::{Array1, ArrayView1, ArrayView2};
-use rand::SeedableRng;
-use rand::rngs::ChaCha8Rng;
-use rand::seq::SliceRandom;
 
 /// A tree-ensemble model of the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -163,8 +161,13 @@ pub fn data_dir() -> Result<std::path::PathBuf> {
 }
 
 /// log10 of the target per row.
-pub fn log_target(data: &DimagData) -> Vec<f64> {
-    data.y.iter().map(|v| v.log10()).collect()
+///
+/// # Errors
+/// A target ≤ 0 or not finite (`DatasetError::NonPositiveTarget`, naming
+/// the row): [`DimagData::y`] is public, so a caller may have changed it
+/// since the loader checked it.
+pub fn log_target(data: &DimagData) -> Result<Vec<f64>> {
+    Ok(log10_target(&data.y)?)
 }
 
 /// Min-max scaling fitted on `train` rows of the descriptors, the model
@@ -219,6 +222,23 @@ pub struct ProtocolResult {
 /// The miscoverage of the DiMag prediction intervals: 90 % intervals.
 pub const INTERVAL_ALPHA: f64 = 0.1;
 
+/// The published protocol's split for `seed`: 5 equal-width bins of the raw
+/// target (`pandas.cut(y, 5)`), then scikit-learn's
+/// `train_test_split(test_size=0.2, stratify=bins, random_state=seed)`
+/// replayed row for row (`sklearn_stratified_train_test_split`), so a
+/// seed here is the same split as in the study's Python code.
+///
+/// # Errors
+/// A seed of 2³² or more (numpy's seeds are 32-bit); errors of the split.
+pub fn protocol_split(data: &DimagData, seed: u64) -> Result<Split> {
+    let seed = u32::try_from(seed).map_err(|_| Error::Invalid {
+        name: "split seed",
+        reason: format!("{seed} is not below 2³² (scikit-learn's random_state)"),
+    })?;
+    let bins = equal_width_bins(&data.y, 5)?;
+    Ok(sklearn_stratified_train_test_split(&bins, 0.2, seed)?)
+}
+
 /// The original protocol with split seed `seed`: 5 equal-width bins of the
 /// raw target, a stratified 80/20 split, the model fitted on the training
 /// part (min-max scaling fitted there), the log10 test rows scored; and
@@ -229,19 +249,16 @@ pub const INTERVAL_ALPHA: f64 = 0.1;
 /// From the data, the split or the model.
 pub fn original_protocol(data: &DimagData, model: &TreeModel, seed: u64) -> Result<ProtocolResult> {
     let features = data.features()?;
-    let y = log_target(data);
-    let bins = equal_width_bins(&data.y, 5)?;
-    let split = stratified_train_test_split(&bins, 0.2, seed)?;
+    let y = log_target(data)?;
+    let split = protocol_split(data, seed)?;
     let pred = fit_predict(&features, &y, model, &split.train, &split.test)?;
     let measured: Vec<f64> = split.test.iter().map(|&i| y[i]).collect();
-    // 10-fold CV (no shuffling) on the training rows only, taken in a
-    // seeded random order: scikit-learn's train_test_split returns the
-    // training rows shuffled, so its unshuffled folds mix articles. In file
-    // order the folds would be nearly grouped by article (DiMag rows are
-    // sorted by DOI).
-    let mut train = split.train.clone();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    train.shuffle(&mut rng);
+    // 10-fold CV (no shuffling) on the training rows only, in the order
+    // scikit-learn's train_test_split returns them (shuffled, so the folds
+    // mix articles; in file order they would be nearly grouped by article,
+    // DiMag rows being sorted by DOI): scikit-learn's
+    // `cross_val_score(model, X_train, y_train, cv=10)`.
+    let train = split.train.clone();
     let train_features = features.take(&train)?;
     let y_train: Vec<f64> = train.iter().map(|&i| y[i]).collect();
     let folds = KFold {
@@ -283,7 +300,7 @@ pub fn test_r2_on_splits(
     splits: &[(u64, Split)],
 ) -> Result<Vec<f64>> {
     let features = data.features()?;
-    let y = log_target(data);
+    let y = log_target(data)?;
     splits
         .iter()
         .map(|(seed, split)| {
@@ -315,7 +332,7 @@ pub fn grouped_intervals(
     seed: u64,
 ) -> Result<(Split, Interval)> {
     let features = data.features()?;
-    let y = log_target(data);
+    let y = log_target(data)?;
     let split = group_train_test_split(&data.doi, 0.2, seed)?;
     let train_features = features.take(&split.train)?;
     let y_train: Vec<f64> = split.train.iter().map(|&i| y[i]).collect();
@@ -340,7 +357,7 @@ pub fn grouped_intervals(
 /// From the data, the folds or the model.
 pub fn cross_validated_r2(data: &DimagData, model: &TreeModel, grouped: bool) -> Result<f64> {
     let features = data.features()?;
-    let y = log_target(data);
+    let y = log_target(data)?;
     let folds = if grouped {
         GroupKFold { k: 5 }.split(&data.doi)?
     } else {
@@ -398,7 +415,7 @@ pub fn predict_validation(
     let names: Vec<&str> = data.descriptors.iter().map(String::as_str).collect();
     let features = data.features()?;
     let v_features = validation.select(&names)?;
-    let y = log_target(data);
+    let y = log_target(data)?;
     let pred = model.pipeline().fit(&features, &y)?.predict(&v_features)?;
     let measured = validation.numeric(data.target.column())?;
     // Each descriptor's training range, once.

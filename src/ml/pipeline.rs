@@ -218,8 +218,9 @@ pub fn cross_validate_cv_plus<R: Regressor, F: AsFold>(
     new: &Table,
     alpha: f64,
 ) -> Result<(CvReport, ml_regress::conformal::Interval)> {
-    // The folds are checked before any fit: each row tested once, and no
-    // fold trained on its own test rows.
+    // α, the rows and the folds are checked before any fit: enough rows
+    // for α, each row tested once, and no fold trained on its own test rows.
+    ml_regress::conformal::calibration_rank(y.len(), alpha)?;
     let fold_of = ml_regress::conformal::fold_assignment(y.len(), folds)?;
     let (report, per_fold) = fold_fits(pipeline, table, y, folds, Some(new))?;
     let residuals: Vec<f64> = y

@@ -6,29 +6,24 @@
 //! the test figure stays an honest estimate of the chosen procedure.
 //!
 //! Two outer splits: the published protocol's stratified 80/20 split (inner
-//! KFold(5) over the training rows in a seeded order), and a split that
+//! KFold(5) over the training rows in scikit-learn's order), and a split that
 //! holds out whole articles (inner GroupKFold(5) by article), which speaks
 //! for a particle from a new synthesis.
 
 use crate::error::{Error, Result};
-use crate::ml::dimag::{TreeModel, log_target, paper_model};
+use crate::ml::dimag::{TreeModel, log_target, paper_model, protocol_split};
 use crate::ml::pipeline::cross_validate;
 use ml_regress::metrics::r2;
 use ml_regress::{BoostingParams, DecisionTreeParams, ForestParams, MaxFeatures, SplitSearch};
 use mnp_dataset::dimag::{DimagData, DimagTarget};
-use mnp_dataset::split::{
-    GroupKFold, KFold, Split, equal_width_bins, group_train_test_split, stratified_train_test_split,
-};
-use rand::SeedableRng;
-use rand::rngs::ChaCha8Rng;
-use rand::seq::SliceRandom;
+use mnp_dataset::split::{GroupKFold, KFold, Split, group_train_test_split};
 
 /// The outer split of a nested run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OuterSplit {
-    /// The published protocol: 5 equal-width bins of the raw target, a
-    /// stratified 80/20 split; inner KFold(5) over the training rows in a
-    /// seeded order.
+    /// The published protocol: scikit-learn's stratified 80/20 split of 5
+    /// equal-width bins of the raw target ([`protocol_split`]); inner
+    /// KFold(5) over the training rows in scikit-learn's order.
     Protocol,
     /// Whole articles held out (at least 20 % of the rows, by normalized
     /// DOI); inner GroupKFold(5) by article.
@@ -97,8 +92,14 @@ pub fn candidate_models(target: DimagTarget) -> Vec<TreeModel> {
             }
         }
     }
-    out.dedup();
-    out
+    // The published model recurs in the grids: keep its first place only.
+    let mut unique: Vec<TreeModel> = Vec::with_capacity(out.len());
+    for m in out {
+        if !unique.contains(&m) {
+            unique.push(m);
+        }
+    }
+    unique
 }
 
 /// A one-line description of a candidate's settings.
@@ -139,13 +140,12 @@ pub fn nested_run(
         });
     }
     let features = data.features()?;
-    let y = log_target(data);
+    let y = log_target(data)?;
     let (split, train, inner) = match outer {
         OuterSplit::Protocol => {
-            let bins = equal_width_bins(&data.y, 5)?;
-            let split = stratified_train_test_split(&bins, 0.2, seed)?;
-            let mut train = split.train.clone();
-            train.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+            // scikit-learn's split; its training rows in its (shuffled) order.
+            let split = protocol_split(data, seed)?;
+            let train = split.train.clone();
             let inner = KFold {
                 k: 5,
                 shuffle: None,

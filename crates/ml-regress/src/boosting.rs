@@ -9,8 +9,12 @@
 //! sign(S)·max(|S| − λ₁, 0)/(n + λ₂), where S is the leaf's residual sum
 //! and n its row count: LightGBM's leaf output for the squared loss
 //! (gradient −S, hessian n). F grows by the learning rate times the tree.
-//! Splits are chosen by the unregularized squared-error gain; LightGBM also
-//! regularizes the gain, which can pick other splits.
+//! Splits are scored as the leaves are set (Chen & Guestrin 2016; as
+//! LightGBM does): a node scores T(S)²/(n + λ₂), T the soft threshold by
+//! λ₁, and a split must raise the children's summed score above the
+//! parent's. With the tree's `split_search` set to
+//! `SplitSearch::LIGHTGBM` the candidate cuts are LightGBM's feature bins,
+//! and the model is LightGBM's (docs/VALIDATION.md).
 //!
 //! With the quantile (pinball) loss of level τ ([`Loss::Quantile`]), as
 //! scikit-learn's `GradientBoostingRegressor(loss="quantile", alpha=τ)`,

@@ -99,6 +99,18 @@ fn check_alpha(alpha: f64) -> Result<()> {
 
 /// The 1-based rank ⌈(1 − α)(n + 1)⌉ of the conformal quantile among n
 /// scores; it must not exceed n, which takes n ≥ 1/α − 1 rows.
+/// The rank k = ⌈(1 − α)(n + 1)⌉ of the conformal quantile among `n`
+/// calibration scores, checking α and n first: what every method of this
+/// module needs before any fit.
+///
+/// # Errors
+/// α outside (0, 1) ([`RegressError::InvalidParameter`]); fewer than
+/// ⌈1/α − 1⌉ rows ([`RegressError::TooFewCalibrationRows`], with how many
+/// are needed).
+pub fn calibration_rank(n: usize, alpha: f64) -> Result<usize> {
+    upper_rank(n, alpha)
+}
+
 fn upper_rank(n: usize, alpha: f64) -> Result<usize> {
     check_alpha(alpha)?;
     let k = ((1.0 - alpha) * (n as f64 + 1.0) - 1e-9).ceil() as usize;
@@ -172,6 +184,30 @@ fn split_rows<F: AsFold + ?Sized>(
     check_lengths(&x, &y)?;
     check_rows(x.nrows(), train)?;
     check_rows(x.nrows(), calibration)?;
+    // Calibrating on a training row would shrink the margin silently.
+    let mut is_train = vec![false; x.nrows()];
+    for &i in train {
+        is_train[i] = true;
+    }
+    if let Some(&row) = calibration.iter().find(|&&i| is_train[i]) {
+        return Err(RegressError::FoldOverlap { fold: 0, row });
+    }
+    // The fit checks the training rows; a NaN among the calibration rows
+    // would make every interval NaN.
+    for &i in calibration {
+        if !y[i].is_finite() {
+            return Err(RegressError::NonFinite {
+                what: "y (a calibration row)",
+                row: i,
+            });
+        }
+        if x.row(i).iter().any(|v| !v.is_finite()) {
+            return Err(RegressError::NonFinite {
+                what: "x (a calibration row)",
+                row: i,
+            });
+        }
+    }
     Ok((rank, rows_of(x, y, train), rows_of(x, y, calibration)))
 }
 
@@ -354,8 +390,9 @@ impl<M: Predict> CvPlus<M> {
 /// model. [`CvPlus::predict_interval`] is this with its own parts.
 ///
 /// # Errors
-/// α outside (0, 1), too few rows, a fold index without predictions, or
-/// folds whose predictions differ in length.
+/// α outside (0, 1), too few rows, a residual that is negative or not
+/// finite, a fold index without predictions, or folds whose predictions
+/// differ in length.
 pub fn cv_plus_interval(
     fold_predictions: &[Array1<f64>],
     fold_of: &[usize],
@@ -365,6 +402,19 @@ pub fn cv_plus_interval(
     let n = residuals.len();
     let hi_rank = upper_rank(n, alpha)?;
     let lo_rank = lower_rank(n, alpha);
+    if let Some(row) = residuals.iter().position(|r| !r.is_finite()) {
+        return Err(RegressError::NonFinite {
+            what: "residuals",
+            row,
+        });
+    }
+    if let Some(&r) = residuals.iter().find(|&&r| r < 0.0) {
+        return Err(RegressError::InvalidParameter {
+            name: "residual",
+            value: r,
+            allowed: "an absolute residual |y − ŷ| ≥ 0",
+        });
+    }
     if fold_of.len() != n {
         return Err(RegressError::ShapeMismatch {
             what: "fold indices vs residuals",

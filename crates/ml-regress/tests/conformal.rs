@@ -11,14 +11,18 @@ use ndarray::{Array1, Array2};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
+/// A standard normal draw (Box–Muller).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let (u, v): (f64, f64) = (rng.random::<f64>().max(1e-300), rng.random());
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+}
+
 /// y = 1 + 2 x₁ + ε with ε ~ N(0, (0.02 + x₀)²): noise fifty times larger
 /// at x₀ = 1 than at x₀ = 0.
 fn data(n: usize, rng: &mut ChaCha8Rng) -> (Array2<f64>, Array1<f64>) {
     let x = Array2::from_shape_fn((n, 2), |_| rng.random::<f64>());
     let y = Array1::from_shape_fn(n, |i| {
-        // Box–Muller.
-        let (u, v): (f64, f64) = (rng.random::<f64>().max(1e-300), rng.random());
-        let z = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
+        let z = normal(rng);
         let (x0, x1) = (x[[i, 0]], x[[i, 1]]);
         1.0 + 2.0 * x1 + (0.02 + x0) * z
     });
@@ -280,6 +284,47 @@ fn bad_input_is_a_typed_error() {
         CvPlus::fit(&linear(), x.view(), y.view(), &leaky, 0.1).err(),
         Some(RegressError::FoldOverlap { fold: 0, row: 3 })
     );
+    // A calibration row that is also a training row.
+    let overlap = Fold {
+        train: (0..12).collect(),
+        test: (11..30).collect(),
+    };
+    assert_eq!(
+        SplitConformal::fit(&linear(), x.view(), y.view(), &overlap, 0.1).err(),
+        Some(RegressError::FoldOverlap { fold: 0, row: 11 })
+    );
+    // A NaN calibration target (the fit never sees it): refused, not NaN
+    // intervals.
+    let mut nan_y = y.clone();
+    nan_y[25] = f64::NAN;
+    assert_eq!(
+        SplitConformal::fit(&linear(), x.view(), nan_y.view(), &split(10, 30), 0.1).err(),
+        Some(RegressError::NonFinite {
+            what: "y (a calibration row)",
+            row: 25
+        })
+    );
+    // CV+ from parts: residuals are absolute values.
+    let preds = [Array1::from(vec![1.0]), Array1::from(vec![2.0])];
+    let fold_of: Vec<usize> = (0..10).map(|i| i % 2).collect();
+    let mut residuals = vec![0.5; 10];
+    assert!(ml_regress::conformal::cv_plus_interval(&preds, &fold_of, &residuals, 0.1).is_ok());
+    residuals[4] = -0.5;
+    assert!(matches!(
+        ml_regress::conformal::cv_plus_interval(&preds, &fold_of, &residuals, 0.1),
+        Err(RegressError::InvalidParameter {
+            name: "residual",
+            ..
+        })
+    ));
+    residuals[4] = f64::NAN;
+    assert_eq!(
+        ml_regress::conformal::cv_plus_interval(&preds, &fold_of, &residuals, 0.1).err(),
+        Some(RegressError::NonFinite {
+            what: "residuals",
+            row: 4
+        })
+    );
     // A target shorter than x.
     let short = y.slice(ndarray::s![..29]);
     assert!(matches!(
@@ -305,4 +350,83 @@ fn bad_input_is_a_typed_error() {
         i.coverage(y.slice(ndarray::s![..0])),
         Err(RegressError::Empty)
     );
+}
+
+/// Rows of one group (an article) share an offset u_g ~ N(0, 1) that a
+/// group-specific descriptor lets a forest learn: rows of a seen group are
+/// predicted well, a new group's are not. CV+ calibrated by row folds
+/// measures the first kind of error and under-covers new groups; folds of
+/// whole groups measure the second and cover 1 − α of them.
+#[test]
+fn group_folds_keep_coverage_on_new_groups() {
+    const GROUPS: usize = 40;
+    const PER_GROUP: usize = 8;
+    const SEEN: usize = 30;
+    let forest = ml_regress::ForestParams {
+        n_estimators: 40,
+        ..ml_regress::ForestParams::random_forest()
+    }
+    .check()
+    .unwrap();
+    let (mut by_rows, mut by_groups) = (Vec::new(), Vec::new());
+    let (mut width_rows, mut width_groups) = (Vec::new(), Vec::new());
+    for rep in 0..30u64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(100 + rep);
+        let offsets: Vec<f64> = (0..GROUPS).map(|_| normal(&mut rng)).collect();
+        let n = GROUPS * PER_GROUP;
+        let mut x = Array2::zeros((n, 2));
+        let mut y = Array1::zeros(n);
+        for i in 0..n {
+            let g = i / PER_GROUP;
+            x[[i, 0]] = rng.random::<f64>();
+            x[[i, 1]] = g as f64 / GROUPS as f64; // identifies the group
+            y[i] = 2.0 * x[[i, 0]] + offsets[g] + 0.1 * normal(&mut rng);
+        }
+        let seen = SEEN * PER_GROUP;
+        let (xs, ys) = (
+            x.slice(ndarray::s![..seen, ..]),
+            y.slice(ndarray::s![..seen]),
+        );
+        let (xn, yn) = (
+            x.slice(ndarray::s![seen.., ..]),
+            y.slice(ndarray::s![seen..]),
+        );
+        // Five folds of interleaved rows, and five folds of six whole groups.
+        let folds = |fold_of: &dyn Fn(usize) -> usize| -> Vec<Fold> {
+            (0..5)
+                .map(|k| Fold {
+                    train: (0..seen).filter(|&i| fold_of(i) != k).collect(),
+                    test: (0..seen).filter(|&i| fold_of(i) == k).collect(),
+                })
+                .collect()
+        };
+        for (rows, cov, width) in [
+            (folds(&|i| i % 5), &mut by_rows, &mut width_rows),
+            (
+                folds(&|i| (i / PER_GROUP) % 5),
+                &mut by_groups,
+                &mut width_groups,
+            ),
+        ] {
+            let i = CvPlus::fit(&forest, xs, ys, &rows, 0.1)
+                .unwrap()
+                .predict_interval(xn)
+                .unwrap();
+            cov.push(i.coverage(yn).unwrap());
+            width.push(i.width().mean().unwrap());
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (rows, groups) = (mean(&by_rows), mean(&by_groups));
+    eprintln!(
+        "coverage of new groups: row folds {rows:.3} (width {:.2}), group folds {groups:.3} (width {:.2})",
+        mean(&width_rows),
+        mean(&width_groups)
+    );
+    assert!(
+        rows < 0.75,
+        "row folds should under-cover new groups: {rows}"
+    );
+    assert!((groups - 0.9).abs() < 0.06, "group folds: {groups}");
+    assert!(mean(&width_groups) > 1.5 * mean(&width_rows));
 }

@@ -186,10 +186,15 @@ pub fn load_dimag(dir: &Path, target: DimagTarget) -> Result<DimagData> {
     let table = Table::from_csv(&path, &options)?;
     let y = table.target(target.column())?;
     if let Some(row) = y.iter().position(|v| v.is_nan() || *v <= 0.0) {
-        return Err(DatasetError::InvalidParameter {
-            name: "DiMag target (must be > 0 for log10)",
-            value: y[row],
-            allowed: "a positive value",
+        // The models work on log10 of the target.
+        return Err(DatasetError::Csv {
+            file: path.display().to_string(),
+            line: table.line(row).unwrap_or(row as u64 + 2),
+            message: format!(
+                "column '{}': {} must be > 0 (the target is modelled as log10)",
+                target.column(),
+                y[row]
+            ),
         });
     }
     let descriptors: Vec<String> = table
@@ -240,6 +245,25 @@ pub fn load_dimag(dir: &Path, target: DimagTarget) -> Result<DimagData> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_non_positive_target_names_its_line() {
+        let dir = std::env::temp_dir().join(format!("mnp_dimag_zero_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("r1.csv"),
+            "DOI,Core composition,Shell composition,Area/volume,r1 relaxivity\n\
+             10.1/a,Fe1Fe2O4,,0.3,4.5\n\
+             10.1/b,Fe1Fe2O4,,0.2,0\n",
+        )
+        .unwrap();
+        let e = load_dimag(&dir, DimagTarget::R1).unwrap_err().to_string();
+        assert!(
+            e.ends_with("r1.csv, line 3: column 'r1 relaxivity': 0 must be > 0 (the target is modelled as log10)"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn doi_forms_normalize_to_one() {

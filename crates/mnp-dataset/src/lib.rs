@@ -11,7 +11,10 @@
 //!   train/test splits, [`split::KFold`] (fold sizes and order as
 //!   scikit-learn), leave-one-out and [`split::GroupKFold`]; a seeded
 //!   train/test split that keeps groups whole
-//!   ([`split::group_train_test_split`]).
+//!   ([`split::group_train_test_split`]); scikit-learn's stratified
+//!   `train_test_split` replayed index for index for a `random_state`
+//!   ([`split::sklearn_stratified_train_test_split`], numpy's MT19937), and
+//!   any stored split replayed ([`split::Split::from_test_rows`]).
 //!
 //! - [`transform`]: transformers fitted on training rows and applied to the
 //!   rest: [`Imputer`] (zero, mean, median; most frequent text),
@@ -47,6 +50,7 @@
 pub mod dimag;
 mod error;
 pub mod fixture;
+mod numpy_random;
 pub mod split;
 mod table;
 pub mod transform;

@@ -207,6 +207,106 @@ pub fn equal_width_bins(y: &[f64], k: usize) -> Result<Vec<usize>> {
         .collect())
 }
 
+/// scikit-learn's `train_test_split(rows, test_size=test_fraction,
+/// stratify=strata, random_state=random_state)` (its `StratifiedShuffleSplit`
+/// on numpy's legacy `RandomState`), row for row: the same training rows in
+/// the same (shuffled) order, the same test rows in the same order. Each
+/// stratum gets its share of the ⌈`test_fraction`·n⌉ test and the remaining
+/// training rows by scikit-learn's `_approximate_mode` (largest remainders,
+/// ties drawn at random); its rows are permuted and cut; both parts are
+/// permuted again. So a study's published split can be replayed from its
+/// seed.
+///
+/// # Errors
+/// A fraction outside (0, 1); a stratum with fewer than 2 rows, or fewer
+/// test or training rows than strata (scikit-learn refuses these too).
+pub fn sklearn_stratified_train_test_split(
+    strata: &[usize],
+    test_fraction: f64,
+    random_state: u32,
+) -> Result<Split> {
+    let n = strata.len();
+    let n_test = test_count(n, test_fraction)?;
+    let n_train = n - n_test;
+    // Classes in ascending order, each with its rows in ascending order.
+    let rows: Vec<Vec<usize>> = strata_rows(strata).into_values().collect();
+    let counts: Vec<usize> = rows.iter().map(Vec::len).collect();
+    let smallest = counts.iter().copied().min().unwrap_or(0);
+    too_few(
+        "rows in the smallest stratum",
+        smallest,
+        2,
+        "a stratified split".into(),
+    )?;
+    too_few("test rows", n_test, counts.len(), "one per stratum".into())?;
+    too_few(
+        "training rows",
+        n_train,
+        counts.len(),
+        "one per stratum".into(),
+    )?;
+    let mut rng = crate::numpy_random::RandomState::new(random_state);
+    let train_take = approximate_mode(&counts, n_train, &mut rng);
+    let rest: Vec<usize> = counts.iter().zip(&train_take).map(|(c, t)| c - t).collect();
+    let test_take = approximate_mode(&rest, n_test, &mut rng);
+    let (mut train, mut test) = (Vec::with_capacity(n_train), Vec::with_capacity(n_test));
+    for (k, class_rows) in rows.iter().enumerate() {
+        let perm = rng.permutation(class_rows.len());
+        let permuted: Vec<usize> = perm.iter().map(|&p| class_rows[p]).collect();
+        train.extend_from_slice(&permuted[..train_take[k]]);
+        test.extend_from_slice(&permuted[train_take[k]..train_take[k] + test_take[k]]);
+    }
+    rng.shuffle(&mut train);
+    rng.shuffle(&mut test);
+    Ok(Split { train, test })
+}
+
+/// Each stratum's rows, in ascending order, by stratum.
+fn strata_rows(strata: &[usize]) -> BTreeMap<usize, Vec<usize>> {
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, &s) in strata.iter().enumerate() {
+        groups.entry(s).or_default().push(i);
+    }
+    groups
+}
+
+/// scikit-learn's `_approximate_mode(counts, draws, rng)`: per class
+/// ⌊draws·c/Σc⌋, then one more to the classes of the largest remainders,
+/// classes of equal remainder chosen by `rng.choice(…, replace=False)`.
+fn approximate_mode(
+    counts: &[usize],
+    draws: usize,
+    rng: &mut crate::numpy_random::RandomState,
+) -> Vec<usize> {
+    let total = counts.iter().sum::<usize>() as f64;
+    let continuous: Vec<f64> = counts
+        .iter()
+        .map(|&c| c as f64 / total * draws as f64)
+        .collect();
+    let mut take: Vec<usize> = continuous.iter().map(|c| c.floor() as usize).collect();
+    let mut need = draws - take.iter().sum::<usize>();
+    let remainder: Vec<f64> = continuous.iter().map(|c| c - c.floor()).collect();
+    let mut values = remainder.clone();
+    values.sort_by(|a, b| b.total_cmp(a));
+    values.dedup();
+    for value in values {
+        if need == 0 {
+            break;
+        }
+        let tied: Vec<usize> = (0..remainder.len())
+            .filter(|&k| remainder[k] == value)
+            .collect();
+        let now = tied.len().min(need);
+        // rng.choice(tied, now, replace=False) = tied[permutation(len)[..now]].
+        let perm = rng.permutation(tied.len());
+        for &p in &perm[..now] {
+            take[tied[p]] += 1;
+        }
+        need -= now;
+    }
+    take
+}
+
 /// A seeded split with ⌈`test_fraction`·n⌉ test rows drawn so that every
 /// stratum (for example [`equal_width_bins`] of the target) is represented
 /// in proportion: each stratum gets ⌊share⌋ rows and the remaining rows go
@@ -221,10 +321,7 @@ pub fn stratified_train_test_split(
 ) -> Result<Split> {
     let n = strata.len();
     let n_test = test_count(n, test_fraction)?;
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, &s) in strata.iter().enumerate() {
-        groups.entry(s).or_default().push(i);
-    }
+    let mut groups = strata_rows(strata);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let shares: Vec<(usize, f64)> = groups
         .iter()

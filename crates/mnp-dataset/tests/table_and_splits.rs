@@ -345,3 +345,23 @@ fn split_from_test_rows_replays_a_stored_split() {
         })
     ));
 }
+
+/// scikit-learn 1.9.1 / numpy 2.4.6: `train_test_split(np.arange(20),
+/// test_size=0.25, stratify=[0]*8 + [1]*7 + [2]*5, random_state=42)` gives
+/// these rows, in this order (the DiMag splits are checked the same way in
+/// a data-backed test).
+#[test]
+fn sklearn_stratified_split_replays_scikit_learn() {
+    let strata: Vec<usize> = [vec![0; 8], vec![1; 7], vec![2; 5]].concat();
+    let s = mnp_dataset::split::sklearn_stratified_train_test_split(&strata, 0.25, 42).unwrap();
+    assert_eq!(s.train, SKLEARN_TRAIN);
+    assert_eq!(s.test, SKLEARN_TEST);
+    // A stratum of one row is refused, as scikit-learn refuses it.
+    let lonely: Vec<usize> = [vec![0; 8], vec![1; 1]].concat();
+    assert!(matches!(
+        mnp_dataset::split::sklearn_stratified_train_test_split(&lonely, 0.25, 0),
+        Err(DatasetError::TooFew { found: 1, .. })
+    ));
+}
+const SKLEARN_TRAIN: [usize; 15] = [10, 0, 16, 13, 11, 12, 7, 1, 18, 17, 4, 15, 8, 5, 2];
+const SKLEARN_TEST: [usize; 5] = [3, 6, 14, 19, 9];
