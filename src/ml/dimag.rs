@@ -206,8 +206,9 @@ pub struct ProtocolResult {
     /// MAE on the log10 test rows.
     pub test_mae: f64,
     /// R² of the pooled out-of-fold predictions of 10-fold CV on the
-    /// training part (its rows in a seeded random order, as scikit-learn's
-    /// train_test_split returns them).
+    /// training part (its rows in the order scikit-learn's
+    /// train_test_split returns them: the same folds as
+    /// `cross_val_score(model, X_train, y_train, cv=10)`).
     pub cv10_r2: f64,
     /// The split.
     pub split: Split,

@@ -16,18 +16,24 @@ impl RandomState {
     }
 
     /// A uniform integer in [0, max]: the smallest all-ones mask ≥ max,
-    /// 32-bit draws masked until one is ≤ max.
+    /// draws masked until one is ≤ max (32-bit draws up to 2³² − 1, 64-bit
+    /// ones, high word first, beyond, as numpy's `random_interval`).
     fn interval(&mut self, max: usize) -> usize {
         if max == 0 {
             return 0;
         }
-        let max = u32::try_from(max).expect("fewer than 2³² rows");
+        let max = max as u64;
         let mut mask = max;
-        for shift in [1, 2, 4, 8, 16] {
+        for shift in [1, 2, 4, 8, 16, 32] {
             mask |= mask >> shift;
         }
         loop {
-            let v = self.0.next_u32() & mask;
+            let draw = if max <= u64::from(u32::MAX) {
+                u64::from(self.0.next_u32())
+            } else {
+                (u64::from(self.0.next_u32()) << 32) | u64::from(self.0.next_u32())
+            };
+            let v = draw & mask;
             if v <= max {
                 return v as usize;
             }
