@@ -37,20 +37,12 @@ use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
 use mnp_suite::dataset::split::Split;
 use mnp_suite::ml::dimag::{
     INTERVAL_ALPHA, comparison_models, cross_validated_r2, grouped_intervals, log_target,
-    original_protocol, paper_model, predict_validation, test_r2_on_splits, validation_file,
+    original_protocol, paper_model, predict_validation, published_test_r2, test_r2_on_splits,
+    validation_file,
 };
 use mnp_suite::regress::conformal::Interval;
 use serde_json::{Map, Value, json};
 use std::path::Path;
-
-/// Published test R² (the DiMag study).
-fn published(target: DimagTarget) -> f64 {
-    match target {
-        DimagTarget::Sar => 0.86,
-        DimagTarget::R1 => 0.78,
-        DimagTarget::R2 => 0.75,
-    }
-}
 
 /// Split seeds with their splits.
 type SeededSplits = Vec<(u64, Split)>;
@@ -167,7 +159,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         // the same seeds, from the fixture `benches/compare/run dimag-splits`
         // writes.
         let (splits, sklearn) = sklearn_splits(target, data.y.len())?;
-        let published = published(target);
+        let published = published_test_r2(target);
         let f = |m: &Map<String, Value>| {
             ["rf", "et", "gbt"]
                 .iter()

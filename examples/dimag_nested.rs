@@ -16,18 +16,10 @@
 //! with how often each candidate was chosen (`chosen`).
 
 use mnp_suite::dataset::dimag::{DimagTarget, load_dimag};
+use mnp_suite::ml::dimag::published_test_r2;
 use mnp_suite::ml::selection::{OuterSplit, candidate_models, describe, nested_run};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-
-/// The published test R² of the DiMag study.
-fn published(target: DimagTarget) -> f64 {
-    match target {
-        DimagTarget::Sar => 0.86,
-        DimagTarget::R1 => 0.78,
-        DimagTarget::R2 => 0.75,
-    }
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -51,7 +43,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let data = load_dimag(&dir, target)?;
         let candidates = candidate_models(target);
         let mut entry = Map::new();
-        entry.insert("published_test_r2".into(), json!(published(target)));
+        entry.insert("published_test_r2".into(), json!(published_test_r2(target)));
         entry.insert("candidates".into(), json!(candidates.len()));
         for (key, outer) in [
             ("protocol", OuterSplit::Protocol),
@@ -76,7 +68,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 "{:<4} {:<9} {:>9.2} {:>14.3} {:>15.3}  {top}",
                 target.label(),
                 key,
-                published(target),
+                published_test_r2(target),
                 p,
                 n
             );
