@@ -45,6 +45,15 @@ pub enum Error {
         /// Why it is refused.
         reason: String,
     },
+    /// An uncertain property that does not exist or whose distribution
+    /// cannot be used.
+    #[error("uncertain property {property}: {message}")]
+    Uncertainty {
+        /// The property's name.
+        property: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A scenario file that cannot be used; `key` names the offending
     /// entry (dotted path, e.g. `tumor.radius_mm`).
     #[error("scenario {key}: {message}")]

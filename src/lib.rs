@@ -87,6 +87,7 @@ pub mod app;
 pub mod error;
 pub mod ml;
 pub mod treatment;
+pub mod uncertainty;
 
 pub use error::{Error, Result};
 

@@ -13,7 +13,7 @@ use crate::app::figures::{
 use crate::app::output::RunOutput;
 use crate::app::resources::{available_memory, check_memory, estimate_memory};
 use crate::app::scenario_file::{
-    BuiltScenario, ScenarioFile, SolverKind, StrategyKind, TumorShape,
+    BuiltScenario, RobustObjectiveKind, ScenarioFile, SolverKind, StrategyKind, TumorShape,
 };
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseReport, assess_dose};
@@ -21,6 +21,7 @@ use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
 use crate::treatment::optimize::{GenerationRecord, OptimizationReport, optimize};
 use crate::treatment::scenario::GridAlignment;
 use crate::treatment::tables::{print_tables, reproduce_tables};
+use crate::uncertainty::Sampling;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
@@ -37,8 +38,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Optimize the injection by PSO (Tables 2, 5).
-    Optimize(RunArgs),
+    /// Optimize the injection by PSO (Tables 2, 5); with --particle, for
+    /// a particle whose SAR the DiMag model predicts.
+    Optimize(OptimizeArgs),
     /// Thermal-dose transient of an optimum, or of `--position`
     /// (Table 7, Figs. 8, 9).
     Dose(PositionArgs),
@@ -49,6 +51,10 @@ enum Command {
     /// Print the scenario file of the given settings (the paper's by
     /// default) as TOML.
     Scenario(RunArgs),
+    /// Plans under uncertain tissue: the distribution of a plan's outcomes
+    /// over fresh samples of the scenario's `[uncertainty]` model, Sobol
+    /// sensitivity indices of J, and (with --optimize) a robust plan.
+    Robust(RobustArgs),
     /// Design particles on the DiMag models: the highest lower bound of
     /// predicted SAR, optionally with predicted r2 above a threshold,
     /// near the data (reads $MNP_DATA_DIR/dimag or --data).
@@ -170,6 +176,59 @@ struct PositionArgs {
 }
 
 #[derive(Debug, Args)]
+struct OptimizeArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// A particle to heat with: a TOML file of SAR.csv's descriptors
+    /// (`"Area/volume" = 0.084`, …, the field and concentration included).
+    /// The DiMag SAR model (trained on $MNP_DATA_DIR/dimag or --data)
+    /// predicts its SAR with a conformal interval; the plan is optimized at
+    /// the prediction and judged at the interval's ends.
+    #[arg(long)]
+    particle: Option<PathBuf>,
+    /// The folder holding dimag/ (default: $MNP_DATA_DIR), with --particle.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Miscoverage of the SAR interval, with --particle.
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    sar_alpha: f64,
+}
+
+#[derive(Debug, Args)]
+struct RobustArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The plan's variables, comma-separated (default: the nominal optimum,
+    /// or the robust one with --optimize).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    position: Option<Vec<f64>>,
+    /// Optimize the plan robustly (on `--samples` samples per plan) before
+    /// evaluating it on fresh samples.
+    #[arg(long)]
+    optimize: bool,
+    /// The robust objective (default: the scenario file's, cvar).
+    #[arg(long, value_enum)]
+    objective: Option<RobustObjectiveKind>,
+    /// Samples per plan in the robust optimization (default 16).
+    #[arg(long)]
+    samples: Option<usize>,
+    /// Fresh samples the plan is evaluated on (default 1024).
+    #[arg(long)]
+    evaluation_samples: Option<usize>,
+    /// How samples are drawn (default: sobol).
+    #[arg(long, value_enum)]
+    sampling: Option<Sampling>,
+    /// Seed of the samples (default 1; evaluation samples use seed + 1,
+    /// the sensitivity analysis seed + 2).
+    #[arg(long)]
+    uncertainty_seed: Option<u64>,
+    /// Base samples N of the Sobol analysis, N(d + 2) solves (default
+    /// 1024; 0 skips it).
+    #[arg(long)]
+    sensitivity_samples: Option<usize>,
+}
+
+#[derive(Debug, Args)]
 struct TablesArgs {
     /// Print only the JSON line (no tables for people).
     #[arg(long)]
@@ -211,15 +270,21 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
             });
         }
     };
-    match cli.command.unwrap_or(Command::Optimize(RunArgs {
-        out: PathBuf::from("out"),
-        ..RunArgs::default()
+    match cli.command.unwrap_or(Command::Optimize(OptimizeArgs {
+        run: RunArgs {
+            out: PathBuf::from("out"),
+            ..RunArgs::default()
+        },
+        particle: None,
+        data: None,
+        sar_alpha: 0.1,
     })) {
         Command::Optimize(a) => cmd_optimize(&a),
         Command::Dose(a) => cmd_dose(&a),
         Command::Solve(a) => cmd_solve(&a),
         Command::Tables(a) => cmd_tables(&a),
         Command::Design(a) => cmd_design(&a),
+        Command::Robust(a) => cmd_robust(&a),
         Command::Scenario(a) => {
             let file = scenario_file(&a)?;
             // Only a scenario that builds is printed.
@@ -476,7 +541,133 @@ fn history_csv(report: &OptimizationReport) -> String {
     s
 }
 
-fn cmd_optimize(a: &RunArgs) -> Result<()> {
+/// Reads a particle description: a TOML table of descriptor → number.
+fn read_particle(path: &std::path::Path) -> Result<std::collections::BTreeMap<String, f64>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|e| Error::Invalid {
+        name: "--particle",
+        reason: format!(
+            "{}: {} (expected lines like \"Area/volume\" = 0.084)",
+            path.display(),
+            e.message()
+        ),
+    })
+}
+
+fn cmd_optimize(args: &OptimizeArgs) -> Result<()> {
+    match &args.particle {
+        Some(particle) => cmd_optimize_particle(args, particle),
+        None => cmd_optimize_plan(&args.run),
+    }
+}
+
+/// `mnp optimize --particle`: SAR predicted, plan optimized at it and
+/// judged across its interval.
+fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Result<()> {
+    use crate::ml::design::{Calibration, SarPredictor};
+    use crate::treatment::predicted_sar::plan_at_predicted_sar;
+    use mnp_dataset::dimag::{DimagTarget, load_dimag};
+    let a = &args.run;
+    if !(args.sar_alpha > 0.0 && args.sar_alpha < 1.0) {
+        return Err(Error::Invalid {
+            name: "--sar-alpha",
+            reason: format!("must lie in (0, 1), got {}", args.sar_alpha),
+        });
+    }
+    let description = read_particle(particle)?;
+    let built = scenario_file(a)?.build()?;
+    check_run_memory(&built, true)?;
+    let dir = match &args.data {
+        Some(d) => d.join("dimag"),
+        None => crate::ml::dimag::data_dir().map_err(|_| Error::Invalid {
+            name: "--data",
+            reason: "give the folder holding dimag/ with --data, or set MNP_DATA_DIR".into(),
+        })?,
+    };
+    let sar_data = load_dimag(&dir, DimagTarget::Sar)?;
+    let predictor = SarPredictor::train(
+        &sar_data,
+        args.sar_alpha,
+        Calibration::Articles,
+        built.settings.seed(),
+    )?;
+    let sar = predictor.predict(&description)?;
+    let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
+    let progress = bar(
+        built.settings.generations() as u64,
+        "plan at the predicted SAR",
+    );
+    let plan = plan_at_predicted_sar(&built.problem, &sar, &built.settings, &mut |g, _| {
+        progress.set_position(g as u64 + 1)
+    });
+    progress.finish_and_clear();
+    let plan = plan?;
+    let p = &built.problem;
+    println!(
+        "Predicted SAR {:.1} W/g, {:.0} % interval [{:.1}, {:.1}] W/g{} → q = {:.3e} W/m³ per unit φ",
+        sar.sar_w_g,
+        100.0 * (1.0 - sar.alpha),
+        sar.lower_w_g,
+        sar.upper_w_g,
+        if sar.outside_data_range {
+            " (extrapolated: a descriptor lies outside SAR.csv's range)"
+        } else {
+            ""
+        },
+        plan.q_w_m3[1]
+    );
+    print_evaluation(p, &plan.report.best_position, &plan.report.best);
+    println!("  J across the SAR interval:");
+    for (label, q, m) in [
+        ("lower", plan.q_w_m3[0], plan.metrics[0]),
+        ("predicted", plan.q_w_m3[1], plan.metrics[1]),
+        ("upper", plan.q_w_m3[2], plan.metrics[2]),
+    ] {
+        println!(
+            "    {label:>9}: q {q:.3e} W/m³  R_tum {:.3}  R_tis {:.3}  R_int {:.3}  J {:.4}",
+            m.r_tum, m.r_tis, m.r_int, m.j
+        );
+    }
+    let window = a.window()?;
+    write_fields(p, &plan.report.best, &out, "", window)?;
+    write_report(
+        p,
+        &plan.report.best,
+        &out,
+        "",
+        window,
+        Some((&plan.report.history, &plan.report.variables)),
+        None,
+    )?;
+    out.write("history.csv", &history_csv(&plan.report))?;
+    let mut v = evaluation_json(p, &plan.report.best_position, &plan.report.best);
+    v["sar_w_g"] = json!({
+        "predicted": sar.sar_w_g,
+        "lower": sar.lower_w_g,
+        "upper": sar.upper_w_g,
+        "alpha": sar.alpha,
+        "extrapolated": sar.outside_data_range,
+    });
+    v["q_w_m3"] = json!(plan.q_w_m3);
+    v["j_across_sar"] = json!({
+        "lower": plan.metrics[0].j,
+        "predicted": plan.metrics[1].j,
+        "upper": plan.metrics[2].j,
+    });
+    v["particle"] = json!(description);
+    v["evaluations"] = json!(plan.report.evaluations);
+    v["runtime_s"] = json!(plan.report.runtime_s);
+    v["out"] = json!(a.out.display().to_string());
+    out.write("optimize.json", &v.to_string())?;
+    out.commit()?;
+    println!("{v}");
+    Ok(())
+}
+
+fn cmd_optimize_plan(a: &RunArgs) -> Result<()> {
     let built = scenario_file(a)?.build()?;
     check_run_memory(&built, true)?;
     let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
@@ -689,6 +880,259 @@ fn cmd_design(a: &DesignArgs) -> Result<()> {
     print!("{report}");
     let v = report.to_json(&settings, start.elapsed().as_secs_f64());
     out.write("design.json", &v.to_string())?;
+    out.commit()?;
+    println!("{v}");
+    Ok(())
+}
+
+fn cmd_robust(a: &RobustArgs) -> Result<()> {
+    use crate::app::figures::histogram;
+    use crate::treatment::robust::{RobustProblem, optimize_robust, plan_sensitivity};
+    use crate::uncertainty::SaltelliSettings;
+    let start = std::time::Instant::now();
+    let mut file = scenario_file(&a.run)?;
+    let u = &mut file.uncertainty;
+    if let Some(o) = a.objective {
+        u.objective = o;
+    }
+    if let Some(n) = a.samples {
+        u.samples = n;
+    }
+    if let Some(n) = a.evaluation_samples {
+        u.evaluation_samples = n;
+    }
+    if let Some(s) = a.sampling {
+        u.sampling = s;
+    }
+    if let Some(s) = a.uncertainty_seed {
+        u.seed = s;
+    }
+    if let Some(n) = a.sensitivity_samples {
+        u.sensitivity_samples = n;
+    }
+    let built = file.build()?;
+    let unc = file.uncertainty.build().map_err(|e| match e {
+        // Name the flag when the value came from one.
+        Error::Scenario { key, message }
+            if (key == "uncertainty.samples" && a.samples.is_some())
+                || (key == "uncertainty.evaluation_samples" && a.evaluation_samples.is_some()) =>
+        {
+            Error::Invalid {
+                name: if key.ends_with("evaluation_samples") {
+                    "--evaluation-samples"
+                } else {
+                    "--samples"
+                },
+                reason: message,
+            }
+        }
+        other => other,
+    })?;
+    let u = &file.uncertainty;
+    if let Some(x) = &a.position {
+        check_position(&built.problem, x)?;
+    }
+    let cells = built.problem.scenario().grid().nx();
+    let solvers = if a.optimize && a.position.is_none() {
+        built.settings.particles() * u.samples + 1
+    } else {
+        built.settings.particles() + 1
+    };
+    check_memory(
+        "--cells/--particles/--samples",
+        estimate_memory(cells, solvers),
+        available_memory(),
+    )?;
+    let mut out = RunOutput::prepare(&a.run.out, "mnp robust", Some(u.seed))?;
+    let p = &built.problem;
+    let mut optimized = None;
+    let position = match (&a.position, a.optimize) {
+        (Some(x), _) => x.clone(),
+        (None, true) => {
+            let problem =
+                RobustProblem::new(p.clone(), unc.model.clone(), u.samples, u.sampling, u.seed)?;
+            let progress = bar(built.settings.generations() as u64, "robust plan");
+            let r = optimize_robust(
+                &problem,
+                unc.objective,
+                unc.chance,
+                &built.settings,
+                &mut |g, _| progress.set_position(g as u64 + 1),
+            );
+            progress.finish_and_clear();
+            let r = r?;
+            let x = r.best_position.clone();
+            optimized = Some(r);
+            x
+        }
+        (None, false) => run_optimization(&built)?.best_position,
+    };
+    let nominal = p.evaluate(&position, &mut Workspace::default())?;
+    let evaluation = RobustProblem::new(
+        p.clone(),
+        unc.model.clone(),
+        u.evaluation_samples,
+        u.sampling,
+        u.seed.wrapping_add(1),
+    )?;
+    let stats = evaluation.analyze(&position)?;
+    let sensitivity = if u.sensitivity_samples > 0 {
+        Some(plan_sensitivity(
+            p,
+            &unc.model,
+            &position,
+            &SaltelliSettings {
+                base_samples: u.sensitivity_samples,
+                seed: u.seed.wrapping_add(2),
+                ..SaltelliSettings::default()
+            },
+        )?)
+    } else {
+        None
+    };
+    print_evaluation(p, &position, &nominal);
+    println!(
+        "\nOver {} fresh samples ({:?}) of {}:",
+        u.evaluation_samples,
+        u.sampling,
+        unc.model
+            .properties()
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  {:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "outcome", "mean", "sd", "p5", "p10", "p50", "p90", "p95"
+    );
+    let rows = [
+        ("J", &stats.j),
+        ("R_tum", &stats.r_tum),
+        ("R_tis", &stats.r_tis),
+        ("R_int", &stats.r_int),
+        ("T_max healthy", &stats.max_healthy_c),
+    ];
+    for (name, s) in rows {
+        println!(
+            "  {name:<16} {:>8.4} {:>8.4} {:>8.4} {:>8.4} {:>8.4} {:>8.4} {:>8.4}",
+            s.mean, s.sd, s.p5, s.p10, s.p50, s.p90, s.p95
+        );
+    }
+    let mut csv = format!(
+        "sample,{},j,r_tum,r_tis,r_int,r_dose,max_healthy_c\n",
+        unc.model
+            .properties()
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    for (k, (f, o)) in evaluation.samples().iter().zip(&stats.outcomes).enumerate() {
+        csv.push_str(&k.to_string());
+        for prop in unc.model.properties() {
+            csv.push_str(&format!(",{}", f.get(prop)));
+        }
+        let m = o.metrics;
+        csv.push_str(&format!(
+            ",{},{},{},{},{},{}\n",
+            m.j, m.r_tum, m.r_tis, m.r_int, m.r_dose, o.max_healthy_c
+        ));
+    }
+    out.write("samples.csv", &csv)?;
+    for ext in ["png", "svg"] {
+        histogram(
+            &out.path(&format!("j_histogram.{ext}"))?,
+            &format!(
+                "J over {} samples: {}",
+                u.evaluation_samples,
+                p.strategy().name()
+            ),
+            "J",
+            &stats.values(crate::treatment::robust::Outcome::J),
+            &[
+                ("nominal tissue", nominal.metrics.j),
+                ("mean", stats.j.mean),
+                ("10th percentile", stats.j.p10),
+            ],
+        )?;
+    }
+    let mut v = json!({
+        "strategy": p.strategy().name(),
+        "variables": p.strategy().variables(),
+        "position": position,
+        "j_nominal": nominal.metrics.j,
+        "statistics": {
+            "j": stats.j,
+            "r_tum": stats.r_tum,
+            "r_tis": stats.r_tis,
+            "r_int": stats.r_int,
+            "max_healthy_c": stats.max_healthy_c,
+        },
+        "evaluation_samples": u.evaluation_samples,
+        "sampling": u.sampling,
+        "seed": u.seed,
+    });
+    if let Some(c) = unc.chance {
+        v["chance_probability"] = json!(c.probability(&stats.outcomes));
+    }
+    if let Some(r) = &optimized {
+        v["robust_objective"] = json!(format!("{:?}", r.objective));
+        v["robust_value_in_sample"] = json!(r.value);
+        v["samples"] = json!(u.samples);
+        v["evaluations"] = json!(r.evaluations);
+        out.write(
+            "history.csv",
+            &history_csv(&OptimizationReport {
+                strategy: p.strategy().name(),
+                variables: p.strategy().variables(),
+                best_position: r.best_position.clone(),
+                best: nominal.clone(),
+                history: r.history.clone(),
+                evaluations: r.evaluations,
+                runtime_s: r.runtime_s,
+            }),
+        )?;
+    }
+    if let Some(s) = &sensitivity {
+        println!(
+            "\nSobol indices of J (N = {}, {} solves, 95 % bootstrap intervals), by total index:",
+            u.sensitivity_samples, s.indices.evaluations
+        );
+        let mut csv =
+            String::from("property,first,first_low,first_high,total,total_low,total_high\n");
+        for (prop, _) in s.ranking() {
+            let i = s.properties.iter().position(|q| *q == prop).unwrap_or(0);
+            let ix = &s.indices;
+            println!(
+                "  {:<18} first {:>6.3} [{:>6.3}, {:>6.3}]  total {:>6.3} [{:>6.3}, {:>6.3}]",
+                prop.name(),
+                ix.first[i],
+                ix.first_interval[i][0],
+                ix.first_interval[i][1],
+                ix.total[i],
+                ix.total_interval[i][0],
+                ix.total_interval[i][1]
+            );
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                prop.name(),
+                ix.first[i],
+                ix.first_interval[i][0],
+                ix.first_interval[i][1],
+                ix.total[i],
+                ix.total_interval[i][0],
+                ix.total_interval[i][1]
+            ));
+        }
+        out.write("sensitivity.csv", &csv)?;
+        v["sobol_first"] = json!(s.first());
+        v["sobol_total"] = json!(s.total());
+        v["sensitivity_samples"] = json!(u.sensitivity_samples);
+    }
+    v["runtime_s"] = json!(start.elapsed().as_secs_f64());
+    v["out"] = json!(a.run.out.display().to_string());
+    out.write("robust.json", &v.to_string())?;
     out.commit()?;
     println!("{v}");
     Ok(())

@@ -979,6 +979,93 @@ pub fn treatment_report(path: &Path, report: &TreatmentReport<'_>) -> Result<()>
     })
 }
 
+/// A histogram of `values` on `area`: `bins` equal bins over their range,
+/// bars of the fraction of values in each, and a dashed line at each of
+/// `marks` (label, x).
+fn draw_histogram<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    x_label: &str,
+    values: &[f64],
+    bins: usize,
+    marks: &[(&str, f64)],
+) -> Result<()> {
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = if hi > lo {
+        (lo, hi)
+    } else {
+        (lo - 0.5, hi + 0.5)
+    };
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for &v in values {
+        counts[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+    }
+    let n = values.len() as f64;
+    let top = counts.iter().copied().max().unwrap_or(0) as f64 / n * 1.1;
+    area.fill(&WHITE).map_err(plot_err)?;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 20))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(55)
+        .build_cartesian_2d(lo..hi, 0.0..top.max(1e-3))
+        .map_err(plot_err)?;
+    axes!(chart, x_label, "fraction of samples");
+    chart
+        .draw_series(counts.iter().enumerate().map(|(k, &c)| {
+            let x0 = lo + k as f64 * width;
+            Rectangle::new(
+                [(x0, 0.0), (x0 + width, c as f64 / n)],
+                RGBColor(70, 110, 180).filled(),
+            )
+        }))
+        .map_err(plot_err)?;
+    for (k, (label, x)) in marks.iter().enumerate() {
+        let colour = CURVE_COLOURS[(k + 1) % CURVE_COLOURS.len()];
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(*x, 0.0), (*x, top)],
+                6,
+                4,
+                colour.stroke_width(2),
+            ))
+            .map_err(plot_err)?
+            .label(*label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour));
+    }
+    if !marks.is_empty() {
+        legend!(chart, UpperLeft);
+    }
+    Ok(())
+}
+
+/// A histogram of sampled `values` (30 bins over their range; the
+/// fraction of samples per bin) with dashed lines at `marks` (label, x),
+/// e.g. the mean and the 10th percentile (.png or .svg, 760 × 560 pixels).
+///
+/// # Errors
+/// [`Error::Plot`] for no value, a non-finite one, or a file that cannot
+/// be written.
+pub fn histogram(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    values: &[f64],
+    marks: &[(&str, f64)],
+) -> Result<()> {
+    if values.is_empty() || values.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Plot("a histogram needs finite values".into()));
+    }
+    render!(path, (760, 560), root => {
+        draw_histogram(root, title, x_label, values, 30, marks)?;
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

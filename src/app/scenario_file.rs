@@ -46,18 +46,41 @@
 //! record_every_s = 60.0
 //! lethal_cem43_min = 60.0
 //! snapshots_min = [30.0, 60.0, 120.0]
+//!
+//! [uncertainty]          # mnp robust
+//! samples = 16           # per plan in a robust optimization
+//! evaluation_samples = 1024  # fresh samples a plan is judged on
+//! sampling = "sobol"     # or "latin_hypercube"
+//! seed = 1
+//! sensitivity_samples = 1024     # Saltelli N (0: none)
+//! objective = "cvar"     # "mean", "mean_minus_sd" (lambda) or "cvar" (beta)
+//! lambda = 1.0
+//! beta = 0.25
+//! # chance_r_tis_min = 0.99          # P(R_tis < 0.99) ≤ 5 %
+//! # chance_max_probability = 0.05
+//! # Factors on the nominal values; omit the tables for the illustrative model.
+//! [uncertainty.properties.tumor_perfusion]
+//! distribution = "log_normal"   # mu, sigma of ln; "normal": mean, sd; "uniform": low, high
+//! mu = 0.0
+//! sigma = 0.3
+//! lower = 0.0            # truncation, default [0, ∞)
 //! ```
 
 use crate::error::{Error, Result};
 use crate::treatment::assessment::DoseSettings;
 use crate::treatment::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem};
 use crate::treatment::optimize::OptimizationSettings;
+use crate::treatment::robust::{
+    ChanceConstraint, Outcome, RobustObjective, TissueProperty, UncertaintyModel,
+};
 use crate::treatment::scenario::{GridAlignment, Scenario, Tumor};
 use crate::treatment::strategy::{Circular, Elliptical, InjectionStrategy, UserSites};
+use crate::uncertainty::{Distribution, Sampling};
 use lbm_bioheat::Shape;
 use mnp_physics::InjectionReference;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thermal_dose::Cem43;
@@ -327,6 +350,236 @@ pub struct ScenarioFile {
     pub solver: SolverSection,
     /// `[dose]`.
     pub dose: DoseSection,
+    /// `[uncertainty]`.
+    pub uncertainty: UncertaintySection,
+}
+
+/// The family of an uncertain property's distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistributionKind {
+    /// `mean`, `sd`.
+    Normal,
+    /// `mu`, `sigma` of the logarithm.
+    LogNormal,
+    /// `low`, `high`.
+    Uniform,
+}
+
+/// `[uncertainty.properties.<name>]`: the distribution of a factor on the
+/// nominal value, truncated to [`lower`, `upper`] (default [0, ∞)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PropertySpec {
+    /// `normal`, `log_normal` or `uniform`.
+    pub distribution: DistributionKind,
+    /// Normal mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// Normal standard deviation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Log-normal μ of ln X.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mu: Option<f64>,
+    /// Log-normal σ of ln X.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+    /// Uniform lower end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<f64>,
+    /// Uniform upper end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<f64>,
+    /// Lower truncation (≥ 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    /// Upper truncation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+}
+
+/// The robust objective (`uncertainty.objective`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "cli",
+    derive(clap::ValueEnum),
+    value(rename_all = "snake_case")
+)]
+pub enum RobustObjectiveKind {
+    /// The mean of J.
+    Mean,
+    /// mean − λ·sd of J (`lambda`).
+    MeanMinusSd,
+    /// CVaR_β of J (`beta`).
+    Cvar,
+}
+
+/// `[uncertainty]`: the uncertain tissue of `mnp robust`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UncertaintySection {
+    /// Samples per plan in a robust optimization.
+    pub samples: usize,
+    /// Fresh samples a plan is evaluated on (out of sample).
+    pub evaluation_samples: usize,
+    /// `latin_hypercube` or `sobol`.
+    pub sampling: Sampling,
+    /// Seed of the optimization's samples; the evaluation samples use
+    /// seed + 1, the sensitivity analysis seed + 2.
+    pub seed: u64,
+    /// N of the Saltelli design (0: no sensitivity analysis).
+    pub sensitivity_samples: usize,
+    /// What a robust optimization maximizes.
+    pub objective: RobustObjectiveKind,
+    /// λ of mean − λ·sd.
+    pub lambda: f64,
+    /// β of CVaR_β.
+    pub beta: f64,
+    /// Chance constraint P(R_tis < `chance_r_tis_min`) ≤
+    /// `chance_max_probability` (omit either to drop it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chance_r_tis_min: Option<f64>,
+    /// See `chance_r_tis_min`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chance_max_probability: Option<f64>,
+    /// Property name → distribution; omitted: the illustrative model
+    /// (`UncertaintyModel::illustrative`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<BTreeMap<String, PropertySpec>>,
+}
+
+impl Default for UncertaintySection {
+    fn default() -> Self {
+        Self {
+            samples: 16,
+            evaluation_samples: 1024,
+            sampling: Sampling::Sobol,
+            seed: 1,
+            sensitivity_samples: 1024,
+            objective: RobustObjectiveKind::Cvar,
+            lambda: 1.0,
+            beta: 0.25,
+            chance_r_tis_min: None,
+            chance_max_probability: None,
+            properties: None,
+        }
+    }
+}
+
+/// What `[uncertainty]` builds.
+#[derive(Debug, Clone)]
+pub struct BuiltUncertainty {
+    /// The uncertain properties.
+    pub model: UncertaintyModel,
+    /// The robust objective.
+    pub objective: RobustObjective,
+    /// The chance constraint, if any.
+    pub chance: Option<ChanceConstraint>,
+}
+
+impl UncertaintySection {
+    /// The model, objective and chance constraint, checked.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] naming the key: zero samples, an unknown
+    /// property, a parameter missing for its distribution, an invalid
+    /// distribution or truncation, λ or β out of range.
+    pub fn build(&self) -> Result<BuiltUncertainty> {
+        for (key, n) in [
+            ("uncertainty.samples", self.samples),
+            ("uncertainty.evaluation_samples", self.evaluation_samples),
+        ] {
+            if n == 0 {
+                return Err(bad(key, "must be at least 1, got 0"));
+            }
+        }
+        let model = match &self.properties {
+            None => UncertaintyModel::illustrative(),
+            Some(map) => {
+                let mut model = UncertaintyModel::new();
+                for (name, spec) in map {
+                    let key = format!("uncertainty.properties.{name}");
+                    let property =
+                        TissueProperty::from_name(name).map_err(|e| bad(&key, e.to_string()))?;
+                    let need = |v: Option<f64>, field: &str| {
+                        v.ok_or_else(|| {
+                            bad(
+                                &format!("{key}.{field}"),
+                                format!("is required for a {:?} distribution", spec.distribution),
+                            )
+                        })
+                    };
+                    let distribution = match spec.distribution {
+                        DistributionKind::Normal => Distribution::Normal {
+                            mean: need(spec.mean, "mean")?,
+                            sd: need(spec.sd, "sd")?,
+                        },
+                        DistributionKind::LogNormal => Distribution::LogNormal {
+                            mu: need(spec.mu, "mu")?,
+                            sigma: need(spec.sigma, "sigma")?,
+                        },
+                        DistributionKind::Uniform => Distribution::Uniform {
+                            low: need(spec.low, "low")?,
+                            high: need(spec.high, "high")?,
+                        },
+                    };
+                    model = model
+                        .with(property, distribution, spec.lower, spec.upper)
+                        .map_err(|e| bad(&key, e.to_string()))?;
+                }
+                if model.properties().is_empty() {
+                    return Err(bad(
+                        "uncertainty.properties",
+                        "lists no property: give at least one, or omit the table for the \
+                         illustrative model",
+                    ));
+                }
+                model
+            }
+        };
+        let objective = match self.objective {
+            RobustObjectiveKind::Mean => RobustObjective::Mean,
+            RobustObjectiveKind::MeanMinusSd => RobustObjective::MeanMinusSd {
+                lambda: self.lambda,
+            },
+            RobustObjectiveKind::Cvar => RobustObjective::Cvar { beta: self.beta },
+        };
+        objective
+            .check()
+            .map_err(|e| bad("uncertainty.objective", e.to_string()))?;
+        let chance = match (self.chance_r_tis_min, self.chance_max_probability) {
+            (Some(threshold), Some(p)) => {
+                if !(threshold.is_finite() && (0.0..=1.0).contains(&p)) {
+                    return Err(bad(
+                        "uncertainty.chance_max_probability",
+                        format!(
+                            "needs a finite R_tis threshold and a probability in [0, 1], got {threshold} and {p}"
+                        ),
+                    ));
+                }
+                Some(ChanceConstraint {
+                    outcome: Outcome::RTis,
+                    threshold,
+                    below: true,
+                    max_probability: p,
+                })
+            }
+            (None, None) => None,
+            _ => {
+                return Err(bad(
+                    "uncertainty.chance_r_tis_min",
+                    "and chance_max_probability go together",
+                ));
+            }
+        };
+        Ok(BuiltUncertainty {
+            model,
+            objective,
+            chance,
+        })
+    }
 }
 
 /// A built scenario: the problem and the run settings.

@@ -336,8 +336,13 @@ struct IntervalModel {
 }
 
 impl IntervalModel {
-    fn train(data: &DimagData, model: TreeModel, settings: &DesignSettings) -> Result<Self> {
-        let (alpha, seed) = (settings.alpha, settings.seed);
+    fn train(
+        data: &DimagData,
+        model: TreeModel,
+        alpha: f64,
+        calibration: Calibration,
+        seed: u64,
+    ) -> Result<Self> {
         let features = data.features()?;
         let fitted = Pipeline::new(
             NumericImputation::Mean,
@@ -351,7 +356,7 @@ impl IntervalModel {
         })?;
         let x = fitted.transform(&features)?;
         let y = ndarray::Array1::from(log_target(data)?);
-        let folds = match settings.calibration {
+        let folds = match calibration {
             Calibration::Articles => GroupKFold { k: 10 }.split(&data.doi)?,
             Calibration::Rows => {
                 // Ten folds over the rows in a seeded order.
@@ -432,6 +437,106 @@ impl IntervalModel {
             .iter()
             .zip(&self.range)
             .any(|(n, &(lo, hi))| row.get(n).is_some_and(|&v| v < lo || v > hi))
+    }
+}
+
+/// The predicted SAR of one particle and its CV+ interval (W/g).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SarPrediction {
+    /// The point prediction: 10 to the mean of the fold models' log10 SAR.
+    pub sar_w_g: f64,
+    /// The interval's lower end.
+    pub lower_w_g: f64,
+    /// The interval's upper end.
+    pub upper_w_g: f64,
+    /// The interval's miscoverage (0.1: a 90 % interval).
+    pub alpha: f64,
+    /// Whether a descriptor lies outside the range SAR.csv holds (the
+    /// prediction extrapolates).
+    pub outside_data_range: bool,
+}
+
+/// The DiMag SAR model (LightGBM's, docs/MODEL.md §8.6) with CV+
+/// intervals (§8.3a), for particles described by SAR.csv's descriptors.
+pub struct SarPredictor {
+    model: IntervalModel,
+    alpha: f64,
+}
+
+impl std::fmt::Debug for SarPredictor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SarPredictor")
+            .field("descriptors", &self.model.names)
+            .field("alpha", &self.alpha)
+            .finish()
+    }
+}
+
+impl SarPredictor {
+    /// Trains on `sar` (SAR.csv) with intervals of miscoverage `alpha`
+    /// calibrated as `calibration`, seeded.
+    ///
+    /// # Errors
+    /// Data of another target, α outside (0, 1), or a failed fit.
+    pub fn train(sar: &DimagData, alpha: f64, calibration: Calibration, seed: u64) -> Result<Self> {
+        if sar.target != mnp_dataset::dimag::DimagTarget::Sar {
+            return Err(Error::Invalid {
+                name: "data",
+                reason: format!("a SAR model needs SAR.csv, got {:?} data", sar.target),
+            });
+        }
+        if !(alpha > 0.0 && alpha < 1.0) {
+            return Err(Error::Invalid {
+                name: "alpha",
+                reason: format!("must lie in (0, 1), got {alpha}"),
+            });
+        }
+        Ok(Self {
+            model: IntervalModel::train(sar, paper_model(sar.target), alpha, calibration, seed)?,
+            alpha,
+        })
+    }
+
+    /// The descriptors a particle needs (SAR.csv's numeric columns).
+    pub fn descriptors(&self) -> &[String] {
+        &self.model.names
+    }
+
+    /// The SAR of the particle `particle` (descriptor name → value, in
+    /// SAR.csv's units) with its interval.
+    ///
+    /// # Errors
+    /// A descriptor missing, unknown or not finite (each named).
+    pub fn predict(&self, particle: &BTreeMap<String, f64>) -> Result<SarPrediction> {
+        if let Some(name) = particle.keys().find(|k| !self.model.names.contains(k)) {
+            return Err(Error::Invalid {
+                name: "particle",
+                reason: format!(
+                    "'{name}' is not a SAR descriptor; the model takes: {}",
+                    self.model.names.join(", ")
+                ),
+            });
+        }
+        if let Some(name) = self.model.names.iter().find(|n| !particle.contains_key(*n)) {
+            return Err(Error::Invalid {
+                name: "particle",
+                reason: format!("no value for the descriptor '{name}'"),
+            });
+        }
+        if let Some((name, v)) = particle.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::Invalid {
+                name: "particle",
+                reason: format!("'{name}' is not finite ({v})"),
+            });
+        }
+        let (p, lo, hi) = self.model.interval(particle)?;
+        Ok(SarPrediction {
+            sar_w_g: 10f64.powf(p),
+            lower_w_g: 10f64.powf(lo),
+            upper_w_g: 10f64.powf(hi),
+            alpha: self.alpha,
+            outside_data_range: self.model.outside_range(particle),
+        })
     }
 }
 
@@ -584,8 +689,9 @@ pub fn design(sar: &DimagData, r2: &DimagData, settings: &DesignSettings) -> Res
             });
         }
     }
-    let sar_model = IntervalModel::train(sar, paper_model(sar.target), settings)?;
-    let r2_model = IntervalModel::train(r2, paper_model(r2.target), settings)?;
+    let (alpha, calibration, seed) = (settings.alpha, settings.calibration, settings.seed);
+    let sar_model = IntervalModel::train(sar, paper_model(sar.target), alpha, calibration, seed)?;
+    let r2_model = IntervalModel::train(r2, paper_model(r2.target), alpha, calibration, seed)?;
     let space = ParticleSpace::new(sar, &sar_model.scaler)?;
     let bounds_of = |name: &str| -> Result<(f64, f64)> {
         let k = sar_model

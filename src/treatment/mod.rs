@@ -11,6 +11,8 @@
 pub mod assessment;
 pub mod objective;
 pub mod optimize;
+pub mod predicted_sar;
+pub mod robust;
 pub mod scenario;
 pub mod strategy;
 pub mod tables;

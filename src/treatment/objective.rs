@@ -255,7 +255,14 @@ pub struct TreatmentProblem {
     /// The problem without particles (its φ-dependent fields are replaced
     /// at each evaluation).
     base: PennesProblem,
+    /// Identifies `base` (shared by clones): a workspace's solver holds
+    /// the perfusion laws of the problem that built it, so a workspace
+    /// that moves to another problem rebuilds its solver.
+    id: u64,
 }
+
+/// The next [`TreatmentProblem`] identity.
+static NEXT_PROBLEM_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Interface points of Eq. 9c on a circle or ellipse (one a degree).
 pub const INTERFACE_POINTS: usize = 360;
@@ -290,7 +297,23 @@ impl TreatmentProblem {
             tumor_mask,
             interface,
             base,
+            id: NEXT_PROBLEM_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
+    }
+
+    /// The same strategy, reference, weights and solver on another
+    /// scenario (other tissue properties, say).
+    ///
+    /// # Errors
+    /// As [`TreatmentProblem::new`].
+    pub fn with_scenario(&self, scenario: Scenario) -> Result<Self> {
+        Self::new(
+            scenario,
+            self.strategy.clone(),
+            self.reference,
+            self.weights,
+            self.solver,
+        )
     }
 
     /// The scenario.
@@ -370,7 +393,14 @@ impl TreatmentProblem {
     /// # Errors
     /// Wrong variables, or a value the clouds refuse.
     pub fn volume_fraction_excess(&self, x: &[f64]) -> Result<f64> {
-        let layout = self.strategy.layout(&self.reference, x)?;
+        self.layout_volume_fraction_excess(&self.strategy.layout(&self.reference, x)?)
+    }
+
+    /// [`TreatmentProblem::volume_fraction_excess`] of a layout.
+    ///
+    /// # Errors
+    /// A value the clouds refuse.
+    pub fn layout_volume_fraction_excess(&self, layout: &InjectionLayout) -> Result<f64> {
         let bound: f64 = layout
             .cloud
             .sites()
@@ -393,11 +423,27 @@ impl TreatmentProblem {
     /// Wrong variables, non-physical particle fields, or a failed solve
     /// (the solver's typed error).
     pub fn evaluate(&self, x: &[f64], workspace: &mut Workspace) -> Result<Evaluation> {
-        let layout = self.strategy.layout(&self.reference, x)?;
+        self.evaluate_layout(self.strategy.layout(&self.reference, x)?, workspace)
+    }
+
+    /// [`TreatmentProblem::evaluate`] of a layout (its clouds changed, for
+    /// example, by an uncertain diffusivity).
+    ///
+    /// # Errors
+    /// As [`TreatmentProblem::evaluate`].
+    pub fn evaluate_layout(
+        &self,
+        layout: InjectionLayout,
+        workspace: &mut Workspace,
+    ) -> Result<Evaluation> {
         let mut heating = self.heating(&layout.cloud)?;
         let phi = std::mem::take(&mut heating.volume_fraction);
         let temperature = match self.solver {
             SolverChoice::FiniteVolume => {
+                if workspace.owner != self.id {
+                    workspace.fv = None;
+                    workspace.owner = self.id;
+                }
                 let solver = match &mut workspace.fv {
                     Some(s) => s,
                     slot => slot.insert(FvSolver::new(self.base.clone(), FvConfig::default())?),
@@ -448,4 +494,6 @@ pub struct Heating {
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
     fv: Option<FvSolver>,
+    /// The problem whose solver `fv` is (0: none).
+    owner: u64,
 }

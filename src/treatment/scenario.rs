@@ -210,6 +210,32 @@ impl PerfusionModel for SharedPerfusion {
     }
 }
 
+/// A perfusion law times a constant factor.
+struct ScaledPerfusion {
+    law: Arc<dyn PerfusionModel>,
+    factor: f64,
+}
+
+impl PerfusionModel for ScaledPerfusion {
+    fn rate(&self, temperature_c: f64) -> f64 {
+        self.factor * self.law.rate(temperature_c)
+    }
+    fn constant_rate(&self) -> Option<f64> {
+        self.law.constant_rate().map(|r| self.factor * r)
+    }
+    fn rate_and_slope(&self, temperature_c: f64) -> (f64, f64) {
+        let (r, s) = self.law.rate_and_slope(temperature_c);
+        (self.factor * r, self.factor * s)
+    }
+    fn rates_and_slopes(&self, temperatures_c: &[f64], rates: &mut [f64], slopes: &mut [f64]) {
+        self.law.rates_and_slopes(temperatures_c, rates, slopes);
+        for (r, s) in rates.iter_mut().zip(slopes.iter_mut()) {
+            *r *= self.factor;
+            *s *= self.factor;
+        }
+    }
+}
+
 impl Scenario {
     /// The grid of the block.
     pub fn grid(&self) -> &Grid {
@@ -264,6 +290,37 @@ impl Scenario {
         Ok(Self {
             healthy_perfusion: SharedPerfusion(Arc::new(healthy)),
             tumor_perfusion: SharedPerfusion(Arc::new(tumor)),
+            ..self
+        })
+    }
+
+    /// The same block with both perfusion laws scaled: ṁ_b(T) becomes
+    /// `healthy`·ṁ_b(T) in the healthy tissue and `tumor`·ṁ_b(T) in the
+    /// tumor (uncertain perfusion as a factor on the nominal law).
+    ///
+    /// # Errors
+    /// A negative or non-finite factor.
+    pub fn with_perfusion_scaled(self, healthy: f64, tumor: f64) -> Result<Self> {
+        for (name, f) in [
+            ("healthy perfusion factor", healthy),
+            ("tumor perfusion factor", tumor),
+        ] {
+            if !(f.is_finite() && f >= 0.0) {
+                return Err(Error::Invalid {
+                    name,
+                    reason: format!("must be finite and ≥ 0, got {f}"),
+                });
+            }
+        }
+        let scaled = |law: &SharedPerfusion, factor: f64| {
+            SharedPerfusion(Arc::new(ScaledPerfusion {
+                law: law.0.clone(),
+                factor,
+            }))
+        };
+        Ok(Self {
+            healthy_perfusion: scaled(&self.healthy_perfusion, healthy),
+            tumor_perfusion: scaled(&self.tumor_perfusion, tumor),
             ..self
         })
     }

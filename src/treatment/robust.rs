@@ -1,0 +1,853 @@
+//! Plans under uncertain tissue: an uncertainty model of the tissue and
+//! particle properties, the distribution of a plan's outcomes over
+//! samples of it, global sensitivity, and robust optimization.
+//!
+//! Each uncertain property is a dimensionless factor on its nominal value
+//! (the scenario's): the perfusion laws ṁ_b(T) of the tumor and of the
+//! healthy tissue (Eqs. 3, 4) are multiplied by it, the tissue's k and
+//! (ρc) (before mixing with the particles, Eqs. 2a, 2b), the heating power
+//! per volume fraction q (Eq. A.1), and the diffusivity D of the particles.
+//! A plan fixes the injected volume and the waiting time t, so a factor f_D
+//! on D widens each cloud to σ² = f_D·σ_nominal² (σ² = 2Dt, Eq. 5) with
+//! the same volume.
+//!
+//! Every candidate plan is evaluated on the same samples (common random
+//! numbers), so the robust objective the swarm sees is a deterministic
+//! function of the plan, and a run depends on its seeds only, never on the
+//! thread count.
+
+use crate::error::{Error, Result};
+use crate::treatment::objective::{TreatmentMetrics, TreatmentProblem, Workspace};
+use crate::treatment::optimize::{GenerationRecord, OptimizationSettings};
+use crate::treatment::scenario::Scenario;
+use crate::treatment::strategy::InjectionLayout;
+use crate::uncertainty::distribution::{Distribution, Truncated};
+use crate::uncertainty::sampling::{Sampling, unit_points};
+use crate::uncertainty::sensitivity::{SaltelliSettings, SobolIndices, sobol_indices};
+use crate::uncertainty::statistics::{Summary, lower_cvar_sorted};
+use mnp_physics::{GaussianSite, InjectionCloud, Material, Nanofluid};
+use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update, evaluate_slots};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// An uncertain property, sampled as a factor on its nominal value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TissueProperty {
+    /// The tumor's perfusion law ṁ_b(T) (Eq. 4).
+    TumorPerfusion,
+    /// The healthy tissue's perfusion law ṁ_b(T) (Eq. 3).
+    HealthyPerfusion,
+    /// The tissue's thermal conductivity k (W/(m·K)).
+    Conductivity,
+    /// The tissue's volumetric heat capacity ρc (J/(m³·K)): the specific
+    /// heat is scaled, the density kept. A steady state does not depend on
+    /// it; the dose transient does.
+    HeatCapacity,
+    /// The particles' heating power per volume fraction q (W/m³, Eq. A.1).
+    HeatingPower,
+    /// The particles' diffusivity D (m²/s): σ² = f_D·σ² at the same
+    /// waiting time (Eq. 5).
+    Diffusivity,
+}
+
+impl TissueProperty {
+    /// Every property, in the order of [`TissueFactors`].
+    pub const ALL: [TissueProperty; 6] = [
+        TissueProperty::TumorPerfusion,
+        TissueProperty::HealthyPerfusion,
+        TissueProperty::Conductivity,
+        TissueProperty::HeatCapacity,
+        TissueProperty::HeatingPower,
+        TissueProperty::Diffusivity,
+    ];
+
+    /// The name in scenario files and reports, e.g. `tumor_perfusion`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TissueProperty::TumorPerfusion => "tumor_perfusion",
+            TissueProperty::HealthyPerfusion => "healthy_perfusion",
+            TissueProperty::Conductivity => "conductivity",
+            TissueProperty::HeatCapacity => "heat_capacity",
+            TissueProperty::HeatingPower => "heating_power",
+            TissueProperty::Diffusivity => "diffusivity",
+        }
+    }
+
+    /// The property called `name`.
+    ///
+    /// # Errors
+    /// An unknown name ([`Error::Uncertainty`] naming it and the known
+    /// ones).
+    pub fn from_name(name: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| Error::Uncertainty {
+                property: name.to_string(),
+                message: format!(
+                    "is not an uncertain property; known: {}",
+                    Self::ALL.map(|p| p.name()).join(", ")
+                ),
+            })
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One sample of the factors (1 = nominal), indexed by [`TissueProperty`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TissueFactors([f64; 6]);
+
+impl Default for TissueFactors {
+    /// The nominal tissue: every factor 1.
+    fn default() -> Self {
+        Self([1.0; 6])
+    }
+}
+
+impl TissueFactors {
+    /// The factor of `property`.
+    pub fn get(&self, property: TissueProperty) -> f64 {
+        self.0[property.index()]
+    }
+    /// The same factors with `property` at `value`.
+    pub fn with(mut self, property: TissueProperty, value: f64) -> Self {
+        self.0[property.index()] = value;
+        self
+    }
+
+    /// `nominal` with these factors applied to its perfusion laws, tissue
+    /// k and ρc, and q.
+    ///
+    /// # Errors
+    /// A factor that makes a property non-physical (zero k, say).
+    pub fn scenario(&self, nominal: &Scenario) -> Result<Scenario> {
+        use TissueProperty as P;
+        let nf = nominal.nanofluid();
+        let t = &nf.tissue;
+        let tissue = Material::new(
+            t.density(),
+            t.specific_heat() * self.get(P::HeatCapacity),
+            t.conductivity() * self.get(P::Conductivity),
+        )?;
+        let q = nominal.power_per_volume_fraction() * self.get(P::HeatingPower);
+        nominal
+            .clone()
+            .with_perfusion_scaled(self.get(P::HealthyPerfusion), self.get(P::TumorPerfusion))?
+            .with_nanofluid(Nanofluid {
+                tissue,
+                particles: nf.particles,
+            })
+            .with_power_per_volume_fraction(q)
+    }
+
+    /// `layout` with every cloud's variance times the diffusivity factor
+    /// (the same volumes at the same waiting time, Eq. 5).
+    ///
+    /// # Errors
+    /// A cloud the factor makes invalid (a zero width).
+    pub fn layout(&self, layout: &InjectionLayout) -> Result<InjectionLayout> {
+        let f = self.get(TissueProperty::Diffusivity);
+        if f == 1.0 {
+            return Ok(layout.clone());
+        }
+        let scale = f.sqrt();
+        let sites = layout
+            .cloud
+            .sites()
+            .iter()
+            .map(|s| GaussianSite::new(s.x(), s.y(), s.volume(), s.sigma() * scale))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(InjectionLayout {
+            cloud: InjectionCloud::new(sites),
+            ..layout.clone()
+        })
+    }
+}
+
+/// The uncertain properties and their distributions (of factors on the
+/// nominal values); properties not listed stay nominal.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UncertaintyModel {
+    entries: Vec<(TissueProperty, Truncated)>,
+}
+
+impl UncertaintyModel {
+    /// No uncertain property yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `property` with the factor's `distribution` truncated to
+    /// [`lower`, `upper`] (default [0, ∞): a factor is never negative).
+    ///
+    /// # Errors
+    /// A property given twice, a lower bound below 0, invalid parameters
+    /// or a truncation that leaves no probability (each naming the
+    /// property).
+    pub fn with(
+        mut self,
+        property: TissueProperty,
+        distribution: Distribution,
+        lower: Option<f64>,
+        upper: Option<f64>,
+    ) -> Result<Self> {
+        let named = |message: String| Error::Uncertainty {
+            property: property.name().into(),
+            message,
+        };
+        if self.entries.iter().any(|(p, _)| *p == property) {
+            return Err(named("is given twice".into()));
+        }
+        let lower = lower.unwrap_or(0.0);
+        if lower.is_nan() || lower < 0.0 {
+            return Err(named(format!(
+                "a factor on a physical property is ≥ 0: the lower truncation is {lower}"
+            )));
+        }
+        let upper = upper.unwrap_or(f64::INFINITY);
+        let t = Truncated::new(distribution, lower, upper).map_err(|e| named(e.to_string()))?;
+        self.entries.push((property, t));
+        Ok(self)
+    }
+
+    /// An illustrative model of inter-patient variation ("tens of
+    /// percent"), not taken from a study: perfusion factors log-normal with
+    /// median 1 and σ_ln = 0.3 (tumor) and 0.2 (healthy); k and ρc normal
+    /// 1 ± 0.1 on [0.5, 1.5]; q normal 1 ± 0.2 on [0.2, 2]; D log-normal
+    /// with median 1 and σ_ln = 0.3.
+    pub fn illustrative() -> Self {
+        use Distribution as D;
+        use TissueProperty as P;
+        let ln = |sigma| D::LogNormal { mu: 0.0, sigma };
+        let n = |sd| D::Normal { mean: 1.0, sd };
+        let build = || -> Result<Self> {
+            Self::new()
+                .with(P::TumorPerfusion, ln(0.3), None, None)?
+                .with(P::HealthyPerfusion, ln(0.2), None, None)?
+                .with(P::Conductivity, n(0.1), Some(0.5), Some(1.5))?
+                .with(P::HeatCapacity, n(0.1), Some(0.5), Some(1.5))?
+                .with(P::HeatingPower, n(0.2), Some(0.2), Some(2.0))?
+                .with(P::Diffusivity, ln(0.3), None, None)
+        };
+        build().expect("the illustrative model's distributions are valid")
+    }
+
+    /// The uncertain properties, in the order of the sample coordinates.
+    pub fn properties(&self) -> Vec<TissueProperty> {
+        self.entries.iter().map(|(p, _)| *p).collect()
+    }
+    /// The distribution of `property`'s factor, if it is uncertain.
+    pub fn distribution(&self, property: TissueProperty) -> Option<&Truncated> {
+        self.entries
+            .iter()
+            .find_map(|(p, t)| (*p == property).then_some(t))
+    }
+
+    /// The factors at probabilities `u` (one per uncertain property, each
+    /// in (0, 1)).
+    pub fn factors_at(&self, u: &[f64]) -> TissueFactors {
+        self.entries
+            .iter()
+            .zip(u)
+            .fold(TissueFactors::default(), |f, ((p, t), &u)| {
+                f.with(*p, t.quantile(u))
+            })
+    }
+
+    /// `n` samples of the factors drawn as `sampling` from `seed`.
+    ///
+    /// # Errors
+    /// `n` = 0, no uncertain property, or more Sobol points than exist.
+    pub fn sample(&self, n: usize, sampling: Sampling, seed: u64) -> Result<Vec<TissueFactors>> {
+        Ok(unit_points(n, self.entries.len(), sampling, seed)?
+            .iter()
+            .map(|u| self.factors_at(u))
+            .collect())
+    }
+}
+
+/// A plan's outcome on one sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SampleOutcome {
+    /// R_tum, R_tis, R_int, R_dose and J (Eqs. 9, 10).
+    pub metrics: TreatmentMetrics,
+    /// The hottest healthy-tissue cell (°C).
+    pub max_healthy_c: f64,
+}
+
+/// An outcome of a plan that statistics and chance constraints refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// J (Eq. 10).
+    J,
+    /// R_tum (Eq. 9a).
+    RTum,
+    /// R_tis (Eq. 9b).
+    RTis,
+    /// R_int (Eq. 9c).
+    RInt,
+    /// The hottest healthy-tissue temperature (°C).
+    MaxHealthyC,
+}
+
+impl Outcome {
+    /// The value of this outcome in `o`.
+    pub fn of(self, o: &SampleOutcome) -> f64 {
+        match self {
+            Outcome::J => o.metrics.j,
+            Outcome::RTum => o.metrics.r_tum,
+            Outcome::RTis => o.metrics.r_tis,
+            Outcome::RInt => o.metrics.r_int,
+            Outcome::MaxHealthyC => o.max_healthy_c,
+        }
+    }
+}
+
+/// The distribution of a plan's outcomes over a sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanStatistics {
+    /// J.
+    pub j: Summary,
+    /// R_tum.
+    pub r_tum: Summary,
+    /// R_tis.
+    pub r_tis: Summary,
+    /// R_int.
+    pub r_int: Summary,
+    /// The hottest healthy-tissue temperature (°C).
+    pub max_healthy_c: Summary,
+    /// Every sample's outcome, in sample order.
+    pub outcomes: Vec<SampleOutcome>,
+}
+
+impl PlanStatistics {
+    /// The statistics of `outcomes`.
+    ///
+    /// # Errors
+    /// No outcome or a non-finite one.
+    pub fn new(outcomes: Vec<SampleOutcome>) -> Result<Self> {
+        let summary =
+            |o: Outcome| Summary::of(&outcomes.iter().map(|s| o.of(s)).collect::<Vec<_>>());
+        Ok(Self {
+            j: summary(Outcome::J)?,
+            r_tum: summary(Outcome::RTum)?,
+            r_tis: summary(Outcome::RTis)?,
+            r_int: summary(Outcome::RInt)?,
+            max_healthy_c: summary(Outcome::MaxHealthyC)?,
+            outcomes,
+        })
+    }
+    /// The values of `outcome`, in sample order.
+    pub fn values(&self, outcome: Outcome) -> Vec<f64> {
+        self.outcomes.iter().map(|o| outcome.of(o)).collect()
+    }
+    /// CVaR_β of J: the mean of the worst fraction β of the samples.
+    pub fn j_cvar(&self, beta: f64) -> f64 {
+        let mut j = self.values(Outcome::J);
+        j.sort_by(f64::total_cmp);
+        lower_cvar_sorted(&j, beta)
+    }
+}
+
+/// What the robust optimization maximizes over the samples' J.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RobustObjective {
+    /// The mean of J.
+    Mean,
+    /// mean − λ·sd of J (λ ≥ 0).
+    MeanMinusSd {
+        /// λ.
+        lambda: f64,
+    },
+    /// CVaR_β of J: the mean of the worst fraction β ∈ (0, 1] of samples.
+    Cvar {
+        /// β.
+        beta: f64,
+    },
+}
+
+impl RobustObjective {
+    /// Checks λ and β.
+    ///
+    /// # Errors
+    /// λ negative or not finite; β outside (0, 1].
+    pub fn check(&self) -> Result<()> {
+        match *self {
+            RobustObjective::Mean => Ok(()),
+            RobustObjective::MeanMinusSd { lambda } if lambda.is_finite() && lambda >= 0.0 => {
+                Ok(())
+            }
+            RobustObjective::Cvar { beta } if beta > 0.0 && beta <= 1.0 => Ok(()),
+            other => Err(Error::Invalid {
+                name: "robust objective",
+                reason: format!("{other:?}: λ must be finite and ≥ 0, β in (0, 1]"),
+            }),
+        }
+    }
+    /// The objective's value on the samples' J (at least one).
+    pub fn value(&self, j: &[f64]) -> f64 {
+        let n = j.len() as f64;
+        let mean = j.iter().sum::<f64>() / n;
+        match *self {
+            RobustObjective::Mean => mean,
+            RobustObjective::MeanMinusSd { lambda } => {
+                let var = if j.len() > 1 {
+                    j.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
+                } else {
+                    0.0
+                };
+                mean - lambda * var.sqrt()
+            }
+            RobustObjective::Cvar { beta } => {
+                let mut s = j.to_vec();
+                s.sort_by(f64::total_cmp);
+                lower_cvar_sorted(&s, beta)
+            }
+        }
+    }
+}
+
+/// A chance constraint P(outcome < threshold) ≤ p (or > threshold): for
+/// example P(R_tis < 0.99) ≤ 5 %, or P(hottest healthy cell > 46 °C) ≤ 5 %.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChanceConstraint {
+    /// The outcome constrained.
+    pub outcome: Outcome,
+    /// The threshold.
+    pub threshold: f64,
+    /// `true`: the event is outcome < threshold; `false`: outcome >
+    /// threshold.
+    pub below: bool,
+    /// The largest probability allowed, in [0, 1].
+    pub max_probability: f64,
+}
+
+impl ChanceConstraint {
+    /// The sample frequency of the event.
+    pub fn probability(&self, outcomes: &[SampleOutcome]) -> f64 {
+        let hits = outcomes
+            .iter()
+            .filter(|o| {
+                let v = self.outcome.of(o);
+                if self.below {
+                    v < self.threshold
+                } else {
+                    v > self.threshold
+                }
+            })
+            .count();
+        hits as f64 / outcomes.len() as f64
+    }
+    /// g = P̂ − p (≤ 0 when the constraint holds).
+    pub fn value(&self, outcomes: &[SampleOutcome]) -> f64 {
+        self.probability(outcomes) - self.max_probability
+    }
+    fn check(&self) -> Result<()> {
+        if self.threshold.is_finite() && (0.0..=1.0).contains(&self.max_probability) {
+            Ok(())
+        } else {
+            Err(Error::Invalid {
+                name: "chance constraint",
+                reason: format!("{self:?}: needs a finite threshold and a probability in [0, 1]"),
+            })
+        }
+    }
+}
+
+/// A treatment problem under an uncertainty model, with a fixed sample of
+/// it: every plan is evaluated on these samples.
+#[derive(Debug, Clone)]
+pub struct RobustProblem {
+    nominal: TreatmentProblem,
+    model: UncertaintyModel,
+    samples: Vec<TissueFactors>,
+    problems: Vec<TreatmentProblem>,
+}
+
+impl RobustProblem {
+    /// `n` samples of `model` drawn as `sampling` from `seed`.
+    ///
+    /// # Errors
+    /// As [`UncertaintyModel::sample`], or a sample that makes the
+    /// scenario non-physical.
+    pub fn new(
+        nominal: TreatmentProblem,
+        model: UncertaintyModel,
+        n: usize,
+        sampling: Sampling,
+        seed: u64,
+    ) -> Result<Self> {
+        let samples = model.sample(n, sampling, seed)?;
+        let problems = samples
+            .iter()
+            .map(|f| nominal.with_scenario(f.scenario(nominal.scenario())?))
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            nominal,
+            model,
+            samples,
+            problems,
+        })
+    }
+
+    /// The nominal problem.
+    pub fn nominal(&self) -> &TreatmentProblem {
+        &self.nominal
+    }
+    /// The uncertainty model.
+    pub fn model(&self) -> &UncertaintyModel {
+        &self.model
+    }
+    /// The samples.
+    pub fn samples(&self) -> &[TissueFactors] {
+        &self.samples
+    }
+
+    /// The largest particle volume fraction excess (φ − 1) of the plan at
+    /// `x` over the samples (≤ 0: physical in every sample).
+    ///
+    /// # Errors
+    /// Wrong variables.
+    pub fn volume_fraction_excess(&self, x: &[f64]) -> Result<f64> {
+        let layout = self
+            .nominal
+            .strategy()
+            .layout(self.nominal.reference(), x)?;
+        let mut worst = f64::NEG_INFINITY;
+        for f in &self.samples {
+            worst = worst.max(
+                self.nominal
+                    .layout_volume_fraction_excess(&f.layout(&layout)?)?,
+            );
+        }
+        Ok(worst)
+    }
+
+    /// The plan at `x` on every sample, `workspaces[s]` warm-starting
+    /// sample s (resized to the sample count).
+    ///
+    /// # Errors
+    /// Wrong variables or a failed solve.
+    pub fn evaluate(
+        &self,
+        x: &[f64],
+        workspaces: &mut Vec<Workspace>,
+    ) -> Result<Vec<SampleOutcome>> {
+        workspaces.resize_with(self.samples.len(), Workspace::default);
+        let layout = self
+            .nominal
+            .strategy()
+            .layout(self.nominal.reference(), x)?;
+        self.samples
+            .iter()
+            .zip(&self.problems)
+            .zip(workspaces.iter_mut())
+            .map(|((f, p), w)| outcome(p, f.layout(&layout)?, w))
+            .collect()
+    }
+
+    /// The statistics of the plan at `x` over the samples, evaluated in
+    /// parallel (with the `rayon` feature; each sample from a cold start,
+    /// so the result does not depend on the thread count).
+    ///
+    /// # Errors
+    /// As [`RobustProblem::evaluate`].
+    pub fn analyze(&self, x: &[f64]) -> Result<PlanStatistics> {
+        let layout = self
+            .nominal
+            .strategy()
+            .layout(self.nominal.reference(), x)?;
+        let one = |s: usize| {
+            outcome(
+                &self.problems[s],
+                self.samples[s].layout(&layout)?,
+                &mut Workspace::default(),
+            )
+        };
+        #[cfg(feature = "rayon")]
+        let outcomes: Result<Vec<_>> = {
+            use rayon::prelude::*;
+            (0..self.samples.len()).into_par_iter().map(one).collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let outcomes: Result<Vec<_>> = (0..self.samples.len()).map(one).collect();
+        PlanStatistics::new(outcomes?)
+    }
+}
+
+/// The outcome of `layout` on `problem`.
+fn outcome(
+    problem: &TreatmentProblem,
+    layout: InjectionLayout,
+    workspace: &mut Workspace,
+) -> Result<SampleOutcome> {
+    let e = problem.evaluate_layout(layout, workspace)?;
+    let max_healthy_c = e
+        .temperature
+        .iter()
+        .zip(problem.tumor_mask())
+        .filter(|(_, tumor)| !**tumor)
+        .fold(f64::NEG_INFINITY, |m, (&t, _)| m.max(t));
+    Ok(SampleOutcome {
+        metrics: e.metrics,
+        max_healthy_c,
+    })
+}
+
+/// Sobol indices of J for one plan over the uncertain properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanSensitivity {
+    /// The uncertain properties, in the order of the indices.
+    pub properties: Vec<TissueProperty>,
+    /// First-order and total indices with their intervals.
+    pub indices: SobolIndices,
+}
+
+impl PlanSensitivity {
+    /// Property name → first-order index.
+    pub fn first(&self) -> BTreeMap<&'static str, f64> {
+        self.map(&self.indices.first)
+    }
+    /// Property name → total index.
+    pub fn total(&self) -> BTreeMap<&'static str, f64> {
+        self.map(&self.indices.total)
+    }
+    fn map(&self, v: &[f64]) -> BTreeMap<&'static str, f64> {
+        self.properties
+            .iter()
+            .map(|p| p.name())
+            .zip(v.iter().copied())
+            .collect()
+    }
+    /// The properties by decreasing total index.
+    pub fn ranking(&self) -> Vec<(TissueProperty, f64)> {
+        let mut r: Vec<_> = self
+            .properties
+            .iter()
+            .copied()
+            .zip(self.indices.total.iter().copied())
+            .collect();
+        r.sort_by(|a, b| b.1.total_cmp(&a.1));
+        r
+    }
+}
+
+/// Global sensitivity of J of the plan at `x` to the uncertain properties
+/// of `model` (Saltelli design, N(d + 2) steady solves, each from a cold
+/// start, in parallel with the `rayon` feature).
+///
+/// # Errors
+/// Wrong variables, invalid settings, a failed solve, or a J that does not
+/// vary over the samples.
+pub fn plan_sensitivity(
+    nominal: &TreatmentProblem,
+    model: &UncertaintyModel,
+    x: &[f64],
+    settings: &SaltelliSettings,
+) -> Result<PlanSensitivity> {
+    let properties = model.properties();
+    let layout = nominal.strategy().layout(nominal.reference(), x)?;
+    let indices = sobol_indices(properties.len(), settings, |u| {
+        let f = model.factors_at(u);
+        let problem = nominal.with_scenario(f.scenario(nominal.scenario())?)?;
+        Ok(
+            outcome(&problem, f.layout(&layout)?, &mut Workspace::default())?
+                .metrics
+                .j,
+        )
+    })?;
+    Ok(PlanSensitivity {
+        properties,
+        indices,
+    })
+}
+
+/// The outcome of a robust optimization.
+#[derive(Debug, Clone)]
+pub struct RobustOptimization {
+    /// The objective maximized.
+    pub objective: RobustObjective,
+    /// The chance constraint kept, if any.
+    pub chance: Option<ChanceConstraint>,
+    /// The optimum's variables.
+    pub best_position: Vec<f64>,
+    /// The objective at the optimum (on the optimization's samples).
+    pub value: f64,
+    /// The optimum's statistics on the optimization's samples.
+    pub statistics: PlanStatistics,
+    /// One record per generation (best and mean of the objective).
+    pub history: Vec<GenerationRecord>,
+    /// Plans evaluated.
+    pub evaluations: usize,
+    /// Wall time (s).
+    pub runtime_s: f64,
+}
+
+/// The swarm's objective: the robust objective over the samples, each
+/// particle with its own workspaces (one per sample).
+struct RobustSwarm<'a> {
+    problem: &'a RobustProblem,
+    objective: RobustObjective,
+    chance: Option<ChanceConstraint>,
+    workspaces: Vec<Mutex<Vec<Workspace>>>,
+    /// This generation's chance-constraint values by position bits.
+    chance_values: Mutex<HashMap<Vec<u64>, f64>>,
+}
+
+fn bits(x: &[f64]) -> Vec<u64> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
+impl RobustSwarm<'_> {
+    fn value(&self, x: &[f64], workspaces: &mut Vec<Workspace>) -> Result<f64> {
+        let outcomes = self.problem.evaluate(x, workspaces)?;
+        if let Some(c) = &self.chance {
+            self.chance_values
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(bits(x), c.value(&outcomes));
+        }
+        let j: Vec<f64> = outcomes.iter().map(|o| o.metrics.j).collect();
+        Ok(self.objective.value(&j))
+    }
+}
+
+impl Objective for RobustSwarm<'_> {
+    type Error = Error;
+
+    fn evaluate(&self, x: &[f64]) -> Result<f64> {
+        self.value(x, &mut Vec::new())
+    }
+
+    fn evaluate_batch(
+        &self,
+        positions: &[Vec<f64>],
+        values: &mut [f64],
+        parallel: bool,
+    ) -> std::result::Result<(), BatchFailure<Error>> {
+        self.chance_values
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        evaluate_slots(positions, values, parallel, |index, x| {
+            if self.problem.volume_fraction_excess(x)? > 0.0 {
+                return Ok(f64::NAN);
+            }
+            // Slot i alone uses workspace set i: the lock is never contended.
+            let mut guard = self.workspaces[index % self.workspaces.len()]
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            self.value(x, &mut guard)
+        })
+    }
+}
+
+/// Maximizes `objective` of J over `problem`'s samples by PSO, keeping
+/// φ ≤ 1 in every sample and, optionally, the `chance` constraint (Deb's
+/// feasibility rules); `progress` sees each generation's index and best
+/// value.
+///
+/// # Errors
+/// Invalid settings or objective, no feasible plan, or the first failed
+/// evaluation.
+pub fn optimize_robust(
+    problem: &RobustProblem,
+    objective: RobustObjective,
+    chance: Option<ChanceConstraint>,
+    settings: &OptimizationSettings,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Result<RobustOptimization> {
+    let start = Instant::now();
+    objective.check()?;
+    if let Some(c) = &chance {
+        c.check()?;
+    }
+    let nominal = problem.nominal();
+    let (lower, upper) = nominal.strategy().bounds();
+    let bounds = Bounds::new(lower, upper)?;
+    let inertia = if nominal.weights().dose().is_some() {
+        Inertia::paper()
+    } else {
+        Inertia::paper_without_dose()
+    };
+    let pso = Pso::paper()
+        .with_particles(settings.particles())?
+        .with_generations(settings.generations())?
+        .with_update(Update::Inertia(inertia))?
+        .with_seed(settings.seed())
+        .with_parallel(settings.parallel());
+    let swarm = RobustSwarm {
+        problem,
+        objective,
+        chance,
+        workspaces: (0..settings.particles())
+            .map(|_| Mutex::new(Vec::new()))
+            .collect(),
+        chance_values: Mutex::new(HashMap::new()),
+    };
+    let mut observer = |g: &pso::Generation| {
+        progress(g.index, g.best);
+        ControlFlow::Continue(())
+    };
+    let constraints = |x: &[f64]| {
+        let crowding = problem.volume_fraction_excess(x).unwrap_or(f64::INFINITY);
+        let chance_value = swarm
+            .chance_values
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&bits(x))
+            .copied()
+            // A crowded plan was not evaluated: its crowding ranks it.
+            .unwrap_or(0.0);
+        vec![crowding, chance_value]
+    };
+    let report = pso.run_with(
+        &swarm,
+        Some(&constraints),
+        Goal::Maximize,
+        &bounds,
+        &mut observer,
+    )?;
+    if !report.feasible() {
+        return Err(Error::Invalid {
+            name: "robust plan",
+            reason: format!(
+                "no plan the swarm tried keeps φ ≤ 1 in every sample{} (the best violates by \
+                 {:.3})",
+                if chance.is_some() {
+                    " and the chance constraint"
+                } else {
+                    ""
+                },
+                report.best_violation
+            ),
+        });
+    }
+    let history = report
+        .history
+        .iter()
+        .map(|g| GenerationRecord {
+            index: g.index,
+            best_j: g.best,
+            mean_j: g.mean,
+            best_position: g.best_position.clone(),
+        })
+        .collect();
+    let statistics = problem.analyze(&report.best_position)?;
+    let value = objective.value(&statistics.values(Outcome::J));
+    Ok(RobustOptimization {
+        objective,
+        chance,
+        best_position: report.best_position,
+        value,
+        statistics,
+        history,
+        evaluations: report.evaluations,
+        runtime_s: start.elapsed().as_secs_f64(),
+    })
+}
