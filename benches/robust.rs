@@ -77,7 +77,7 @@ fn robust(c: &mut Criterion) {
     let u = [0.3, 0.6, 0.2, 0.8, 0.45, 0.7];
     g.bench_function("saltelli_point", |b| {
         b.iter(|| {
-            let f = model.factors_at(&u);
+            let f = model.factors_at(&u).unwrap();
             let p = problem
                 .with_scenario(f.scenario(problem.scenario()).unwrap())
                 .unwrap();

@@ -162,7 +162,11 @@ fn analyses_and_robust_optimizations_do_not_depend_on_the_thread_count() {
     assert_eq!(r1.statistics, r2.statistics);
     // The reported value is the objective of the reported statistics, and
     // it is the best the swarm saw.
-    approx::assert_relative_eq!(r1.value, r1.statistics.j_cvar(0.5), max_relative = 1e-12);
+    approx::assert_relative_eq!(
+        r1.value,
+        r1.statistics.j_cvar(0.5).unwrap(),
+        max_relative = 1e-12
+    );
     let best_seen = r1.history.last().unwrap().best_j;
     approx::assert_relative_eq!(r1.value, best_seen, max_relative = 1e-9);
 }
@@ -190,6 +194,66 @@ fn an_impossible_chance_constraint_is_reported() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("chance constraint"), "{e}");
+}
+
+#[test]
+fn a_chance_constraint_that_holds_is_kept_on_any_thread_count() {
+    let p = problem(24);
+    let rp =
+        RobustProblem::new(p, UncertaintyModel::illustrative(), 4, Sampling::Sobol, 2).unwrap();
+    // At most one sample in four may leave more than 1 % of the healthy
+    // tissue above 43 °C.
+    let chance = ChanceConstraint {
+        outcome: Outcome::RTis,
+        threshold: 0.99,
+        below: true,
+        max_probability: 0.25,
+    };
+    let settings = OptimizationSettings::new(6, 4).unwrap().with_seed(1);
+    let run = |threads| {
+        pool(threads).install(|| {
+            optimize_robust(
+                &rp,
+                RobustObjective::Mean,
+                Some(chance),
+                &settings,
+                &mut |_, _| {},
+            )
+            .unwrap()
+        })
+    };
+    let (a, b) = (run(1), run(2));
+    assert_eq!(a.best_position, b.best_position);
+    assert_eq!(a.statistics, b.statistics);
+    assert!(chance.probability(&a.statistics.outcomes).unwrap() <= 0.25);
+    assert!(chance.probability(&[]).is_err());
+}
+
+#[test]
+fn a_plan_too_concentrated_for_a_sample_names_the_sample() {
+    let p = problem(100);
+    // A full dose (k_φ = k_σ = 1: each site's peak φ is 0.083) in clouds of
+    // 2–3 % of the variance: σ ≈ 0.25 mm, the peaks reach φ ≈ 3, and the
+    // 0.5 mm cells' means pass 1.
+    let model = UncertaintyModel::new()
+        .with(
+            TissueProperty::Diffusivity,
+            Distribution::Uniform {
+                low: 0.02,
+                high: 0.03,
+            },
+            None,
+            None,
+        )
+        .unwrap();
+    let rp = RobustProblem::new(p, model, 2, Sampling::Sobol, 0).unwrap();
+    let x = [1.0, 1.0, 0.6];
+    assert!(rp.volume_fraction_excess(&x).unwrap() > 0.0);
+    let e = rp.analyze(&x).unwrap_err().to_string();
+    assert!(
+        e.contains("sample 0") && e.contains("diffusivity factor 0.0"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -235,17 +299,24 @@ fn sobol_indices_of_heat_capacity_vanish_for_a_steady_plan() {
 #[test]
 fn robust_objectives_reduce_to_the_mean() {
     let j = [0.3, 0.9, 0.5, 0.7, 0.1];
-    let mean = RobustObjective::Mean.value(&j);
+    let mean = RobustObjective::Mean.value(&j).unwrap();
     approx::assert_relative_eq!(mean, 0.5, max_relative = 1e-15);
-    assert_eq!(RobustObjective::Cvar { beta: 1.0 }.value(&j), mean);
-    assert_eq!(RobustObjective::MeanMinusSd { lambda: 0.0 }.value(&j), mean);
+    assert_eq!(RobustObjective::Cvar { beta: 1.0 }.value(&j).unwrap(), mean);
+    assert_eq!(
+        RobustObjective::MeanMinusSd { lambda: 0.0 }
+            .value(&j)
+            .unwrap(),
+        mean
+    );
     // The worst 40 %: (0.1 + 0.3)/2.
     approx::assert_relative_eq!(
-        RobustObjective::Cvar { beta: 0.4 }.value(&j),
+        RobustObjective::Cvar { beta: 0.4 }.value(&j).unwrap(),
         0.2,
         max_relative = 1e-15
     );
     assert!(RobustObjective::Cvar { beta: 0.0 }.check().is_err());
+    assert!(RobustObjective::Mean.value(&[]).is_err());
+    assert!(RobustObjective::Mean.value(&[0.5, f64::NAN]).is_err());
     assert!(
         RobustObjective::MeanMinusSd { lambda: -1.0 }
             .check()
@@ -310,6 +381,27 @@ fn bad_uncertainty_input_names_the_property() {
         below_zero.contains("diffusivity") && below_zero.contains("≥ 0"),
         "{below_zero}"
     );
+    let zero_k = m
+        .clone()
+        .with(
+            TissueProperty::Conductivity,
+            Distribution::Normal { mean: 1.0, sd: 0.2 },
+            None,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        zero_k.contains("conductivity") && zero_k.contains("positive lower truncation"),
+        "{zero_k}"
+    );
+    let model = UncertaintyModel::illustrative();
+    assert!(model.factors_at(&[0.5; 5]).is_err());
+    let e = model
+        .factors_at(&[0.5, 0.5, 1.0, 0.5, 0.5, 0.5])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("conductivity"), "{e}");
     let twice = UncertaintyModel::illustrative()
         .with(
             TissueProperty::Diffusivity,
@@ -406,6 +498,25 @@ mod command_line {
     #[test]
     fn mnp_robust_names_the_bad_flag_or_key() {
         let out = fresh_dir("bad");
+        let o = mnp(&[
+            "robust",
+            "--optimize",
+            "--position",
+            "0.5,0.5,0.5",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains("--position"), "{err}");
+        let o = mnp(&[
+            "robust",
+            "--sensitivity-samples",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("sensitivity_samples"), "{err}");
         let o = mnp(&[
             "robust",
             "--optimize",

@@ -580,6 +580,7 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
     let description = read_particle(particle)?;
     let built = scenario_file(a)?.build()?;
     check_run_memory(&built, true)?;
+    let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
     let dir = match &args.data {
         Some(d) => d.join("dimag"),
         None => crate::ml::dimag::data_dir().map_err(|_| Error::Invalid {
@@ -595,7 +596,6 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
         built.settings.seed(),
     )?;
     let sar = predictor.predict(&description)?;
-    let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
     let progress = bar(
         built.settings.generations() as u64,
         "plan at the predicted SAR",
@@ -929,6 +929,14 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         other => other,
     })?;
     let u = &file.uncertainty;
+    if a.position.is_some() && a.optimize {
+        return Err(Error::Invalid {
+            name: "--position",
+            reason: "and --optimize exclude each other: give the plan to judge, or ask for a \
+                     robust one"
+                .into(),
+        });
+    }
     if let Some(x) = &a.position {
         check_position(&built.problem, x)?;
     }
@@ -1074,25 +1082,25 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         "seed": u.seed,
     });
     if let Some(c) = unc.chance {
-        v["chance_probability"] = json!(c.probability(&stats.outcomes));
+        v["chance_probability"] = json!(c.probability(&stats.outcomes)?);
     }
     if let Some(r) = &optimized {
         v["robust_objective"] = json!(format!("{:?}", r.objective));
         v["robust_value_in_sample"] = json!(r.value);
         v["samples"] = json!(u.samples);
         v["evaluations"] = json!(r.evaluations);
-        out.write(
-            "history.csv",
-            &history_csv(&OptimizationReport {
-                strategy: p.strategy().name(),
-                variables: p.strategy().variables(),
-                best_position: r.best_position.clone(),
-                best: nominal.clone(),
-                history: r.history.clone(),
-                evaluations: r.evaluations,
-                runtime_s: r.runtime_s,
-            }),
-        )?;
+        let mut csv = format!(
+            "generation,best_objective,mean_objective,{}\n",
+            p.strategy().variables().join(",")
+        );
+        for g in &r.history {
+            csv.push_str(&format!("{},{},{}", g.index, g.best_j, g.mean_j));
+            for x in &g.best_position {
+                csv.push_str(&format!(",{x}"));
+            }
+            csv.push('\n');
+        }
+        out.write("history.csv", &csv)?;
     }
     if let Some(s) = &sensitivity {
         println!(

@@ -75,6 +75,7 @@ use crate::treatment::robust::{
 };
 use crate::treatment::scenario::{GridAlignment, Scenario, Tumor};
 use crate::treatment::strategy::{Circular, Elliptical, InjectionStrategy, UserSites};
+use crate::uncertainty::sampling::SOBOL_MAX_POINTS;
 use crate::uncertainty::{Distribution, Sampling};
 use lbm_bioheat::Shape;
 use mnp_physics::InjectionReference;
@@ -494,6 +495,19 @@ impl UncertaintySection {
             if n == 0 {
                 return Err(bad(key, "must be at least 1, got 0"));
             }
+            if self.sampling == Sampling::Sobol && n > SOBOL_MAX_POINTS {
+                return Err(bad(
+                    key,
+                    format!("Sobol sampling gives at most {SOBOL_MAX_POINTS} points, got {n}"),
+                ));
+            }
+        }
+        let n = self.sensitivity_samples;
+        if n == 1 || n > SOBOL_MAX_POINTS {
+            return Err(bad(
+                "uncertainty.sensitivity_samples",
+                format!("must be 0 (no analysis) or in [2, {SOBOL_MAX_POINTS}], got {n}"),
+            ));
         }
         let model = match &self.properties {
             None => UncertaintyModel::illustrative(),

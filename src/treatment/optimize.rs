@@ -116,6 +116,45 @@ pub struct OptimizationReport {
     pub runtime_s: f64,
 }
 
+/// The paper's swarm (App. C) for `problem`'s strategy with `settings`:
+/// inertia 0.8 → 0 with R_dose in J, 0.9 → 0.4 without; and the search
+/// box.
+///
+/// # Errors
+/// Invalid settings or bounds.
+pub(crate) fn paper_swarm(
+    problem: &TreatmentProblem,
+    settings: &OptimizationSettings,
+) -> Result<(Pso, Bounds)> {
+    let (lower, upper) = problem.strategy().bounds();
+    let bounds = Bounds::new(lower, upper)?;
+    let inertia = if problem.weights().dose().is_some() {
+        Inertia::paper()
+    } else {
+        Inertia::paper_without_dose()
+    };
+    let pso = Pso::paper()
+        .with_particles(settings.particles)?
+        .with_generations(settings.generations)?
+        .with_update(Update::Inertia(inertia))?
+        .with_seed(settings.seed)
+        .with_parallel(settings.parallel);
+    Ok((pso, bounds))
+}
+
+/// A run's generations as records.
+pub(crate) fn generation_records(history: &[pso::Generation]) -> Vec<GenerationRecord> {
+    history
+        .iter()
+        .map(|g| GenerationRecord {
+            index: g.index,
+            best_j: g.best,
+            mean_j: g.mean,
+            best_position: g.best_position.clone(),
+        })
+        .collect()
+}
+
 /// The swarm's objective: J at each particle, each with its own workspace
 /// (slot i of a batch is particle i, so each keeps its own warm start).
 struct SwarmObjective<'a> {
@@ -173,19 +212,7 @@ pub fn optimize(
 ) -> Result<OptimizationReport> {
     let start = Instant::now();
     let strategy = problem.strategy();
-    let (lower, upper) = strategy.bounds();
-    let bounds = Bounds::new(lower, upper)?;
-    let inertia = if problem.weights().dose().is_some() {
-        Inertia::paper()
-    } else {
-        Inertia::paper_without_dose()
-    };
-    let pso = Pso::paper()
-        .with_particles(settings.particles)?
-        .with_generations(settings.generations)?
-        .with_update(Update::Inertia(inertia))?
-        .with_seed(settings.seed)
-        .with_parallel(settings.parallel);
+    let (pso, bounds) = paper_swarm(problem, settings)?;
     let objective = SwarmObjective {
         problem,
         workspaces: (0..settings.particles)
@@ -216,16 +243,7 @@ pub fn optimize(
             ),
         });
     }
-    let history = report
-        .history
-        .iter()
-        .map(|g| GenerationRecord {
-            index: g.index,
-            best_j: g.best,
-            mean_j: g.mean,
-            best_position: g.best_position.clone(),
-        })
-        .collect();
+    let history = generation_records(&report.history);
     let best = problem.evaluate(&report.best_position, &mut Workspace::default())?;
     Ok(OptimizationReport {
         strategy: strategy.name(),

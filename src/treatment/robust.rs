@@ -18,15 +18,19 @@
 
 use crate::error::{Error, Result};
 use crate::treatment::objective::{TreatmentMetrics, TreatmentProblem, Workspace};
-use crate::treatment::optimize::{GenerationRecord, OptimizationSettings};
+use crate::treatment::optimize::{
+    GenerationRecord, OptimizationSettings, generation_records, paper_swarm,
+};
 use crate::treatment::scenario::Scenario;
 use crate::treatment::strategy::InjectionLayout;
 use crate::uncertainty::distribution::{Distribution, Truncated};
 use crate::uncertainty::sampling::{Sampling, unit_points};
-use crate::uncertainty::sensitivity::{SaltelliSettings, SobolIndices, sobol_indices};
+use crate::uncertainty::sensitivity::{
+    SaltelliSettings, SobolIndices, saltelli_points, sobol_indices_from,
+};
 use crate::uncertainty::statistics::{Summary, lower_cvar_sorted};
 use mnp_physics::{GaussianSite, InjectionCloud, Material, Nanofluid};
-use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update, evaluate_slots};
+use pso::{BatchFailure, Goal, Objective, evaluate_slots};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
@@ -209,6 +213,25 @@ impl UncertaintyModel {
                 "a factor on a physical property is ≥ 0: the lower truncation is {lower}"
             )));
         }
+        // k, ρc and D must stay positive: a distribution reaching 0 needs a
+        // positive lower truncation (a log-normal never reaches 0).
+        let positive = matches!(
+            property,
+            TissueProperty::Conductivity
+                | TissueProperty::HeatCapacity
+                | TissueProperty::Diffusivity
+        );
+        let reaches_zero = match distribution {
+            Distribution::LogNormal { .. } => false,
+            Distribution::Uniform { low, .. } => low <= 0.0,
+            Distribution::Normal { .. } => true,
+        };
+        if positive && lower <= 0.0 && reaches_zero {
+            return Err(named(format!(
+                "the factor must stay > 0 ({distribution:?} reaches 0): give a positive lower \
+                 truncation"
+            )));
+        }
         let upper = upper.unwrap_or(f64::INFINITY);
         let t = Truncated::new(distribution, lower, upper).map_err(|e| named(e.to_string()))?;
         self.entries.push((property, t));
@@ -248,15 +271,30 @@ impl UncertaintyModel {
             .find_map(|(p, t)| (*p == property).then_some(t))
     }
 
-    /// The factors at probabilities `u` (one per uncertain property, each
-    /// in (0, 1)).
-    pub fn factors_at(&self, u: &[f64]) -> TissueFactors {
-        self.entries
-            .iter()
-            .zip(u)
-            .fold(TissueFactors::default(), |f, ((p, t), &u)| {
-                f.with(*p, t.quantile(u))
-            })
+    /// The factors at probabilities `u` (one per uncertain property, in
+    /// the order of [`UncertaintyModel::properties`], each in (0, 1)).
+    ///
+    /// # Errors
+    /// A wrong number of probabilities, or one outside (0, 1).
+    pub fn factors_at(&self, u: &[f64]) -> Result<TissueFactors> {
+        if u.len() != self.entries.len() {
+            return Err(Error::Shape {
+                what: "probabilities of the uncertain properties",
+                expected: self.entries.len(),
+                found: u.len(),
+            });
+        }
+        let mut f = TissueFactors::default();
+        for ((p, t), &u) in self.entries.iter().zip(u) {
+            if !(u > 0.0 && u < 1.0) {
+                return Err(Error::Uncertainty {
+                    property: p.name().into(),
+                    message: format!("a sample's probability must lie in (0, 1), got {u}"),
+                });
+            }
+            f = f.with(*p, t.quantile(u));
+        }
+        Ok(f)
     }
 
     /// `n` samples of the factors drawn as `sampling` from `seed`.
@@ -264,10 +302,10 @@ impl UncertaintyModel {
     /// # Errors
     /// `n` = 0, no uncertain property, or more Sobol points than exist.
     pub fn sample(&self, n: usize, sampling: Sampling, seed: u64) -> Result<Vec<TissueFactors>> {
-        Ok(unit_points(n, self.entries.len(), sampling, seed)?
+        unit_points(n, self.entries.len(), sampling, seed)?
             .iter()
             .map(|u| self.factors_at(u))
-            .collect())
+            .collect()
     }
 }
 
@@ -347,7 +385,10 @@ impl PlanStatistics {
         self.outcomes.iter().map(|o| outcome.of(o)).collect()
     }
     /// CVaR_β of J: the mean of the worst fraction β of the samples.
-    pub fn j_cvar(&self, beta: f64) -> f64 {
+    ///
+    /// # Errors
+    /// β outside (0, 1].
+    pub fn j_cvar(&self, beta: f64) -> Result<f64> {
         let mut j = self.values(Outcome::J);
         j.sort_by(f64::total_cmp);
         lower_cvar_sorted(&j, beta)
@@ -389,11 +430,21 @@ impl RobustObjective {
             }),
         }
     }
-    /// The objective's value on the samples' J (at least one).
-    pub fn value(&self, j: &[f64]) -> f64 {
+    /// The objective's value on the samples' J.
+    ///
+    /// # Errors
+    /// No value or a non-finite one, or λ, β out of range.
+    pub fn value(&self, j: &[f64]) -> Result<f64> {
+        self.check()?;
+        if j.is_empty() || j.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Invalid {
+                name: "robust objective",
+                reason: format!("needs finite values of J, got {j:?}"),
+            });
+        }
         let n = j.len() as f64;
         let mean = j.iter().sum::<f64>() / n;
-        match *self {
+        Ok(match *self {
             RobustObjective::Mean => mean,
             RobustObjective::MeanMinusSd { lambda } => {
                 let var = if j.len() > 1 {
@@ -406,9 +457,9 @@ impl RobustObjective {
             RobustObjective::Cvar { beta } => {
                 let mut s = j.to_vec();
                 s.sort_by(f64::total_cmp);
-                lower_cvar_sorted(&s, beta)
+                lower_cvar_sorted(&s, beta)?
             }
-        }
+        })
     }
 }
 
@@ -429,7 +480,16 @@ pub struct ChanceConstraint {
 
 impl ChanceConstraint {
     /// The sample frequency of the event.
-    pub fn probability(&self, outcomes: &[SampleOutcome]) -> f64 {
+    ///
+    /// # Errors
+    /// No outcome.
+    pub fn probability(&self, outcomes: &[SampleOutcome]) -> Result<f64> {
+        if outcomes.is_empty() {
+            return Err(Error::Invalid {
+                name: "chance constraint",
+                reason: "no sampled outcome to count".into(),
+            });
+        }
         let hits = outcomes
             .iter()
             .filter(|o| {
@@ -441,11 +501,14 @@ impl ChanceConstraint {
                 }
             })
             .count();
-        hits as f64 / outcomes.len() as f64
+        Ok(hits as f64 / outcomes.len() as f64)
     }
     /// g = P̂ − p (≤ 0 when the constraint holds).
-    pub fn value(&self, outcomes: &[SampleOutcome]) -> f64 {
-        self.probability(outcomes) - self.max_probability
+    ///
+    /// # Errors
+    /// No outcome.
+    pub fn value(&self, outcomes: &[SampleOutcome]) -> Result<f64> {
+        Ok(self.probability(outcomes)? - self.max_probability)
     }
     fn check(&self) -> Result<()> {
         if self.threshold.is_finite() && (0.0..=1.0).contains(&self.max_probability) {
@@ -563,21 +626,45 @@ impl RobustProblem {
             .strategy()
             .layout(self.nominal.reference(), x)?;
         let one = |s: usize| {
-            outcome(
-                &self.problems[s],
-                self.samples[s].layout(&layout)?,
-                &mut Workspace::default(),
-            )
+            let sample_layout = self.samples[s].layout(&layout)?;
+            crowding_check(&self.nominal, &sample_layout, &self.samples[s], s)?;
+            outcome(&self.problems[s], sample_layout, &mut Workspace::default())
         };
         #[cfg(feature = "rayon")]
-        let outcomes: Result<Vec<_>> = {
+        let outcomes: Vec<Result<SampleOutcome>> = {
             use rayon::prelude::*;
             (0..self.samples.len()).into_par_iter().map(one).collect()
         };
         #[cfg(not(feature = "rayon"))]
-        let outcomes: Result<Vec<_>> = (0..self.samples.len()).map(one).collect();
-        PlanStatistics::new(outcomes?)
+        let outcomes: Vec<Result<SampleOutcome>> = (0..self.samples.len()).map(one).collect();
+        // The first error in sample order, whatever the thread count.
+        PlanStatistics::new(outcomes.into_iter().collect::<Result<_>>()?)
     }
+}
+
+/// A typed error when `layout` (sample `index`, factors `factors`) puts a
+/// particle volume fraction above 1 in a cell: narrower clouds than the
+/// plan's dose allows, which no mixture law covers.
+fn crowding_check(
+    nominal: &TreatmentProblem,
+    layout: &InjectionLayout,
+    factors: &TissueFactors,
+    index: usize,
+) -> Result<()> {
+    let excess = nominal.layout_volume_fraction_excess(layout)?;
+    if excess > 0.0 {
+        return Err(Error::Invalid {
+            name: "plan under uncertainty",
+            reason: format!(
+                "puts a particle volume fraction of {:.3} in a cell in sample {index} \
+                 (diffusivity factor {:.3}): its clouds are too narrow for its dose; use a \
+                 smaller dose or a diffusivity distribution with a higher lower truncation",
+                1.0 + excess,
+                factors.get(TissueProperty::Diffusivity)
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The outcome of `layout` on `problem`.
@@ -652,15 +739,26 @@ pub fn plan_sensitivity(
 ) -> Result<PlanSensitivity> {
     let properties = model.properties();
     let layout = nominal.strategy().layout(nominal.reference(), x)?;
-    let indices = sobol_indices(properties.len(), settings, |u| {
-        let f = model.factors_at(u);
+    let points = saltelli_points(properties.len(), settings)?;
+    let one = |(k, u): (usize, &Vec<f64>)| -> Result<f64> {
+        let f = model.factors_at(u)?;
+        let sample_layout = f.layout(&layout)?;
+        crowding_check(nominal, &sample_layout, &f, k)?;
         let problem = nominal.with_scenario(f.scenario(nominal.scenario())?)?;
-        Ok(
-            outcome(&problem, f.layout(&layout)?, &mut Workspace::default())?
-                .metrics
-                .j,
-        )
-    })?;
+        Ok(outcome(&problem, sample_layout, &mut Workspace::default())?
+            .metrics
+            .j)
+    };
+    #[cfg(feature = "rayon")]
+    let values: Vec<Result<f64>> = {
+        use rayon::prelude::*;
+        points.par_iter().enumerate().map(one).collect()
+    };
+    #[cfg(not(feature = "rayon"))]
+    let values: Vec<Result<f64>> = points.iter().enumerate().map(one).collect();
+    // The first error in point order, whatever the thread count.
+    let values: Vec<f64> = values.into_iter().collect::<Result<_>>()?;
+    let indices = sobol_indices_from(&values, properties.len(), settings)?;
     Ok(PlanSensitivity {
         properties,
         indices,
@@ -695,8 +793,11 @@ struct RobustSwarm<'a> {
     objective: RobustObjective,
     chance: Option<ChanceConstraint>,
     workspaces: Vec<Mutex<Vec<Workspace>>>,
-    /// This generation's chance-constraint values by position bits.
-    chance_values: Mutex<HashMap<Vec<u64>, f64>>,
+    /// This generation's chance-constraint values by position bits, with
+    /// the slot that computed each: particles at one position (a corner of
+    /// the box, say) keep the lowest slot's value, whatever the threads'
+    /// order.
+    chance_values: Mutex<HashMap<Vec<u64>, (usize, f64)>>,
 }
 
 fn bits(x: &[f64]) -> Vec<u64> {
@@ -704,16 +805,23 @@ fn bits(x: &[f64]) -> Vec<u64> {
 }
 
 impl RobustSwarm<'_> {
-    fn value(&self, x: &[f64], workspaces: &mut Vec<Workspace>) -> Result<f64> {
+    fn value(&self, slot: usize, x: &[f64], workspaces: &mut Vec<Workspace>) -> Result<f64> {
         let outcomes = self.problem.evaluate(x, workspaces)?;
         if let Some(c) = &self.chance {
+            let g = c.value(&outcomes)?;
             self.chance_values
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(bits(x), c.value(&outcomes));
+                .entry(bits(x))
+                .and_modify(|e| {
+                    if slot < e.0 {
+                        *e = (slot, g);
+                    }
+                })
+                .or_insert((slot, g));
         }
         let j: Vec<f64> = outcomes.iter().map(|o| o.metrics.j).collect();
-        Ok(self.objective.value(&j))
+        self.objective.value(&j)
     }
 }
 
@@ -721,7 +829,7 @@ impl Objective for RobustSwarm<'_> {
     type Error = Error;
 
     fn evaluate(&self, x: &[f64]) -> Result<f64> {
-        self.value(x, &mut Vec::new())
+        self.value(usize::MAX, x, &mut Vec::new())
     }
 
     fn evaluate_batch(
@@ -742,7 +850,7 @@ impl Objective for RobustSwarm<'_> {
             let mut guard = self.workspaces[index % self.workspaces.len()]
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            self.value(x, &mut guard)
+            self.value(index, x, &mut guard)
         })
     }
 }
@@ -767,20 +875,7 @@ pub fn optimize_robust(
     if let Some(c) = &chance {
         c.check()?;
     }
-    let nominal = problem.nominal();
-    let (lower, upper) = nominal.strategy().bounds();
-    let bounds = Bounds::new(lower, upper)?;
-    let inertia = if nominal.weights().dose().is_some() {
-        Inertia::paper()
-    } else {
-        Inertia::paper_without_dose()
-    };
-    let pso = Pso::paper()
-        .with_particles(settings.particles())?
-        .with_generations(settings.generations())?
-        .with_update(Update::Inertia(inertia))?
-        .with_seed(settings.seed())
-        .with_parallel(settings.parallel());
+    let (pso, bounds) = paper_swarm(problem.nominal(), settings)?;
     let swarm = RobustSwarm {
         problem,
         objective,
@@ -801,7 +896,7 @@ pub fn optimize_robust(
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&bits(x))
-            .copied()
+            .map(|e| e.1)
             // A crowded plan was not evaluated: its crowding ranks it.
             .unwrap_or(0.0);
         vec![crowding, chance_value]
@@ -828,18 +923,9 @@ pub fn optimize_robust(
             ),
         });
     }
-    let history = report
-        .history
-        .iter()
-        .map(|g| GenerationRecord {
-            index: g.index,
-            best_j: g.best,
-            mean_j: g.mean,
-            best_position: g.best_position.clone(),
-        })
-        .collect();
+    let history = generation_records(&report.history);
     let statistics = problem.analyze(&report.best_position)?;
-    let value = objective.value(&statistics.values(Outcome::J));
+    let value = objective.value(&statistics.values(Outcome::J))?;
     Ok(RobustOptimization {
         objective,
         chance,

@@ -24,7 +24,7 @@ pub enum Sampling {
     LatinHypercube,
     /// The Sobol sequence with hash-based Owen scrambling (Burley 2020,
     /// the `sobol_burley` crate; at most 2¹⁶ points of at most 256
-    /// coordinates, 24 bits each, the seed's two 32-bit halves xor-ed).
+    /// coordinates, 23 bits each, the seed's two 32-bit halves xor-ed).
     /// Use powers of two for n: the balance properties hold for them.
     Sobol,
 }
@@ -61,9 +61,10 @@ pub fn unit_points(n: usize, dims: usize, sampling: Sampling, seed: u64) -> Resu
             for d in 0..dims {
                 strata.shuffle(&mut rng);
                 for (point, &k) in points.iter_mut().zip(&strata) {
-                    // A uniform in (0, 1): 53 random bits and half a step.
+                    // A uniform in (0, 1): 53 random bits and half a step;
+                    // the division may round the last stratum's top to 1.
                     let v = ((rng.next_u64() >> 11) as f64 + 0.5) * (-53f64).exp2();
-                    point[d] = (k as f64 + v) / n as f64;
+                    point[d] = ((k as f64 + v) / n as f64).min(1.0 - f64::EPSILON / 2.0);
                 }
             }
             Ok(points)
@@ -83,9 +84,9 @@ pub fn unit_points(n: usize, dims: usize, sampling: Sampling, seed: u64) -> Resu
                 .map(|i| {
                     (0..dims as u32)
                         .map(|d| {
-                            // Multiples of 2⁻²⁴ in [0, 1), moved to the middle of
+                            // Multiples of 2⁻²³ in [0, 1), moved to the middle of
                             // their step.
-                            f64::from(sobol_burley::sample(i, d, seed32)) + (-25f64).exp2()
+                            f64::from(sobol_burley::sample(i, d, seed32)) + (-24f64).exp2()
                         })
                         .collect()
                 })

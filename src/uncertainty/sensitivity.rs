@@ -98,7 +98,8 @@ pub struct SobolIndices {
     pub first: Vec<f64>,
     /// S_Ti per input.
     pub total: Vec<f64>,
-    /// [low, high] of S_i (empty without bootstrap).
+    /// [low, high] of S_i (empty without bootstrap, or when no resample
+    /// varies).
     pub first_interval: Vec<[f64; 2]>,
     /// [low, high] of S_Ti (empty without bootstrap).
     pub total_interval: Vec<[f64; 2]>,
@@ -187,21 +188,27 @@ pub fn sobol_indices_from(
                 *r = rng.random_range(0..n);
             }
             let (f, t) = indices_on(values, n, dims, &rows);
+            // A resample whose output does not vary defines no index.
+            if f.iter().chain(&t).any(|v| !v.is_finite()) {
+                continue;
+            }
             for i in 0..dims {
                 fs[i].push(f[i]);
                 ts[i].push(t[i]);
             }
         }
         let tail = 50.0 * (1.0 - settings.confidence);
-        let interval = |v: &mut Vec<f64>| {
+        let interval = |v: &mut Vec<f64>| -> Result<[f64; 2]> {
             v.sort_by(f64::total_cmp);
-            [
-                percentile_sorted(v, tail),
-                percentile_sorted(v, 100.0 - tail),
-            ]
+            Ok([
+                percentile_sorted(v, tail)?,
+                percentile_sorted(v, 100.0 - tail)?,
+            ])
         };
-        first_interval = fs.iter_mut().map(interval).collect();
-        total_interval = ts.iter_mut().map(interval).collect();
+        if !fs[0].is_empty() {
+            first_interval = fs.iter_mut().map(interval).collect::<Result<_>>()?;
+            total_interval = ts.iter_mut().map(interval).collect::<Result<_>>()?;
+        }
     }
     Ok(SobolIndices {
         first,
@@ -228,12 +235,14 @@ where
 {
     let points = saltelli_points(dims, settings)?;
     #[cfg(feature = "rayon")]
-    let values: Result<Vec<f64>> = {
+    let values: Vec<Result<f64>> = {
         use rayon::prelude::*;
         points.par_iter().map(|p| model(p)).collect()
     };
     #[cfg(not(feature = "rayon"))]
-    let values: Result<Vec<f64>> = points.iter().map(|p| model(p)).collect();
+    let values: Vec<Result<f64>> = points.iter().map(|p| model(p)).collect();
+    // The first error in point order, whatever the thread count.
+    let values: Result<Vec<f64>> = values.into_iter().collect();
     sobol_indices_from(&values?, dims, settings)
 }
 

@@ -4,15 +4,41 @@
 
 use crate::error::{Error, Result};
 
-/// The p-th percentile (p ∈ [0, 100]) of `sorted` (ascending, not empty),
-/// interpolated linearly between order statistics as numpy's
+fn check_sorted(sorted: &[f64]) -> Result<()> {
+    if sorted.is_empty() {
+        return Err(Error::Invalid {
+            name: "sample size",
+            reason: "no values to summarize".into(),
+        });
+    }
+    if let Some(v) = sorted.iter().find(|v| !v.is_finite()) {
+        return Err(Error::Invalid {
+            name: "sampled output",
+            reason: format!("is not finite ({v})"),
+        });
+    }
+    Ok(())
+}
+
+/// The p-th percentile (p ∈ [0, 100]) of `sorted` (ascending), interpolated
+/// linearly between order statistics as numpy's
 /// `percentile(..., method="linear")`: position (n − 1)·p/100.
-pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
+///
+/// # Errors
+/// No value, a non-finite one, or p outside [0, 100].
+pub fn percentile_sorted(sorted: &[f64], p: f64) -> Result<f64> {
+    check_sorted(sorted)?;
+    if !(0.0..=100.0).contains(&p) {
+        return Err(Error::Invalid {
+            name: "percentile",
+            reason: format!("must lie in [0, 100], got {p}"),
+        });
+    }
     let n = sorted.len();
-    let h = (n - 1) as f64 * (p / 100.0).clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
+    let h = (n - 1) as f64 * (p / 100.0);
+    let lo = (h.floor() as usize).min(n - 1);
     let hi = (lo + 1).min(n - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    Ok(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
 }
 
 /// CVaR_β of the lower tail: the mean of the worst (lowest) fraction β of
@@ -20,7 +46,17 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
 /// CVaR_β = (1/(βn)) (Σ_{i<k} y_(i) + (βn − k) y_(k)) with k = ⌊βn⌋
 /// (Rockafellar and Uryasev 2002, for an empirical distribution). β = 1
 /// gives the mean.
-pub fn lower_cvar_sorted(sorted: &[f64], beta: f64) -> f64 {
+///
+/// # Errors
+/// No value, a non-finite one, or β outside (0, 1].
+pub fn lower_cvar_sorted(sorted: &[f64], beta: f64) -> Result<f64> {
+    check_sorted(sorted)?;
+    if !(beta > 0.0 && beta <= 1.0) {
+        return Err(Error::Invalid {
+            name: "CVaR fraction β",
+            reason: format!("must lie in (0, 1], got {beta}"),
+        });
+    }
     let n = sorted.len();
     let m = beta * n as f64;
     let k = (m.floor() as usize).min(n);
@@ -28,7 +64,7 @@ pub fn lower_cvar_sorted(sorted: &[f64], beta: f64) -> f64 {
     if k < n {
         s += (m - k as f64) * sorted[k];
     }
-    s / m
+    Ok(s / m)
 }
 
 /// Statistics of one sampled output.
@@ -62,18 +98,7 @@ impl Summary {
     /// # Errors
     /// No value, or a non-finite one.
     pub fn of(values: &[f64]) -> Result<Self> {
-        if values.is_empty() {
-            return Err(Error::Invalid {
-                name: "sample size",
-                reason: "no values to summarize".into(),
-            });
-        }
-        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-            return Err(Error::Invalid {
-                name: "sampled output",
-                reason: format!("is not finite ({v})"),
-            });
-        }
+        check_sorted(values)?;
         let n = values.len();
         let mean = values.iter().sum::<f64>() / n as f64;
         let sd = if n > 1 {
@@ -88,11 +113,11 @@ impl Summary {
             mean,
             sd,
             min: s[0],
-            p5: percentile_sorted(&s, 5.0),
-            p10: percentile_sorted(&s, 10.0),
-            p50: percentile_sorted(&s, 50.0),
-            p90: percentile_sorted(&s, 90.0),
-            p95: percentile_sorted(&s, 95.0),
+            p5: percentile_sorted(&s, 5.0)?,
+            p10: percentile_sorted(&s, 10.0)?,
+            p50: percentile_sorted(&s, 50.0)?,
+            p90: percentile_sorted(&s, 90.0)?,
+            p95: percentile_sorted(&s, 95.0)?,
             max: s[n - 1],
         })
     }
@@ -121,11 +146,17 @@ mod tests {
     #[test]
     fn cvar_is_the_mean_of_the_worst_fraction() {
         let s = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
-        assert_relative_eq!(lower_cvar_sorted(&s, 0.2), 1.5);
+        assert_relative_eq!(lower_cvar_sorted(&s, 0.2).unwrap(), 1.5);
         // β n = 2.5: (1 + 2 + 0.5·3)/2.5.
-        assert_relative_eq!(lower_cvar_sorted(&s, 0.25), 1.8);
-        assert_relative_eq!(lower_cvar_sorted(&s, 1.0), 5.5);
-        assert_relative_eq!(lower_cvar_sorted(&s, 0.05), 1.0);
+        assert_relative_eq!(lower_cvar_sorted(&s, 0.25).unwrap(), 1.8);
+        assert_relative_eq!(lower_cvar_sorted(&s, 1.0).unwrap(), 5.5);
+        assert_relative_eq!(lower_cvar_sorted(&s, 0.05).unwrap(), 1.0);
+        for beta in [0.0, -0.1, 1.5, f64::NAN] {
+            assert!(lower_cvar_sorted(&s, beta).is_err());
+        }
+        assert!(lower_cvar_sorted(&[], 0.5).is_err());
+        assert!(percentile_sorted(&[], 50.0).is_err());
+        assert!(percentile_sorted(&s, 101.0).is_err());
     }
 
     #[test]
