@@ -257,6 +257,42 @@ fn a_plan_too_concentrated_for_a_sample_names_the_sample() {
 }
 
 #[test]
+fn ablation_times_follow_the_dose_transient_and_the_heating_power() {
+    use mnp_suite::treatment::assessment::{DoseSettings, assess_dose};
+    use mnp_suite::treatment::robust::ablation_time;
+    let p = problem(24);
+    let settings = DoseSettings::default();
+    let x = [0.8, 0.45, 0.6];
+    let nominal = ablation_time(&p, &TissueFactors::default(), &x, &settings).unwrap();
+    let direct = assess_dose(&p, &x, &settings, &[], &mut |_| {})
+        .unwrap()
+        .tumor_ablated_min;
+    assert_eq!(nominal, direct);
+    let t1 = nominal.expect("the nominal plan ablates the tumor within 240 min");
+    // 30 % more power ablates sooner; 30 % less, later or never.
+    let hot = TissueFactors::default().with(TissueProperty::HeatingPower, 1.3);
+    let cool = TissueFactors::default().with(TissueProperty::HeatingPower, 0.7);
+    let t_hot = ablation_time(&p, &hot, &x, &settings).unwrap().unwrap();
+    assert!(t_hot < t1, "{t_hot} vs {t1}");
+    assert!(
+        ablation_time(&p, &cool, &x, &settings)
+            .unwrap()
+            .is_none_or(|t| t > t1)
+    );
+    // Over samples: identical on 1 and 2 threads; the count is checked.
+    let rp =
+        RobustProblem::new(p, UncertaintyModel::illustrative(), 3, Sampling::Sobol, 5).unwrap();
+    let a = pool(1).install(|| rp.ablation(&x, &settings, 2).unwrap());
+    let b = pool(2).install(|| rp.ablation(&x, &settings, 2).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(a.times_min.len(), 2);
+    let ablated = a.times_min.iter().flatten().count();
+    approx::assert_relative_eq!(a.ablated_fraction, ablated as f64 / 2.0);
+    assert!(rp.ablation(&x, &settings, 0).is_err());
+    assert!(rp.ablation(&x, &settings, 4).is_err());
+}
+
+#[test]
 fn sobol_indices_of_heat_capacity_vanish_for_a_steady_plan() {
     let p = problem(24);
     let model = UncertaintyModel::new()
@@ -458,6 +494,8 @@ mod command_line {
             "8",
             "--sensitivity-samples",
             "4",
+            "--ablation-samples",
+            "2",
             "--out",
             out.to_str().unwrap(),
         ]);
@@ -477,6 +515,8 @@ mod command_line {
         assert!(j["min"].as_f64().unwrap() <= j["p10"].as_f64().unwrap());
         assert!(j["p10"].as_f64().unwrap() <= j["max"].as_f64().unwrap());
         assert_eq!(last["sobol_total"].as_object().unwrap().len(), 6);
+        assert_eq!(last["ablation"]["samples"], 2);
+        assert_eq!(last["ablation"]["times_min"].as_array().unwrap().len(), 2);
         // The samples' file: a header and one row per sample, whose J
         // column averages to the reported mean.
         let csv = std::fs::read_to_string(out.join("samples.csv")).unwrap();

@@ -226,6 +226,10 @@ struct RobustArgs {
     /// 1024; 0 skips it).
     #[arg(long)]
     sensitivity_samples: Option<usize>,
+    /// Dose transients (the scenario's `[dose]`) on the first N evaluation
+    /// samples: the distribution of the ablation time (default 0: none).
+    #[arg(long)]
+    ablation_samples: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -910,6 +914,9 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
     if let Some(n) = a.sensitivity_samples {
         u.sensitivity_samples = n;
     }
+    if let Some(n) = a.ablation_samples {
+        u.ablation_samples = n;
+    }
     let built = file.build()?;
     let unc = file.uncertainty.build().map_err(|e| match e {
         // Name the flag when the value came from one.
@@ -984,6 +991,14 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         u.seed.wrapping_add(1),
     )?;
     let stats = evaluation.analyze(&position)?;
+    let ablation = if u.ablation_samples > 0 {
+        let progress = bar(1, "ablation times");
+        let r = evaluation.ablation(&position, &built.dose, u.ablation_samples);
+        progress.finish_and_clear();
+        Some(r?)
+    } else {
+        None
+    };
     let sensitivity = if u.sensitivity_samples > 0 {
         Some(plan_sensitivity(
             p,
@@ -1081,6 +1096,26 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         "sampling": u.sampling,
         "seed": u.seed,
     });
+    if let Some(ab) = &ablation {
+        let when = ab.time_min.map_or("never".to_string(), |s| {
+            format!(
+                "median {:.1} min (p10 {:.1}, p90 {:.1})",
+                s.p50, s.p10, s.p90
+            )
+        });
+        println!(
+            "  tumor ablated within {:.0} min in {:.0} % of {} samples; among them {when}",
+            built.dose.duration_s() / 60.0,
+            100.0 * ab.ablated_fraction,
+            ab.times_min.len()
+        );
+        v["ablation"] = json!({
+            "samples": ab.times_min.len(),
+            "ablated_fraction": ab.ablated_fraction,
+            "time_min": ab.time_min,
+            "times_min": ab.times_min,
+        });
+    }
     if let Some(c) = unc.chance {
         v["chance_probability"] = json!(c.probability(&stats.outcomes)?);
     }

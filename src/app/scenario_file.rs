@@ -53,6 +53,7 @@
 //! sampling = "sobol"     # or "latin_hypercube"
 //! seed = 1
 //! sensitivity_samples = 1024     # Saltelli N (0: none)
+//! ablation_samples = 0   # dose transients on that many samples: ablation times
 //! objective = "cvar"     # "mean", "mean_minus_sd" (lambda) or "cvar" (beta)
 //! lambda = 1.0
 //! beta = 0.25
@@ -432,6 +433,9 @@ pub struct UncertaintySection {
     pub seed: u64,
     /// N of the Saltelli design (0: no sensitivity analysis).
     pub sensitivity_samples: usize,
+    /// Dose transients (`[dose]`) on the first this many evaluation
+    /// samples, for the distribution of the ablation time (0: none).
+    pub ablation_samples: usize,
     /// What a robust optimization maximizes.
     pub objective: RobustObjectiveKind,
     /// λ of mean − λ·sd.
@@ -459,6 +463,7 @@ impl Default for UncertaintySection {
             sampling: Sampling::Sobol,
             seed: 1,
             sensitivity_samples: 1024,
+            ablation_samples: 0,
             objective: RobustObjectiveKind::Cvar,
             lambda: 1.0,
             beta: 0.25,
@@ -501,6 +506,15 @@ impl UncertaintySection {
                     format!("Sobol sampling gives at most {SOBOL_MAX_POINTS} points, got {n}"),
                 ));
             }
+        }
+        if self.ablation_samples > self.evaluation_samples {
+            return Err(bad(
+                "uncertainty.ablation_samples",
+                format!(
+                    "must not exceed evaluation_samples ({}), got {}",
+                    self.evaluation_samples, self.ablation_samples
+                ),
+            ));
         }
         let n = self.sensitivity_samples;
         if n == 1 || n > SOBOL_MAX_POINTS {

@@ -11,6 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::treatment::objective::{HYPERTHERMIA_MAX_C, TreatmentProblem};
+use crate::treatment::strategy::InjectionLayout;
 use lbm_bioheat::{FvConfig, FvSolver, ImplicitStep, Observer, TimeScheme, TransientSolver};
 use ndarray::{Array2, ArrayView2};
 use std::ops::ControlFlow;
@@ -205,7 +206,31 @@ pub fn assess_dose(
 ) -> Result<DoseReport> {
     let layout = problem.strategy().layout(problem.reference(), x)?;
     let diffusivity = problem.reference().diffusivity();
-    let (base, _) = problem.heated_problem(&layout)?;
+    assess_dose_layout(
+        problem,
+        &layout,
+        diffusivity,
+        settings,
+        snapshot_min,
+        progress,
+    )
+}
+
+/// [`assess_dose`] of a layout whose clouds keep spreading with the
+/// diffusivity `diffusivity` (m²/s) during the treatment (an uncertain
+/// tissue's own D, say).
+///
+/// # Errors
+/// As [`assess_dose`], or a non-positive diffusivity.
+pub fn assess_dose_layout(
+    problem: &TreatmentProblem,
+    layout: &InjectionLayout,
+    diffusivity: f64,
+    settings: &DoseSettings,
+    snapshot_min: &[f64],
+    progress: &mut dyn FnMut(f64),
+) -> Result<DoseReport> {
+    let (base, _) = problem.heated_problem(layout)?;
     let config = FvConfig::default()
         .with_scheme(TimeScheme::CrankNicolson)
         .with_time_step(ImplicitStep::Fixed(settings.time_step_s))?;

@@ -17,6 +17,7 @@
 //! thread count.
 
 use crate::error::{Error, Result};
+use crate::treatment::assessment::{DoseSettings, assess_dose_layout};
 use crate::treatment::objective::{TreatmentMetrics, TreatmentProblem, Workspace};
 use crate::treatment::optimize::{
     GenerationRecord, OptimizationSettings, generation_records, paper_swarm,
@@ -614,6 +615,48 @@ impl RobustProblem {
             .collect()
     }
 
+    /// The ablation times of the plan at `x` in the first `count` samples
+    /// ([`ablation_time`]), in parallel with the `rayon` feature (each from
+    /// 37 °C: the result does not depend on the thread count).
+    ///
+    /// # Errors
+    /// `count` of 0 or above the sample count, or as [`ablation_time`].
+    pub fn ablation(
+        &self,
+        x: &[f64],
+        settings: &DoseSettings,
+        count: usize,
+    ) -> Result<AblationStatistics> {
+        if count == 0 || count > self.samples.len() {
+            return Err(Error::Invalid {
+                name: "ablation samples",
+                reason: format!(
+                    "must lie in [1, {}] (the samples drawn), got {count}",
+                    self.samples.len()
+                ),
+            });
+        }
+        let one = |s: usize| ablation_time(&self.nominal, &self.samples[s], x, settings);
+        #[cfg(feature = "rayon")]
+        let times: Vec<Result<Option<f64>>> = {
+            use rayon::prelude::*;
+            (0..count).into_par_iter().map(one).collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let times: Vec<Result<Option<f64>>> = (0..count).map(one).collect();
+        let times_min: Vec<Option<f64>> = times.into_iter().collect::<Result<_>>()?;
+        let ablated: Vec<f64> = times_min.iter().flatten().copied().collect();
+        Ok(AblationStatistics {
+            ablated_fraction: ablated.len() as f64 / count as f64,
+            time_min: if ablated.is_empty() {
+                None
+            } else {
+                Some(Summary::of(&ablated)?)
+            },
+            times_min,
+        })
+    }
+
     /// The statistics of the plan at `x` over the samples, evaluated in
     /// parallel (with the `rayon` feature; each sample from a cold start,
     /// so the result does not depend on the thread count).
@@ -640,6 +683,42 @@ impl RobustProblem {
         // The first error in sample order, whatever the thread count.
         PlanStatistics::new(outcomes.into_iter().collect::<Result<_>>()?)
     }
+}
+
+/// The time (min) at which the plan at `x` ablates the whole tumor
+/// (R_CEM43 = 1, Eq. 13) in the tissue `factors` of `nominal`, by the dose
+/// transient of [`crate::treatment::assessment`]: the sample's properties,
+/// its clouds widened by f_D at the start and spreading with f_D·D during
+/// the treatment; `None` when the tumor is not ablated within
+/// `settings`' duration.
+///
+/// # Errors
+/// Wrong variables, a non-physical sample, or a failed step.
+pub fn ablation_time(
+    nominal: &TreatmentProblem,
+    factors: &TissueFactors,
+    x: &[f64],
+    settings: &DoseSettings,
+) -> Result<Option<f64>> {
+    let layout = factors.layout(&nominal.strategy().layout(nominal.reference(), x)?)?;
+    let problem = nominal.with_scenario(factors.scenario(nominal.scenario())?)?;
+    let diffusivity = nominal.reference().diffusivity() * factors.get(TissueProperty::Diffusivity);
+    Ok(
+        assess_dose_layout(&problem, &layout, diffusivity, settings, &[], &mut |_| {})?
+            .tumor_ablated_min,
+    )
+}
+
+/// Ablation times over samples: how many ablate within the treatment and
+/// the statistics of their times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AblationStatistics {
+    /// Per sample, the time (min) the tumor is fully ablated, or `None`.
+    pub times_min: Vec<Option<f64>>,
+    /// The fraction of samples ablated within the treatment.
+    pub ablated_fraction: f64,
+    /// The statistics of the ablated samples' times (`None` if none).
+    pub time_min: Option<Summary>,
 }
 
 /// A typed error when `layout` (sample `index`, factors `factors`) puts a
