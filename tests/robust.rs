@@ -606,3 +606,33 @@ mod command_line {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[cfg(feature = "cli")]
+#[test]
+fn the_default_scenario_file_states_the_illustrative_model() {
+    use mnp_suite::app::scenario_file::ScenarioFile;
+    let file = ScenarioFile::default();
+    let built = file.uncertainty.build().unwrap();
+    assert_eq!(built.model, UncertaintyModel::illustrative());
+    // Written out and read back, the same model.
+    let text = file.to_toml().unwrap();
+    assert!(text.contains("[uncertainty.properties.tumor_perfusion]"));
+    let back = ScenarioFile::from_toml(&text).unwrap();
+    assert_eq!(
+        back.uncertainty.build().unwrap().model,
+        UncertaintyModel::illustrative()
+    );
+    // A parameter of another family is refused, naming it.
+    let e = ScenarioFile::from_toml(
+        "[uncertainty.properties.conductivity]\ndistribution = \"normal\"\nmean = 1.0\nsd = 0.1\nsigma = 0.2\nlower = 0.5\n",
+    )
+    .unwrap()
+    .uncertainty
+    .build()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("uncertainty.properties.conductivity.sigma"),
+        "{e}"
+    );
+}

@@ -600,6 +600,19 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
         built.settings.seed(),
     )?;
     let sar = predictor.predict(&description)?;
+    println!(
+        "Predicted SAR {:.1} W/g, {:.0} % interval [{:.1}, {:.1}] W/g{}; particle density {} kg/m³",
+        sar.sar_w_g,
+        100.0 * (1.0 - sar.alpha),
+        sar.lower_w_g,
+        sar.upper_w_g,
+        if sar.outside_data_range {
+            " (extrapolated: a descriptor lies outside SAR.csv's range)"
+        } else {
+            ""
+        },
+        built.problem.scenario().nanofluid().particles.density()
+    );
     let progress = bar(
         built.settings.generations() as u64,
         "plan at the predicted SAR",
@@ -611,16 +624,7 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
     let plan = plan?;
     let p = &built.problem;
     println!(
-        "Predicted SAR {:.1} W/g, {:.0} % interval [{:.1}, {:.1}] W/g{} → q = {:.3e} W/m³ per unit φ",
-        sar.sar_w_g,
-        100.0 * (1.0 - sar.alpha),
-        sar.lower_w_g,
-        sar.upper_w_g,
-        if sar.outside_data_range {
-            " (extrapolated: a descriptor lies outside SAR.csv's range)"
-        } else {
-            ""
-        },
+        "q = SAR·ρ_p = {:.3e} W/m³ per unit φ at the prediction",
         plan.q_w_m3[1]
     );
     print_evaluation(p, &plan.report.best_position, &plan.report.best);
@@ -1015,9 +1019,12 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
     };
     print_evaluation(p, &position, &nominal);
     println!(
-        "\nOver {} fresh samples ({:?}) of {}:",
+        "\nOver {} fresh samples ({}) of {}:",
         u.evaluation_samples,
-        u.sampling,
+        match u.sampling {
+            Sampling::Sobol => "scrambled Sobol",
+            Sampling::LatinHypercube => "Latin hypercube",
+        },
         unc.model
             .properties()
             .iter()
@@ -1043,13 +1050,18 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         );
     }
     let mut csv = format!(
-        "sample,{},j,r_tum,r_tis,r_int,r_dose,max_healthy_c\n",
+        "sample,{},j,r_tum,r_tis,r_int,r_dose,max_healthy_c{}\n",
         unc.model
             .properties()
             .iter()
             .map(|p| p.name())
             .collect::<Vec<_>>()
-            .join(",")
+            .join(","),
+        if ablation.is_some() {
+            ",ablation_min"
+        } else {
+            ""
+        }
     );
     for (k, (f, o)) in evaluation.samples().iter().zip(&stats.outcomes).enumerate() {
         csv.push_str(&k.to_string());
@@ -1058,9 +1070,15 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         }
         let m = o.metrics;
         csv.push_str(&format!(
-            ",{},{},{},{},{},{}\n",
+            ",{},{},{},{},{},{}",
             m.j, m.r_tum, m.r_tis, m.r_int, m.r_dose, o.max_healthy_c
         ));
+        if let Some(ab) = &ablation {
+            // Empty: not ablated within the treatment, or not simulated.
+            let t = ab.times_min.get(k).copied().flatten();
+            csv.push_str(&t.map_or(",".to_string(), |t| format!(",{t}")));
+        }
+        csv.push('\n');
     }
     out.write("samples.csv", &csv)?;
     for ext in ["png", "svg"] {
@@ -1095,6 +1113,9 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         "evaluation_samples": u.evaluation_samples,
         "sampling": u.sampling,
         "seed": u.seed,
+        "pso_seed": built.settings.seed(),
+        "cells": p.scenario().grid().nx(),
+        "model": crate::app::scenario_file::property_specs(&unc.model),
     });
     if let Some(ab) = &ablation {
         let when = ab.time_min.map_or("never".to_string(), |s| {
@@ -1117,11 +1138,56 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         });
     }
     if let Some(c) = unc.chance {
-        v["chance_probability"] = json!(c.probability(&stats.outcomes)?);
+        let probability = c.probability(&stats.outcomes)?;
+        println!(
+            "  P(R_tis < {}) = {probability:.3} on the fresh samples (limit {})",
+            c.threshold, c.max_probability
+        );
+        v["chance"] = json!({
+            "r_tis_below": c.threshold,
+            "max_probability": c.max_probability,
+            "probability": probability,
+        });
+    }
+    if stats.r_tum.max == 0.0 {
+        println!(
+            "  warning: the plan heats no tumor cell into 43–46 °C in any sample (R_tum = 0): \
+             it does not treat{}",
+            if optimized.as_ref().is_some_and(|r| r.chance.is_some()) {
+                "; the chance constraint may be reachable only by heating nothing at this \
+                 sample size (a limit below 1/samples allows no failing sample)"
+            } else {
+                ""
+            }
+        );
     }
     if let Some(r) = &optimized {
-        v["robust_objective"] = json!(format!("{:?}", r.objective));
+        let (kind, parameter) = match r.objective {
+            crate::treatment::robust::RobustObjective::Mean => ("mean", None),
+            crate::treatment::robust::RobustObjective::MeanMinusSd { lambda } => {
+                ("mean_minus_sd", Some(("lambda", lambda)))
+            }
+            crate::treatment::robust::RobustObjective::Cvar { beta } => {
+                ("cvar", Some(("beta", beta)))
+            }
+        };
+        let fresh = r
+            .objective
+            .value(&stats.values(crate::treatment::robust::Outcome::J))?;
+        println!(
+            "  robust objective ({kind}{}): {:.4} on the {} optimization samples, {fresh:.4} on \
+             the fresh ones",
+            parameter.map_or(String::new(), |(n, x)| format!(", {n} {x}")),
+            r.value,
+            u.samples
+        );
+        let mut objective = json!({ "kind": kind });
+        if let Some((n, x)) = parameter {
+            objective[n] = json!(x);
+        }
+        v["robust_objective"] = objective;
         v["robust_value_in_sample"] = json!(r.value);
+        v["robust_value_fresh"] = json!(fresh);
         v["samples"] = json!(u.samples);
         v["evaluations"] = json!(r.evaluations);
         let mut csv = format!(

@@ -1015,7 +1015,17 @@ fn draw_histogram<DB: DrawingBackend>(
         .y_label_area_size(55)
         .build_cartesian_2d(lo..hi, 0.0..top.max(1e-3))
         .map_err(plot_err)?;
-    axes!(chart, x_label, "fraction of samples");
+    // Fractional values (J, ratios): decimal tick labels.
+    let decimals = if hi - lo < 0.1 { 3 } else { 2 };
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc("fraction of samples")
+        .x_label_formatter(&|v| format!("{v:.decimals$}"))
+        .y_label_formatter(&|v| format!("{v:.2}"))
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(plot_err)?;
     chart
         .draw_series(counts.iter().enumerate().map(|(k, &c)| {
             let x0 = lo + k as f64 * width;
@@ -1036,7 +1046,15 @@ fn draw_histogram<DB: DrawingBackend>(
             ))
             .map_err(plot_err)?
             .label(*label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour));
+            .legend(move |(x, y)| {
+                // A dashed legend swatch, as the line it stands for.
+                plotters::element::DashedPathElement::new(
+                    [(x, y), (x + 20, y)],
+                    4,
+                    3,
+                    colour.stroke_width(2),
+                )
+            });
     }
     if !marks.is_empty() {
         legend!(chart, UpperLeft);

@@ -59,12 +59,16 @@
 //! beta = 0.25
 //! # chance_r_tis_min = 0.99          # P(R_tis < 0.99) ≤ 5 %
 //! # chance_max_probability = 0.05
-//! # Factors on the nominal values; omit the tables for the illustrative model.
+//! # Factors on the nominal values (1 = the scenario's). Properties:
+//! # tumor_perfusion, healthy_perfusion, conductivity, heat_capacity,
+//! # heating_power, diffusivity. Omit the tables for the illustrative
+//! # model (`mnp scenario` writes it out); any table replaces it whole.
 //! [uncertainty.properties.tumor_perfusion]
 //! distribution = "log_normal"   # mu, sigma of ln; "normal": mean, sd; "uniform": low, high
 //! mu = 0.0
 //! sigma = 0.3
-//! lower = 0.0            # truncation, default [0, ∞)
+//! lower = 0.0            # truncation, default [0, ∞); conductivity, heat_capacity
+//! # and diffusivity need lower > 0 unless log-normal
 //! ```
 
 use crate::error::{Error, Result};
@@ -449,8 +453,9 @@ pub struct UncertaintySection {
     /// See `chance_r_tis_min`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chance_max_probability: Option<f64>,
-    /// Property name → distribution; omitted: the illustrative model
-    /// (`UncertaintyModel::illustrative`).
+    /// Property name → distribution (by default the illustrative model,
+    /// `UncertaintyModel::illustrative`, written out by `mnp scenario`;
+    /// a `[uncertainty.properties.*]` table replaces it whole).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<BTreeMap<String, PropertySpec>>,
 }
@@ -469,9 +474,52 @@ impl Default for UncertaintySection {
             beta: 0.25,
             chance_r_tis_min: None,
             chance_max_probability: None,
-            properties: None,
+            properties: Some(property_specs(&UncertaintyModel::illustrative())),
         }
     }
+}
+
+/// The scenario-file form of `model`'s distributions (infinite bounds
+/// left out).
+pub fn property_specs(model: &UncertaintyModel) -> BTreeMap<String, PropertySpec> {
+    model
+        .properties()
+        .into_iter()
+        .filter_map(|p| model.distribution(p).map(|t| (p, t)))
+        .map(|(p, t)| {
+            let blank = PropertySpec {
+                distribution: DistributionKind::Normal,
+                mean: None,
+                sd: None,
+                mu: None,
+                sigma: None,
+                low: None,
+                high: None,
+                lower: Some(t.lower()).filter(|v| v.is_finite()),
+                upper: Some(t.upper()).filter(|v| v.is_finite()),
+            };
+            let spec = match t.distribution() {
+                Distribution::Normal { mean, sd } => PropertySpec {
+                    mean: Some(mean),
+                    sd: Some(sd),
+                    ..blank
+                },
+                Distribution::LogNormal { mu, sigma } => PropertySpec {
+                    distribution: DistributionKind::LogNormal,
+                    mu: Some(mu),
+                    sigma: Some(sigma),
+                    ..blank
+                },
+                Distribution::Uniform { low, high } => PropertySpec {
+                    distribution: DistributionKind::Uniform,
+                    low: Some(low),
+                    high: Some(high),
+                    ..blank
+                },
+            };
+            (p.name().to_string(), spec)
+        })
+        .collect()
 }
 
 /// What `[uncertainty]` builds.
@@ -527,18 +575,58 @@ impl UncertaintySection {
             None => UncertaintyModel::illustrative(),
             Some(map) => {
                 let mut model = UncertaintyModel::new();
-                for (name, spec) in map {
+                for name in map.keys() {
+                    TissueProperty::from_name(name).map_err(|e| match e {
+                        Error::Uncertainty { message, .. } => {
+                            bad(&format!("uncertainty.properties.{name}"), message)
+                        }
+                        other => other,
+                    })?;
+                }
+                // In the properties' own order (not the file's), so a file
+                // listing the illustrative model samples exactly as it does.
+                let listed = TissueProperty::ALL
+                    .into_iter()
+                    .filter_map(|p| map.get(p.name()).map(|spec| (p, p.name(), spec)));
+                for (property, name, spec) in listed {
                     let key = format!("uncertainty.properties.{name}");
-                    let property =
-                        TissueProperty::from_name(name).map_err(|e| bad(&key, e.to_string()))?;
+                    let kind = match spec.distribution {
+                        DistributionKind::Normal => "normal",
+                        DistributionKind::LogNormal => "log_normal",
+                        DistributionKind::Uniform => "uniform",
+                    };
                     let need = |v: Option<f64>, field: &str| {
                         v.ok_or_else(|| {
                             bad(
                                 &format!("{key}.{field}"),
-                                format!("is required for a {:?} distribution", spec.distribution),
+                                format!("is required for a {kind} distribution"),
                             )
                         })
                     };
+                    // Parameters of another family are refused, not ignored.
+                    let own: &[&str] = match spec.distribution {
+                        DistributionKind::Normal => &["mean", "sd"],
+                        DistributionKind::LogNormal => &["mu", "sigma"],
+                        DistributionKind::Uniform => &["low", "high"],
+                    };
+                    for (field, v) in [
+                        ("mean", spec.mean),
+                        ("sd", spec.sd),
+                        ("mu", spec.mu),
+                        ("sigma", spec.sigma),
+                        ("low", spec.low),
+                        ("high", spec.high),
+                    ] {
+                        if v.is_some() && !own.contains(&field) {
+                            return Err(bad(
+                                &format!("{key}.{field}"),
+                                format!(
+                                    "is not a parameter of a {kind} distribution (it takes {})",
+                                    own.join(" and ")
+                                ),
+                            ));
+                        }
+                    }
                     let distribution = match spec.distribution {
                         DistributionKind::Normal => Distribution::Normal {
                             mean: need(spec.mean, "mean")?,
@@ -555,7 +643,11 @@ impl UncertaintySection {
                     };
                     model = model
                         .with(property, distribution, spec.lower, spec.upper)
-                        .map_err(|e| bad(&key, e.to_string()))?;
+                        .map_err(|e| match e {
+                            // The key already names the property.
+                            Error::Uncertainty { message, .. } => bad(&key, message),
+                            other => bad(&key, other.to_string()),
+                        })?;
                 }
                 if model.properties().is_empty() {
                     return Err(bad(

@@ -208,6 +208,7 @@ impl UncertaintyModel {
         if self.entries.iter().any(|(p, _)| *p == property) {
             return Err(named("is given twice".into()));
         }
+        distribution.check().map_err(|e| named(e.to_string()))?;
         let lower = lower.unwrap_or(0.0);
         if lower.is_nan() || lower < 0.0 {
             return Err(named(format!(
