@@ -636,3 +636,33 @@ fn the_default_scenario_file_states_the_illustrative_model() {
         "{e}"
     );
 }
+
+#[test]
+fn plans_heating_past_the_solver_limit_rank_last_instead_of_failing_a_run() {
+    use mnp_suite::treatment::objective::is_overheating;
+    use mnp_suite::treatment::optimize::optimize;
+    // Particles 300 times the paper's: a full dose heats far past 1000 °C.
+    let p = problem(24);
+    let hot = p
+        .with_scenario(
+            p.scenario()
+                .clone()
+                .with_power_per_volume_fraction(300.0 * p.scenario().power_per_volume_fraction())
+                .unwrap(),
+        )
+        .unwrap();
+    let e = hot
+        .evaluate(&[1.0, 0.5, 0.6], &mut Workspace::default())
+        .unwrap_err();
+    assert!(is_overheating(&e), "{e}");
+    let settings = OptimizationSettings::new(8, 5).unwrap().with_seed(4);
+    let report = optimize(&hot, &settings, &mut |_, _| {}).unwrap();
+    assert!(report.best.metrics.j.is_finite());
+    let t_max = report
+        .best
+        .temperature
+        .iter()
+        .copied()
+        .fold(f64::MIN, f64::max);
+    assert!(t_max < 1000.0, "{t_max}");
+}

@@ -476,6 +476,14 @@ impl TreatmentProblem {
     }
 }
 
+/// Whether `e` is a steady solve that ran past the solver's temperature
+/// limit (1000 °C by default) with finite temperatures: a plan that heats
+/// that much is the worst possible plan, not a failure of the solver. A
+/// non-finite temperature stays an error.
+pub fn is_overheating(e: &Error) -> bool {
+    matches!(e, Error::Bioheat(lbm_bioheat::BioheatError::Diverged { value, .. }) if value.is_finite())
+}
+
 /// The φ-dependent fields of a heated problem (Eqs. 2a, 2b, A.1).
 #[derive(Debug, Clone, Default)]
 pub struct Heating {

@@ -7,7 +7,7 @@
 //! depends on the seed only, never on the thread count.
 
 use crate::error::{Error, Result};
-use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
+use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace, is_overheating};
 use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update, evaluate_slots};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
@@ -189,7 +189,16 @@ impl Objective for SwarmObjective<'_> {
             let mut guard = self.workspaces[index % self.workspaces.len()]
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            Ok(self.problem.evaluate(x, &mut guard)?.metrics.j)
+            match self.problem.evaluate(x, &mut guard) {
+                Ok(e) => Ok(e.metrics.j),
+                // A plan heating past the solver's temperature limit ranks
+                // below every plan with a J (a NaN value is the worst).
+                Err(e) if is_overheating(&e) => {
+                    *guard = Workspace::default();
+                    Ok(f64::NAN)
+                }
+                Err(e) => Err(e),
+            }
         })
     }
 }
@@ -200,6 +209,8 @@ impl Objective for SwarmObjective<'_> {
 /// A plan that puts φ > 1 in some cell is infeasible, not an error: the
 /// swarm keeps φ ≤ 1 as a constraint (Deb's feasibility rules, see
 /// [`TreatmentProblem::volume_fraction_excess`]).
+/// A plan whose steady temperature passes the solver's limit (1000 °C) has
+/// no J and ranks below every plan that has one.
 ///
 /// # Errors
 /// Invalid settings; no feasible plan found; or [`pso::PsoError::Objective`]

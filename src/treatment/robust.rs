@@ -18,7 +18,7 @@
 
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseSettings, assess_dose_layout};
-use crate::treatment::objective::{TreatmentMetrics, TreatmentProblem, Workspace};
+use crate::treatment::objective::{TreatmentMetrics, TreatmentProblem, Workspace, is_overheating};
 use crate::treatment::optimize::{
     GenerationRecord, OptimizationSettings, generation_records, paper_swarm,
 };
@@ -171,6 +171,17 @@ impl TissueFactors {
             cloud: InjectionCloud::new(sites),
             ..layout.clone()
         })
+    }
+}
+
+impl std::fmt::Display for TissueFactors {
+    /// The factors by name, e.g. `tumor_perfusion 1.021, …`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (k, p) in TissueProperty::ALL.iter().enumerate() {
+            let sep = if k == 0 { "" } else { ", " };
+            write!(f, "{sep}{} {:.3}", p.name(), self.get(*p))?;
+        }
+        Ok(())
     }
 }
 
@@ -672,7 +683,16 @@ impl RobustProblem {
         let one = |s: usize| {
             let sample_layout = self.samples[s].layout(&layout)?;
             crowding_check(&self.nominal, &sample_layout, &self.samples[s], s)?;
-            outcome(&self.problems[s], sample_layout, &mut Workspace::default())
+            outcome(&self.problems[s], sample_layout, &mut Workspace::default()).map_err(|e| {
+                if is_overheating(&e) {
+                    Error::Invalid {
+                        name: "plan under uncertainty",
+                        reason: format!("in sample {s} ({}): {e}", self.samples[s]),
+                    }
+                } else {
+                    e
+                }
+            })
         };
         #[cfg(feature = "rayon")]
         let outcomes: Vec<Result<SampleOutcome>> = {
@@ -930,7 +950,15 @@ impl Objective for RobustSwarm<'_> {
             let mut guard = self.workspaces[index % self.workspaces.len()]
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            self.value(index, x, &mut guard)
+            match self.value(index, x, &mut guard) {
+                // A plan heating past the solver's limit in some sample ranks
+                // below every plan with a value.
+                Err(e) if is_overheating(&e) => {
+                    guard.clear();
+                    Ok(f64::NAN)
+                }
+                other => other,
+            }
         })
     }
 }
