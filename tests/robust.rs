@@ -550,6 +550,30 @@ mod command_line {
         assert!(!o.status.success() && err.contains("--position"), "{err}");
         let o = mnp(&[
             "robust",
+            "--objective",
+            "mean",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains("--objective") && err.contains("--optimize"),
+            "{err}"
+        );
+        let o = mnp(&[
+            "optimize",
+            "--sar-alpha",
+            "0.2",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains("--sar-alpha") && err.contains("--particle"),
+            "{err}"
+        );
+        let o = mnp(&[
+            "robust",
             "--sensitivity-samples",
             "1",
             "--out",

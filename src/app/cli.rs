@@ -189,9 +189,10 @@ struct OptimizeArgs {
     /// The folder holding dimag/ (default: $MNP_DATA_DIR), with --particle.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Miscoverage of the SAR interval, with --particle.
-    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
-    sar_alpha: f64,
+    /// Miscoverage of the SAR interval, with --particle (default 0.1: a
+    /// 90 % interval).
+    #[arg(long, allow_negative_numbers = true)]
+    sar_alpha: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -281,7 +282,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
         },
         particle: None,
         data: None,
-        sar_alpha: 0.1,
+        sar_alpha: None,
     })) {
         Command::Optimize(a) => cmd_optimize(&a),
         Command::Dose(a) => cmd_dose(&a),
@@ -562,6 +563,16 @@ fn read_particle(path: &std::path::Path) -> Result<std::collections::BTreeMap<St
 }
 
 fn cmd_optimize(args: &OptimizeArgs) -> Result<()> {
+    if args.particle.is_none() && (args.data.is_some() || args.sar_alpha.is_some()) {
+        return Err(Error::Invalid {
+            name: if args.data.is_some() {
+                "--data"
+            } else {
+                "--sar-alpha"
+            },
+            reason: "applies to a particle's predicted SAR: add --particle FILE".into(),
+        });
+    }
     match &args.particle {
         Some(particle) => cmd_optimize_particle(args, particle),
         None => cmd_optimize_plan(&args.run),
@@ -575,10 +586,11 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
     use crate::treatment::predicted_sar::plan_at_predicted_sar;
     use mnp_dataset::dimag::{DimagTarget, load_dimag};
     let a = &args.run;
-    if !(args.sar_alpha > 0.0 && args.sar_alpha < 1.0) {
+    let sar_alpha = args.sar_alpha.unwrap_or(0.1);
+    if !(sar_alpha > 0.0 && sar_alpha < 1.0) {
         return Err(Error::Invalid {
             name: "--sar-alpha",
-            reason: format!("must lie in (0, 1), got {}", args.sar_alpha),
+            reason: format!("must lie in (0, 1), got {sar_alpha}"),
         });
     }
     let description = read_particle(particle)?;
@@ -595,7 +607,7 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
     let sar_data = load_dimag(&dir, DimagTarget::Sar)?;
     let predictor = SarPredictor::train(
         &sar_data,
-        args.sar_alpha,
+        sar_alpha,
         Calibration::Articles,
         built.settings.seed(),
     )?;
@@ -940,6 +952,18 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         other => other,
     })?;
     let u = &file.uncertainty;
+    if !a.optimize {
+        let unused = [
+            ("--objective", a.objective.is_some()),
+            ("--samples", a.samples.is_some()),
+        ];
+        if let Some((flag, _)) = unused.iter().find(|(_, given)| *given) {
+            return Err(Error::Invalid {
+                name: flag,
+                reason: "applies to a robust optimization: add --optimize".into(),
+            });
+        }
+    }
     if a.position.is_some() && a.optimize {
         return Err(Error::Invalid {
             name: "--position",
