@@ -259,3 +259,23 @@ fn command_line_errors_name_the_flag() {
     assert!(err.contains("outside the tissue block"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `mnp … | head` closes standard output early: the run neither panics
+/// nor loses its results; what the reader no longer takes is dropped.
+#[test]
+fn a_closed_standard_output_does_not_stop_a_run() {
+    let out = fresh_dir("closed_stdout");
+    let mut child = solve(20, &out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close our end of the pipe before the command writes anything.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(complete_set(&out), 20);
+    let _ = std::fs::remove_dir_all(&out);
+}

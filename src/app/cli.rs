@@ -20,13 +20,36 @@ use crate::treatment::assessment::{DoseReport, assess_dose};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
 use crate::treatment::optimize::{GenerationRecord, OptimizationReport, optimize};
 use crate::treatment::scenario::GridAlignment;
-use crate::treatment::tables::{print_tables, reproduce_tables};
+use crate::treatment::tables::{format_tables, reproduce_tables};
 use crate::uncertainty::Sampling;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use std::ffi::OsString;
 use std::path::PathBuf;
+
+/// Standard output that a closed pipe (`mnp … | head`) does not stop: the
+/// run goes on and writes its files, and what no longer reaches a reader
+/// is dropped (the `println!` and `print!` of this module).
+fn say(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_fmt(args);
+}
+
+macro_rules! println {
+    () => {
+        say(format_args!("\n"))
+    };
+    ($($t:tt)*) => {
+        say(format_args!("{}\n", format_args!($($t)*)))
+    };
+}
+
+macro_rules! print {
+    ($($t:tt)*) => {
+        say(format_args!($($t)*))
+    };
+}
 
 /// Magnetic hyperthermia injection planning (Jiang et al. 2022).
 #[derive(Debug, Parser)]
@@ -1416,7 +1439,7 @@ fn cmd_tables(a: &TablesArgs) -> Result<()> {
     )?;
     progress.finish_and_clear();
     if !a.json {
-        print_tables(&tables);
+        print!("{}", format_tables(&tables));
     }
     let v = tables.to_json();
     out.write("tables.json", &v.to_string())?;

@@ -291,6 +291,23 @@ fn show(v: Option<f64>) -> String {
 
 /// Prints every table, the paper's value beside ours.
 pub fn print_tables(t: &Tables) {
+    print!("{}", format_tables(t));
+}
+
+/// The text [`print_tables`] prints.
+pub fn format_tables(t: &Tables) -> String {
+    let mut out = String::new();
+    // The tables' lines go into `out`.
+    macro_rules! println {
+        () => {
+            out.push('\n')
+        };
+        ($($a:tt)*) => {{
+            use std::fmt::Write as _;
+            // Writing to a String cannot fail.
+            let _ = writeln!(out, $($a)*);
+        }};
+    }
     println!("Table 2 (circular tumor; paper / ours)");
     println!(
         "{:>3} {:>13} {:>13} {:>13} {:>13} {:>13} {:>13} {:>13} {:>13}",
@@ -395,4 +412,5 @@ pub fn print_tables(t: &Tables) {
         "\nTables 2 and 5 (seven PSO runs): {:.1} s; everything: {:.1} s",
         t.tables_2_and_5_s, t.runtime_s
     );
+    out
 }
