@@ -219,13 +219,13 @@ fn serial_diagonal<T: Entry>(
     ok
 }
 
-/// One step of a pipeline on a block of rows ([`Level::step`]).
-struct Step<'a, T> {
+/// The rows each stage of a pipeline works on in one band
+/// ([`Level::band`]): stage p on rows `rows[p]` of every plane.
+struct Band<'a, T> {
     shared: Shared,
     stages: &'a [Stage],
     coarse: Option<&'a Level<T>>,
-    step: usize,
-    rows: std::ops::Range<usize>,
+    rows: [std::ops::Range<usize>; MAX_STAGES],
 }
 
 /// Whether the CPU supports AVX2 (checked once, then cached by the
@@ -239,6 +239,17 @@ fn has_avx2() -> bool {
 
 /// The most stages of a pipeline: the prolongation and two sweeps.
 const MAX_STAGES: usize = 5;
+/// The bytes of a band's planes in flight that a pipeline aims to keep in
+/// a core's private cache (about a third of a 2 MiB L2): tiles of rows
+/// are sized so that every stage's rows of the planes in flight fit
+/// ([`Level::tile_rows`]); levels whose whole planes in flight take at
+/// most twice this are not tiled (docs/PERFORMANCE.md).
+const TILE_BYTES: usize = 3 << 18;
+/// The fewest rows of a tile.
+const MIN_TILE_ROWS: usize = 8;
+/// The fewest rows per plane of a pipeline's segment on one thread
+/// ([`Level::pipeline`]): its trapezoid must not vanish.
+const MIN_SEGMENT_ROWS: usize = 2 * MAX_STAGES + 2;
 
 /// A level's x and r as raw pointers, for the rows of a pipeline stage
 /// that run in parallel (see [`Level::pipeline`] for why no two of them
@@ -529,7 +540,7 @@ impl<T: Entry> Level<T> {
     }
 
     /// [`Level::apply_row`] compiled for AVX2 (same results, as for
-    /// [`Level::step_avx2`]).
+    /// [`Level::band_avx2`]).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn apply_row_avx2<const A: usize>(&self, x: &[f64], c: usize, row: &mut [f64]) {
@@ -630,23 +641,60 @@ impl<T: Entry> Level<T> {
 
     /// Runs `stages` over the level as a wavefront along the first axis:
     /// at step s, stage p works on plane s − p, the stages in order. A
-    /// stage on plane i reads planes i − 1 … i + 1 only: the stage before
-    /// has finished them (it is one plane ahead) and the stage after has
-    /// not reached them (one plane behind), so the result is that of each
-    /// stage over the whole level in turn, in one pass through memory: the
-    /// planes in flight stay in cache. `coarse` is the next coarser level
-    /// (for [`Stage::Prolong`]).
+    /// stage on a row of plane i reads that row and its neighbours in
+    /// planes i − 1 … i + 1 only (the row's own cells, and the rows beside
+    /// it along the second axis in 3D): the stage before has finished them
+    /// (it is one plane ahead) and the stage after has not reached them
+    /// (one plane behind), so the result is that of each stage over the
+    /// whole level in turn, in one pass through memory: the planes in
+    /// flight stay in cache. `coarse` is the next coarser level (for
+    /// [`Stage::Prolong`]).
     ///
-    /// On the rayon pool (large 3D levels), each step splits every plane's
-    /// rows into contiguous blocks, one task each. Within a stage on one
-    /// plane, rows are independent: a Gauss–Seidel colour writes that
-    /// colour's cells of its own rows and reads only the other colour, and
-    /// the residual and the prolongation write their own rows only. The
-    /// only reads across blocks are of neighbour rows in the same plane,
-    /// which no other stage of the same step touches (the other stages
-    /// work on other planes), and steps are joined one after another: the
-    /// result does not depend on the number of tasks.
+    /// **Tiles.** When the planes in flight would not fit a core's cache
+    /// (3D levels more than about 70 cells across: [`Level::tile_rows`]),
+    /// the wavefront runs over bands of rows, one after another, each band
+    /// a tile of J rows skewed by one row per stage: in band B, stage p
+    /// works on rows
+    /// [B·J − p, (B + 1)·J − p). Stage p's row j then follows stage p − 1
+    /// on rows j − 1 (in the same band, or an earlier one: finished on
+    /// every plane) and j + 1 (in the same band, at the step before), as
+    /// the wavefront requires; no stage reads a row that a later stage has
+    /// already rewritten.
+    ///
+    /// **Threads.** On the rayon pool (large 3D levels) the rows of each
+    /// plane split into segments, one per thread, each tiled as above on
+    /// its own and shrinking by one row per stage at its inner ends: stage
+    /// p works on [lo + p + 1, hi − p). The segments touch disjoint rows
+    /// (the closest are row hi − 1 written at stage 0 by one, and row
+    /// hi + 1 by the next, with row hi read by both at most), so they run
+    /// at once; then the wedges between them, stage p on
+    /// [m − p, m + p + 1) around each boundary m, whose neighbours the
+    /// segments finished. Within a stage on one plane rows are independent
+    /// (a Gauss–Seidel colour writes that colour's cells of its own rows and
+    /// reads only the other colour; the residual and the prolongation write
+    /// their own rows only), so the order of the rows never changes a
+    /// value: the result is the same for any tiling and any number of
+    /// threads.
     fn pipeline<const A: usize>(&mut self, stages: &[Stage], coarse: Option<&Level<T>>) {
+        let per_plane = if A == 3 { self.n[1] } else { 1 };
+        let segments = if self.parallel() {
+            threads().min(per_plane / MIN_SEGMENT_ROWS).max(1)
+        } else {
+            1
+        };
+        let tile = self.tile_rows(stages.len());
+        self.pipeline_in::<A>(stages, coarse, segments, tile);
+    }
+
+    /// [`Level::pipeline`] on `segments` segments (run at once) of tiles of
+    /// `tile` rows.
+    fn pipeline_in<const A: usize>(
+        &mut self,
+        stages: &[Stage],
+        coarse: Option<&Level<T>>,
+        segments: usize,
+        tile: usize,
+    ) {
         let (mut x, mut r) = (std::mem::take(&mut self.x), std::mem::take(&mut self.r));
         let shared = Shared {
             x: x.as_mut_ptr(),
@@ -655,76 +703,127 @@ impl<T: Entry> Level<T> {
         };
         let this = &*self;
         let per_plane = if A == 3 { this.n[1] } else { 1 };
+        let count = stages.len();
         let avx2 = has_avx2();
-        let run = |step: usize, rows: std::ops::Range<usize>| {
-            let work = Step {
+        let run = |rows: [std::ops::Range<usize>; MAX_STAGES]| {
+            let work = Band {
                 shared,
                 stages,
                 coarse,
-                step,
                 rows,
             };
             #[cfg(target_arch = "x86_64")]
             if avx2 {
                 // SAFETY: the CPU supports AVX2 (detected at run time).
-                unsafe { this.step_avx2::<A>(work) };
+                unsafe { this.band_avx2::<A>(work) };
                 return;
             }
             let _ = avx2;
-            this.step::<A>(work);
+            this.band::<A>(work);
         };
-        let tasks = if this.parallel() {
-            threads().min(per_plane)
+        let bound = |t: usize| t * per_plane / segments;
+        // Segment t, tiled: stage p on [lo (+ p + 1 inside), hi (− p
+        // inside)), band by band.
+        let segment = |t: usize| {
+            let (lo, hi) = (bound(t), bound(t + 1));
+            let ends = |p: usize| {
+                let from = if t > 0 { lo + p + 1 } else { lo };
+                let to = if t + 1 < segments { hi - p } else { hi };
+                (from, to)
+            };
+            // One band when the segment fits a tile.
+            let tile = if tile + count > hi - lo {
+                hi - lo + count
+            } else {
+                tile
+            };
+            let mut base = lo;
+            loop {
+                run(std::array::from_fn(|p| {
+                    if p >= count {
+                        return 0..0;
+                    }
+                    let (from, to) = ends(p);
+                    let start = (base.saturating_sub(p)).max(from);
+                    start..(base + tile).saturating_sub(p).min(to).max(start)
+                }));
+                if base + tile + 1 >= hi + count {
+                    break;
+                }
+                base += tile;
+            }
+        };
+        // The wedge around boundary m (between segments t − 1 and t).
+        let wedge = |t: usize| {
+            let m = bound(t);
+            run(std::array::from_fn(|p| {
+                if p < count { m - p..m + p + 1 } else { 0..0 }
+            }));
+        };
+        if segments == 1 {
+            segment(0);
         } else {
-            1
-        };
-        for step in 0..this.n[0] + stages.len() - 1 {
             #[cfg(feature = "rayon")]
             {
-                if tasks == 2 {
-                    // (join is the pool's cheapest fork: one per step.)
-                    let half = per_plane / 2;
-                    rayon::join(|| run(step, 0..half), || run(step, half..per_plane));
-                    continue;
-                }
-                if tasks > 2 {
-                    use rayon::prelude::*;
-                    (0..tasks).into_par_iter().for_each(|t| {
-                        run(step, t * per_plane / tasks..(t + 1) * per_plane / tasks);
-                    });
-                    continue;
-                }
+                use rayon::prelude::*;
+                (0..segments).into_par_iter().for_each(segment);
+                (1..segments).into_par_iter().for_each(wedge);
             }
-            let _ = tasks;
-            run(step, 0..per_plane);
+            #[cfg(not(feature = "rayon"))]
+            {
+                (0..segments).for_each(segment);
+                (1..segments).for_each(wedge);
+            }
         }
         self.x = x;
         self.r = r;
     }
 
-    /// One step of [`Level::pipeline`] on a block of rows of each plane.
+    /// The rows of a tile ([`Level::pipeline`]) for a pipeline of `stages`
+    /// stages: as many as keep every stage's rows of the planes in flight
+    /// (stages + 2 planes, J + stages + 1 rows of each) within
+    /// [`TILE_BYTES`], counting x, b and r (double) and the matrix
+    /// (conductances, diagonal and its inverse) of each cell.
+    fn tile_rows(&self, stages: usize) -> usize {
+        let per_cell = 3 * std::mem::size_of::<f64>() + (self.axes + 2) * std::mem::size_of::<T>();
+        let per_row = (self.inner + 3) * per_cell;
+        // One row of each plane in flight.
+        let across = (stages + 2) * per_row;
+        if across * self.n[1] <= 2 * TILE_BYTES {
+            // The whole planes fit (64³ and smaller): one tile.
+            return self.n[1];
+        }
+        (TILE_BYTES / across)
+            .saturating_sub(stages + 1)
+            .max(MIN_TILE_ROWS)
+    }
+
+    /// One band of [`Level::pipeline`]: the wavefront over all planes,
+    /// each stage on its rows.
     #[inline(always)]
-    fn step<const A: usize>(&self, work: Step<'_, T>) {
+    fn band<const A: usize>(&self, work: Band<'_, T>) {
         let per_plane = if A == 3 { self.n[1] } else { 1 };
-        for (p, &stage) in work.stages.iter().enumerate() {
-            let Some(plane) = work.step.checked_sub(p).filter(|&i| i < self.n[0]) else {
-                continue;
-            };
-            for j in work.rows.clone() {
-                self.stage_row::<A>(work.shared, stage, plane * per_plane + j, work.coarse);
+        for step in 0..self.n[0] + work.stages.len() - 1 {
+            for (p, &stage) in work.stages.iter().enumerate() {
+                let Some(plane) = step.checked_sub(p).filter(|&i| i < self.n[0]) else {
+                    continue;
+                };
+                for j in work.rows[p].clone() {
+                    self.stage_row::<A>(work.shared, stage, plane * per_plane + j, work.coarse);
+                }
             }
         }
     }
 
-    /// [`Level::step`] compiled for AVX2: the stencil loops then handle
+    /// [`Level::band`] compiled for AVX2: the stencil loops then handle
     /// four values per instruction instead of two (the results are the
     /// same: each value is computed by the same operations in the same
     /// order, and nothing is fused). About 8 % off the 64³ benchmark's
     /// solve (docs/PERFORMANCE.md).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn step_avx2<const A: usize>(&self, work: Step<'_, T>) {
-        self.step::<A>(work);
+    fn band_avx2<const A: usize>(&self, work: Band<'_, T>) {
+        self.band::<A>(work);
     }
 
     /// One stage of [`Level::pipeline`] on row `row`, through the shared
@@ -1237,8 +1336,15 @@ impl Hierarchy {
                 return Err(LinearFailure::Indefinite);
             }
             let alpha = rz / pq;
-            update_solution(&mut self.x, &mut self.r, &self.p, &self.q, alpha);
-            let rel = dot(&self.r, &self.r, &mut self.partials).sqrt() / norm_b;
+            let rr = update_solution(
+                &mut self.x,
+                &mut self.r,
+                &self.p,
+                &self.q,
+                alpha,
+                &mut self.partials,
+            );
+            let rel = rr.sqrt() / norm_b;
             if rel <= rtol {
                 return Ok(it);
             }
@@ -1267,28 +1373,62 @@ const PARALLEL_VECTOR_LEN: usize = 1 << 21;
 /// Elements per chunk of the parallel vector operations.
 const VECTOR_CHUNK: usize = 1 << 15;
 
-/// x += αp and r −= αq, element by element (on the rayon pool, in chunks,
-/// for long vectors).
-fn update_solution(x: &mut [f64], r: &mut [f64], p: &[f64], q: &[f64], alpha: f64) {
-    type Pairs<'a> = ((&'a mut [f64], &'a mut [f64]), (&'a [f64], &'a [f64]));
-    let update = |((x, r), (p, q)): Pairs<'_>| {
-        for ((x, r), (p, q)) in x.iter_mut().zip(r.iter_mut()).zip(p.iter().zip(q)) {
-            *x += alpha * p;
-            *r -= alpha * q;
+/// x += αp and r −= αq, element by element, returning the new r·r: block
+/// by block, each block's r summed while it is still in cache (one pass
+/// through memory instead of two). The sum is [`dot`]'s, bit for bit: the
+/// same chunks (on the rayon pool for long vectors), and within each the
+/// same four running sums in the same order.
+fn update_solution(
+    x: &mut [f64],
+    r: &mut [f64],
+    p: &[f64],
+    q: &[f64],
+    alpha: f64,
+    partials: &mut [f64],
+) -> f64 {
+    /// Elements per block (a multiple of 4, so that each block's r·r
+    /// continues the running sums where the previous one stopped).
+    const BLOCK: usize = 1 << 10;
+    let piece = |x: &mut [f64], r: &mut [f64], p: &[f64], q: &[f64]| -> f64 {
+        let mut acc = [0.0f64; 4];
+        let mut tail = 0.0;
+        let blocks = x
+            .chunks_mut(BLOCK)
+            .zip(r.chunks_mut(BLOCK))
+            .zip(p.chunks(BLOCK).zip(q.chunks(BLOCK)));
+        for ((x, r), (p, q)) in blocks {
+            for ((x, r), (p, q)) in x.iter_mut().zip(r.iter_mut()).zip(p.iter().zip(q)) {
+                *x += alpha * p;
+                *r -= alpha * q;
+            }
+            // Only the last block can leave a remainder.
+            tail = dot_accumulate(r, r, &mut acc);
         }
+        dot_finish(&acc, tail)
     };
     #[cfg(feature = "rayon")]
     if x.len() >= PARALLEL_VECTOR_LEN {
-        use rayon::prelude::*;
-        let (xr, pq) = (
+        let partials = &mut partials[..x.len().div_ceil(VECTOR_CHUNK)];
+        if threads() > 1 {
+            use rayon::prelude::*;
             x.par_chunks_mut(VECTOR_CHUNK)
-                .zip(r.par_chunks_mut(VECTOR_CHUNK)),
-            p.par_chunks(VECTOR_CHUNK).zip(q.par_chunks(VECTOR_CHUNK)),
-        );
-        xr.zip(pq).for_each(update);
-        return;
+                .zip(r.par_chunks_mut(VECTOR_CHUNK))
+                .zip(p.par_chunks(VECTOR_CHUNK).zip(q.par_chunks(VECTOR_CHUNK)))
+                .zip(partials.par_iter_mut())
+                .for_each(|(((x, r), (p, q)), s)| *s = piece(x, r, p, q));
+        } else {
+            let chunks = x
+                .chunks_mut(VECTOR_CHUNK)
+                .zip(r.chunks_mut(VECTOR_CHUNK))
+                .zip(p.chunks(VECTOR_CHUNK).zip(q.chunks(VECTOR_CHUNK)));
+            for (((x, r), (p, q)), s) in chunks.zip(partials.iter_mut()) {
+                *s = piece(x, r, p, q);
+            }
+        }
+        return partials.iter().sum();
     }
-    update(((x, r), (p, q)));
+    let _ = partials;
+    piece(x, r, p, q)
 }
 
 /// p = z + βp, element by element (on the rayon pool, in chunks, for long
@@ -1300,7 +1440,7 @@ fn update_direction(p: &mut [f64], z: &[f64], beta: f64) {
         }
     };
     #[cfg(feature = "rayon")]
-    if p.len() >= PARALLEL_VECTOR_LEN {
+    if p.len() >= PARALLEL_VECTOR_LEN && threads() > 1 {
         use rayon::prelude::*;
         p.par_chunks_mut(VECTOR_CHUNK)
             .zip(z.par_chunks(VECTOR_CHUNK))
@@ -1310,18 +1450,27 @@ fn update_direction(p: &mut [f64], z: &[f64], beta: f64) {
     update((p, z));
 }
 
-/// a·b: in fixed-order chunks on the rayon pool for long vectors (their
-/// partial sums kept in `partials`, one per chunk, and added in order),
-/// [`dot_serial`] otherwise.
+/// a·b: for long vectors, in fixed-order chunks (on the rayon pool when it
+/// has more than one thread), their partial sums kept in `partials`, one
+/// per chunk, and added in order; [`dot_serial`] otherwise. The chunks and
+/// their order depend on the length alone, so the result does not depend
+/// on the number of threads.
 fn dot(a: &[f64], b: &[f64], partials: &mut [f64]) -> f64 {
     #[cfg(feature = "rayon")]
     if a.len() >= PARALLEL_VECTOR_LEN {
-        use rayon::prelude::*;
         let partials = &mut partials[..a.len().div_ceil(VECTOR_CHUNK)];
-        a.par_chunks(VECTOR_CHUNK)
-            .zip(b.par_chunks(VECTOR_CHUNK))
-            .zip(partials.par_iter_mut())
-            .for_each(|((x, y), s)| *s = dot_serial(x, y));
+        let chunks = a.chunks(VECTOR_CHUNK).zip(b.chunks(VECTOR_CHUNK));
+        if threads() > 1 {
+            use rayon::prelude::*;
+            a.par_chunks(VECTOR_CHUNK)
+                .zip(b.par_chunks(VECTOR_CHUNK))
+                .zip(partials.par_iter_mut())
+                .for_each(|((x, y), s)| *s = dot_serial(x, y));
+        } else {
+            for ((x, y), s) in chunks.zip(partials.iter_mut()) {
+                *s = dot_serial(x, y);
+            }
+        }
         return partials.iter().sum();
     }
     let _ = partials;
@@ -1333,6 +1482,15 @@ fn dot(a: &[f64], b: &[f64], partials: &mut [f64]) -> f64 {
 /// (the order is fixed, so the result is deterministic).
 fn dot_serial(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
+    let tail = dot_accumulate(a, b, &mut acc);
+    dot_finish(&acc, tail)
+}
+
+/// Adds a·b over the groups of four elements to the running sums `acc`
+/// (element 4m + k to sum k); returns the sum of the last `len % 4`
+/// products, which no group holds.
+#[inline(always)]
+fn dot_accumulate(a: &[f64], b: &[f64], acc: &mut [f64; 4]) -> f64 {
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let tail: f64 = ca
         .remainder()
@@ -1345,12 +1503,83 @@ fn dot_serial(a: &[f64], b: &[f64]) -> f64 {
             acc[k] += x[k] * y[k];
         }
     }
+    tail
+}
+
+/// The dot product from [`dot_accumulate`]'s running sums and tail.
+#[inline(always)]
+fn dot_finish(acc: &[f64; 4], tail: f64) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tiles of any height and any number of segments (run at once on the
+    /// pool) give the untiled single pass's x and r bit for bit, for the
+    /// pre-smoothing pipeline (from zero, with the residual) and the
+    /// post-smoothing one (prolongation first).
+    #[test]
+    fn tiled_and_segmented_pipelines_match_one_pass() {
+        let n = [9usize, 40, 11];
+        let cells = n.iter().product::<usize>();
+        let wave = |k: usize, a: usize| 0.5 + ((k * (7 + a) + 3 * a) % 13) as f64 / 6.0;
+        let c: Vec<Vec<f64>> = (0..3)
+            .map(|a| (0..cells).map(|k| wave(k, a)).collect())
+            .collect();
+        let slices: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
+        let mut h = Hierarchy::new(n, &slices);
+        let sink: Vec<f64> = (0..cells).map(|k| 1e-2 * (1 + k % 5) as f64).collect();
+        h.set_sink(&sink).unwrap();
+        let (fine, coarse) = h.levels.split_at_mut(1);
+        let (fine, coarse) = (&mut fine[0], &coarse[0]);
+        for (k, b) in fine.b.iter_mut().enumerate() {
+            // Zero on the padding, as a V-cycle keeps it.
+            *b = if fine.csum[k] > 0.0 {
+                ((k * 37 % 101) as f64 - 50.0) / 50.0
+            } else {
+                0.0
+            };
+        }
+        let mut coarse = coarse.clone();
+        for (k, x) in coarse.x.iter_mut().enumerate() {
+            if coarse.csum[k] > 0.0 {
+                *x = ((k * 11 % 29) as f64 - 14.0) / 30.0;
+            }
+        }
+        let pre = [
+            Stage::RelaxFromZero,
+            Stage::Relax(false),
+            Stage::Relax(true),
+            Stage::Relax(false),
+            Stage::Residual,
+        ];
+        let post = [
+            Stage::Prolong,
+            Stage::Relax(false),
+            Stage::Relax(true),
+            Stage::Relax(false),
+            Stage::Relax(true),
+        ];
+        let run = |segments: usize, tile: usize| {
+            let mut level = fine.clone();
+            level.pipeline_in::<3>(&pre, None, segments, tile);
+            let after_pre = (level.x.clone(), level.r.clone());
+            level.pipeline_in::<3>(&post, Some(&coarse), segments, tile);
+            (after_pre, level.x)
+        };
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let ((x0, r0), z0) = run(1, n[1]);
+        assert!(r0.iter().any(|&v| v != 0.0) && z0.iter().any(|&v| v != 0.0));
+        for (segments, tile) in [(1, 8), (1, 13), (2, n[1]), (2, 8), (3, 8), (3, 9)] {
+            let ((x, r), z) = run(segments, tile);
+            let layout = format!("{segments} segments, tiles of {tile}");
+            assert_eq!(bits(&x), bits(&x0), "{layout}: x after pre-smoothing");
+            assert_eq!(bits(&r), bits(&r0), "{layout}: residual");
+            assert_eq!(bits(&z), bits(&z0), "{layout}: x after post-smoothing");
+        }
+    }
 
     /// A random-ish SPD system: the CG solution satisfies A x = b.
     #[test]
