@@ -248,12 +248,14 @@ const TILE_BYTES: usize = 3 << 18;
 /// The fewest rows of a tile.
 const MIN_TILE_ROWS: usize = 8;
 /// The fewest rows per plane of a pipeline's segment on one thread
-/// ([`Level::pipeline`]): its trapezoid must not vanish.
+/// ([`Level::pipeline`]): at least twice the stages, so that the wedges
+/// on either side of a segment never overlap (and a little more, so that
+/// the segment keeps rows of its own at every stage).
 const MIN_SEGMENT_ROWS: usize = 2 * MAX_STAGES + 2;
 
-/// A level's x and r as raw pointers, for the rows of a pipeline stage
-/// that run in parallel (see [`Level::pipeline`] for why no two of them
-/// touch the same element).
+/// A level's x and r as raw pointers, for the segments or wedges of a
+/// pipeline that run at once (see [`Level::pipeline`] for why no element
+/// that one of them writes is read or written by another).
 #[derive(Clone, Copy)]
 struct Shared {
     x: *mut f64,
@@ -261,8 +263,9 @@ struct Shared {
     /// Length of both vectors.
     len: usize,
 }
-// SAFETY: the pointers are only dereferenced by `Level::stage_row`, whose
-// concurrent rows access disjoint elements (proved at `Level::pipeline`).
+// SAFETY: the pointers are only dereferenced by `Level::stage_row`, and
+// no element that one concurrently running segment or wedge writes is
+// read or written by another (proved at `Level::pipeline`).
 unsafe impl Send for Shared {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for Shared {}
@@ -656,10 +659,10 @@ impl<T: Entry> Level<T> {
     /// a tile of J rows skewed by one row per stage: in band B, stage p
     /// works on rows
     /// [B·J − p, (B + 1)·J − p). Stage p's row j then follows stage p − 1
-    /// on rows j − 1 (in the same band, or an earlier one: finished on
-    /// every plane) and j + 1 (in the same band, at the step before), as
-    /// the wavefront requires; no stage reads a row that a later stage has
-    /// already rewritten.
+    /// on row j − 1 (in the same band, or an earlier one that finished it
+    /// on every plane) and on row j + 1 (in the same band, where the
+    /// wavefront orders the planes), as the wavefront requires; no stage
+    /// reads a row that a later stage has already rewritten.
     ///
     /// **Threads.** On the rayon pool (large 3D levels) the rows of each
     /// plane split into segments, one per thread, each tiled as above on
@@ -674,7 +677,8 @@ impl<T: Entry> Level<T> {
     /// reads only the other colour; the residual and the prolongation write
     /// their own rows only), so the order of the rows never changes a
     /// value: the result is the same for any tiling and any number of
-    /// threads.
+    /// threads. (Levels with fewer than 2 × [`MIN_SEGMENT_ROWS`] rows per
+    /// plane run on one thread.)
     fn pipeline<const A: usize>(&mut self, stages: &[Stage], coarse: Option<&Level<T>>) {
         let per_plane = if A == 3 { self.n[1] } else { 1 };
         let segments = if self.parallel() {
@@ -695,6 +699,14 @@ impl<T: Entry> Level<T> {
         segments: usize,
         tile: usize,
     ) {
+        let per_plane = if A == 3 { self.n[1] } else { 1 };
+        // What the schedule's proof needs: segments at least twice as high
+        // as the stages (wedges apart), and tiles of at least one row.
+        assert!(tile > 0 && segments > 0, "a pipeline needs rows to work on");
+        assert!(
+            segments == 1 || per_plane / segments >= 2 * stages.len(),
+            "pipeline segments of fewer than two rows per stage"
+        );
         let (mut x, mut r) = (std::mem::take(&mut self.x), std::mem::take(&mut self.r));
         let shared = Shared {
             x: x.as_mut_ptr(),
@@ -702,7 +714,6 @@ impl<T: Entry> Level<T> {
             len: x.len(),
         };
         let this = &*self;
-        let per_plane = if A == 3 { this.n[1] } else { 1 };
         let count = stages.len();
         let avx2 = has_avx2();
         let run = |rows: [std::ops::Range<usize>; MAX_STAGES]| {
@@ -789,9 +800,11 @@ impl<T: Entry> Level<T> {
         let per_row = (self.inner + 3) * per_cell;
         // One row of each plane in flight.
         let across = (stages + 2) * per_row;
-        if across * self.n[1] <= 2 * TILE_BYTES {
-            // The whole planes fit (64³ and smaller): one tile.
-            return self.n[1];
+        let rows = if self.axes == 3 { self.n[1] } else { 1 };
+        if across * rows <= 2 * TILE_BYTES {
+            // The whole planes fit (64³ and smaller, and every 2D level):
+            // one tile.
+            return rows;
         }
         (TILE_BYTES / across)
             .saturating_sub(stages + 1)
@@ -841,7 +854,8 @@ impl<T: Entry> Level<T> {
         let window = |k: usize, n: usize| -> &[f64] {
             assert!(k + n <= v.len);
             // SAFETY: in bounds (checked); the pipeline's argument shows
-            // that no task writes these elements during this stage.
+            // that nothing writes these elements while this stage reads
+            // them (neither this thread nor a concurrent segment or wedge).
             unsafe { std::slice::from_raw_parts(v.x.add(k), n) }
         };
         match stage {
@@ -855,10 +869,10 @@ impl<T: Entry> Level<T> {
                 let along = (window(h.shift(h.lower), n), window(h.shift(h.upper), n));
                 assert!(h.start + n <= v.len);
                 // SAFETY: in bounds (checked); these are this row's cells
-                // of the colour being relaxed, which only this task writes
-                // and no task reads during this stage; the windows read
-                // above are all of the other colour or in other rows, so
-                // they do not overlap it.
+                // of the colour being relaxed, which no concurrent segment
+                // or wedge touches (the pipeline's argument); the windows
+                // read above are all of the other colour or in other rows,
+                // so they do not overlap it.
                 let cur = unsafe { std::slice::from_raw_parts_mut(v.x.add(h.start), n) };
                 self.relax_values::<A>(&h, xm, xp, along, cur);
             }
@@ -874,8 +888,8 @@ impl<T: Entry> Level<T> {
                 let end = red.start.max(black.start) + red.len.max(black.len);
                 assert!(end <= v.len);
                 // SAFETY: in bounds (checked); these are this row's cells,
-                // which only this task touches during this stage (the stage
-                // reads no x at all).
+                // which no concurrent segment or wedge touches (the
+                // pipeline's argument; the stage reads no x at all).
                 let (cur, zero) = unsafe {
                     (
                         std::slice::from_raw_parts_mut(v.x.add(red.start), red.len),
@@ -893,7 +907,7 @@ impl<T: Entry> Level<T> {
                 for h in self.halves(c) {
                     assert!(h.start + h.len <= v.len);
                     // SAFETY: in bounds (checked); r of this row is written
-                    // by this task alone and read by none during the stage.
+                    // here alone and read by nothing in the pipeline.
                     let out = unsafe { std::slice::from_raw_parts_mut(v.r.add(h.start), h.len) };
                     self.stencil_values::<A, true>(&h, |k| window(k, h.len), out);
                 }
@@ -903,8 +917,9 @@ impl<T: Entry> Level<T> {
                 let base = coarse.rows[self.coarse_row[row]] - 1;
                 let (ne, no) = (self.even, self.inner - self.even);
                 assert!(c + ne + 1 + no <= v.len);
-                // SAFETY: in bounds (checked); this row's cells, written by
-                // this task alone and read by none during the stage.
+                // SAFETY: in bounds (checked); this row's cells, which no
+                // concurrent segment or wedge touches (the pipeline's
+                // argument).
                 let cells = unsafe { std::slice::from_raw_parts_mut(v.x.add(c), ne + 1 + no) };
                 let (even, odd) = cells.split_at_mut(ne + 1);
                 let correction = |m: usize| OVER_CORRECTION * coarse.x[base + coarse.slot(m)];
@@ -1364,9 +1379,10 @@ impl Hierarchy {
 }
 
 /// Vectors at least this long (padded cells) have their dot products and
-/// updates split into chunks of [`VECTOR_CHUNK`] run on the rayon pool;
-/// the chunks' partial sums are added in order, so the result does not
-/// depend on the number of threads. Shorter vectors (2D grids up to
+/// updates split into chunks of [`VECTOR_CHUNK`], run on the rayon pool
+/// when it has more than one thread and one after another otherwise; the
+/// chunks' partial sums are added in order, so the result does not depend
+/// on the number of threads. Shorter vectors (2D grids up to
 /// about 1 400², 3D up to about 125³) take [`dot_serial`].
 #[cfg(feature = "rayon")]
 const PARALLEL_VECTOR_LEN: usize = 1 << 21;
