@@ -262,10 +262,15 @@ struct Shared {
     r: *mut f64,
     /// Length of both vectors.
     len: usize,
+    /// Per-row-chunk sums b·x taken after the last stage (null: none),
+    /// one per row chunk of the level.
+    sums: *mut f64,
 }
-// SAFETY: the pointers are only dereferenced by `Level::stage_row`, and
-// no element that one concurrently running segment or wedge writes is
-// read or written by another (proved at `Level::pipeline`).
+// SAFETY: the pointers are only dereferenced by `Level::stage_row` and
+// `Level::row_sum`, and no element that one concurrently running segment
+// or wedge writes is read or written by another (proved at
+// `Level::pipeline`; each row's sum is written by the one task that runs
+// the row's last stage).
 unsafe impl Send for Shared {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for Shared {}
@@ -508,28 +513,51 @@ impl<T: Entry> Level<T> {
         coarse.sum_conductances();
     }
 
-    /// y = A x over the interior (padding of y left untouched, x's zero).
-    fn apply(&self, x: &[f64], y: &mut [f64]) {
-        match self.axes {
-            2 => self.apply_axes::<2>(x, y),
-            _ => self.apply_axes::<3>(x, y),
+    /// y = A x over the interior (padding of y left untouched, x's zero),
+    /// row by row (on the rayon pool for large levels), and returns x·y, in one pass through memory: each row's
+    /// x·y is taken while its y is in cache and kept in `sums` (one per
+    /// row chunk), and the rows' sums are added in order, so the result
+    /// does not depend on the number of threads.
+    fn apply_dot(&self, x: &[f64], y: &mut [f64], sums: &mut [f64]) -> f64 {
+        let (row_len, interior) = self.row_chunks();
+        let sums = &mut sums[..y.len() / row_len];
+        let run = |c: usize, row: &mut [f64]| -> f64 {
+            match self.axes {
+                2 => self.apply_row_dispatch::<2>(x, c, row),
+                _ => self.apply_row_dispatch::<3>(x, c, row),
+            }
+            dot_serial(&x[c - 1..][..row.len()], row)
+        };
+        let each = |(q, (row, s)): (usize, (&mut [f64], &mut f64))| {
+            *s = interior(q).map_or(0.0, |c| run(c, row));
+        };
+        #[cfg(feature = "rayon")]
+        if self.parallel() {
+            use rayon::prelude::*;
+            y.par_chunks_mut(row_len)
+                .zip(sums.par_iter_mut())
+                .enumerate()
+                .with_min_len(8)
+                .for_each(each);
+            return sums.iter().sum();
         }
+        y.chunks_mut(row_len)
+            .zip(sums.iter_mut())
+            .enumerate()
+            .for_each(each);
+        sums.iter().sum()
     }
 
-    /// y = A x, row by row (on the rayon pool for large levels).
-    fn apply_axes<const A: usize>(&self, x: &[f64], y: &mut [f64]) {
-        let (row_len, interior) = self.row_chunks();
-        let avx2 = has_avx2();
-        for_rows(y, row_len, self.parallel(), interior, |c, row| {
-            #[cfg(target_arch = "x86_64")]
-            if avx2 {
-                // SAFETY: the CPU supports AVX2 (detected at run time).
-                unsafe { self.apply_row_avx2::<A>(x, c, row) };
-                return;
-            }
-            let _ = avx2;
-            self.apply_row::<A>(x, c, row);
-        });
+    /// [`Level::apply_row`], compiled for AVX2 when the CPU has it.
+    #[inline(always)]
+    fn apply_row_dispatch<const A: usize>(&self, x: &[f64], c: usize, row: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() {
+            // SAFETY: the CPU supports AVX2 (detected at run time).
+            unsafe { self.apply_row_avx2::<A>(x, c, row) };
+            return;
+        }
+        self.apply_row::<A>(x, c, row);
     }
 
     /// y = A x on the row whose chunk `row` starts at padded index c − 1.
@@ -635,10 +663,15 @@ impl<T: Entry> Level<T> {
     }
 
     /// [`Level::pipeline`] for this level's number of axes.
-    fn run_pipeline(&mut self, stages: &[Stage], coarse: Option<&Level<T>>) {
+    fn run_pipeline(
+        &mut self,
+        stages: &[Stage],
+        coarse: Option<&Level<T>>,
+        sums: Option<&mut [f64]>,
+    ) {
         match self.axes {
-            2 => self.pipeline::<2>(stages, coarse),
-            _ => self.pipeline::<3>(stages, coarse),
+            2 => self.pipeline::<2>(stages, coarse, sums),
+            _ => self.pipeline::<3>(stages, coarse, sums),
         }
     }
 
@@ -679,7 +712,17 @@ impl<T: Entry> Level<T> {
     /// value: the result is the same for any tiling and any number of
     /// threads. (Levels with fewer than 2 × [`MIN_SEGMENT_ROWS`] rows per
     /// plane run on one thread.)
-    fn pipeline<const A: usize>(&mut self, stages: &[Stage], coarse: Option<&Level<T>>) {
+    ///
+    /// With `sums` (one per row chunk), each row's b·x after the last
+    /// stage is kept there (padding rows: 0), taken while the row is in
+    /// cache; added in order they give b·x independently of the tiling
+    /// and the threads.
+    fn pipeline<const A: usize>(
+        &mut self,
+        stages: &[Stage],
+        coarse: Option<&Level<T>>,
+        sums: Option<&mut [f64]>,
+    ) {
         let per_plane = if A == 3 { self.n[1] } else { 1 };
         let segments = if self.parallel() {
             threads().min(per_plane / MIN_SEGMENT_ROWS).max(1)
@@ -687,7 +730,7 @@ impl<T: Entry> Level<T> {
             1
         };
         let tile = self.tile_rows(stages.len());
-        self.pipeline_in::<A>(stages, coarse, segments, tile);
+        self.pipeline_in::<A>(stages, coarse, sums, segments, tile);
     }
 
     /// [`Level::pipeline`] on `segments` segments (run at once) of tiles of
@@ -696,6 +739,7 @@ impl<T: Entry> Level<T> {
         &mut self,
         stages: &[Stage],
         coarse: Option<&Level<T>>,
+        sums: Option<&mut [f64]>,
         segments: usize,
         tile: usize,
     ) {
@@ -712,6 +756,14 @@ impl<T: Entry> Level<T> {
             x: x.as_mut_ptr(),
             r: r.as_mut_ptr(),
             len: x.len(),
+            sums: match sums {
+                Some(sums) => {
+                    assert_eq!(sums.len(), x.len() / self.row_chunks().0);
+                    sums.fill(0.0);
+                    sums.as_mut_ptr()
+                }
+                None => std::ptr::null_mut(),
+            },
         };
         let this = &*self;
         let count = stages.len();
@@ -821,8 +873,13 @@ impl<T: Entry> Level<T> {
                 let Some(plane) = step.checked_sub(p).filter(|&i| i < self.n[0]) else {
                     continue;
                 };
+                let last = p + 1 == work.stages.len() && !work.shared.sums.is_null();
                 for j in work.rows[p].clone() {
-                    self.stage_row::<A>(work.shared, stage, plane * per_plane + j, work.coarse);
+                    let row = plane * per_plane + j;
+                    self.stage_row::<A>(work.shared, stage, row, work.coarse);
+                    if last {
+                        self.row_sum(work.shared, row);
+                    }
                 }
             }
         }
@@ -837,6 +894,28 @@ impl<T: Entry> Level<T> {
     #[target_feature(enable = "avx2")]
     fn band_avx2<const A: usize>(&self, work: Band<'_, T>) {
         self.band::<A>(work);
+    }
+
+    /// b·x over row `row`'s chunk (its cells and padding), into its slot
+    /// of the shared sums: called once the row has been through the
+    /// pipeline's last stage.
+    #[inline(always)]
+    fn row_sum(&self, v: Shared, row: usize) {
+        let row_len = self.inner + 3;
+        let start = self.rows[row] - 1;
+        let q = start / row_len;
+        assert!(start + row_len <= v.len && q < v.len / row_len);
+        // SAFETY: in bounds (checked); the row has been through every
+        // stage, so nothing writes its x any more during the pipeline
+        // (the pipeline's argument), and slot q belongs to this row
+        // alone, written by the one task that runs its last stage.
+        let (x, sum) = unsafe {
+            (
+                std::slice::from_raw_parts(v.x.add(start), row_len),
+                &mut *v.sums.add(q),
+            )
+        };
+        *sum = dot_serial(&self.b[start..start + row_len], x);
     }
 
     /// One stage of [`Level::pipeline`] on row `row`, through the shared
@@ -1050,6 +1129,9 @@ pub(crate) struct Hierarchy {
     q: Vec<f64>,
     /// The per-chunk partial sums of a parallel dot product.
     partials: Vec<f64>,
+    /// The per-row partial sums of a dot product fused into a pass over
+    /// the finest level's rows.
+    row_sums: Vec<f64>,
 }
 
 impl Hierarchy {
@@ -1064,6 +1146,7 @@ impl Hierarchy {
         }
         let sinks = levels.iter().map(|l| vec![0.0; l.cells()]).collect();
         let len = levels[0].b.len();
+        let row_sums = vec![0.0; len / levels[0].row_chunks().0];
         let m = levels.last().expect("one level").cells();
         Self {
             op,
@@ -1076,6 +1159,7 @@ impl Hierarchy {
             p: vec![0.0; len],
             q: vec![0.0; len],
             partials: vec![0.0; len.div_ceil(VECTOR_CHUNK)],
+            row_sums,
         }
     }
 
@@ -1226,7 +1310,7 @@ impl Hierarchy {
                     Stage::Relax(s % 2 == 0)
                 };
             }
-            level.run_pipeline(&stages[..2 * sweeps + 1], None);
+            level.run_pipeline(&stages[..2 * sweeps + 1], None, None);
         }
         // Restriction: each coarse cell sums the residuals of its block,
         // row by coarse row (its fine rows in order).
@@ -1262,17 +1346,30 @@ impl Hierarchy {
         for (s, stage) in stages[1..].iter_mut().enumerate().take(2 * sweeps) {
             *stage = Stage::Relax(s % 2 == 1);
         }
-        fine[l].run_pipeline(&stages[..2 * sweeps + 1], Some(&coarse[0]));
+        let sums = if l == 0 {
+            Some(&mut self.row_sums[..])
+        } else {
+            None
+        };
+        fine[l].run_pipeline(&stages[..2 * sweeps + 1], Some(&coarse[0]), sums);
     }
 
     /// z = M⁻¹ r by one V-cycle.
     /// The vectors are swapped in and out of the finest level rather than
     /// copied (all keep zero padding).
-    fn precondition(&mut self) {
+    /// Returns r·z: summed row by row by the finest level's last
+    /// pipeline while z is in cache (the plain dot product when the
+    /// finest level is the coarsest).
+    fn precondition(&mut self) -> f64 {
         std::mem::swap(&mut self.r, &mut self.levels[0].b);
         self.vcycle(0);
         std::mem::swap(&mut self.r, &mut self.levels[0].b);
         std::mem::swap(&mut self.z, &mut self.levels[0].x);
+        if self.levels.len() > 1 {
+            self.row_sums.iter().sum()
+        } else {
+            dot(&self.r, &self.z, &mut self.partials)
+        }
     }
 
     /// `b` (unpadded, cell order) into CG's residual `r` (split rows).
@@ -1340,12 +1437,10 @@ impl Hierarchy {
         if norm_b == 0.0 {
             return Ok(0);
         }
-        self.precondition();
+        let mut rz = self.precondition();
         self.p.copy_from_slice(&self.z);
-        let mut rz = dot(&self.r, &self.z, &mut self.partials);
         for it in 1..=max_iterations {
-            self.op.apply(&self.p, &mut self.q);
-            let pq = dot(&self.p, &self.q, &mut self.partials);
+            let pq = self.op.apply_dot(&self.p, &mut self.q, &mut self.row_sums);
             let positive = pq > 0.0 && rz > 0.0; // false for NaN as well
             if !positive {
                 return Err(LinearFailure::Indefinite);
@@ -1366,8 +1461,7 @@ impl Hierarchy {
             if !rel.is_finite() {
                 return Err(LinearFailure::Indefinite);
             }
-            self.precondition();
-            let rz_new = dot(&self.r, &self.z, &mut self.partials);
+            let rz_new = self.precondition();
             let beta = rz_new / rz;
             rz = rz_new;
             update_direction(&mut self.p, &self.z, beta);
@@ -1580,9 +1674,19 @@ mod tests {
         ];
         let run = |segments: usize, tile: usize| {
             let mut level = fine.clone();
-            level.pipeline_in::<3>(&pre, None, segments, tile);
+            level.pipeline_in::<3>(&pre, None, None, segments, tile);
             let after_pre = (level.x.clone(), level.r.clone());
-            level.pipeline_in::<3>(&post, Some(&coarse), segments, tile);
+            let mut sums = vec![f64::NAN; level.x.len() / level.row_chunks().0];
+            level.pipeline_in::<3>(&post, Some(&coarse), Some(&mut sums), segments, tile);
+            // The fused b·x is the plain one's, whatever the layout.
+            let fused: f64 = sums.iter().sum();
+            let plain: f64 = level
+                .b
+                .chunks(level.row_chunks().0)
+                .zip(level.x.chunks(level.row_chunks().0))
+                .map(|(b, x)| dot_serial(b, x))
+                .sum();
+            assert_eq!(fused.to_bits(), plain.to_bits());
             (after_pre, level.x)
         };
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
