@@ -253,8 +253,8 @@ const MIN_TILE_ROWS: usize = 8;
 /// the segment keeps rows of its own at every stage).
 const MIN_SEGMENT_ROWS: usize = 2 * MAX_STAGES + 2;
 
-/// A level's x and r as raw pointers, for the segments or wedges of a
-/// pipeline that run at once (see [`Level::pipeline`] for why no element
+/// A level's x and r, and optionally the per-row sums, as raw pointers,
+/// for the segments or wedges of a pipeline that run at once (see [`Level::pipeline`] for why no element
 /// that one of them writes is read or written by another).
 #[derive(Clone, Copy)]
 struct Shared {
@@ -514,10 +514,11 @@ impl<T: Entry> Level<T> {
     }
 
     /// y = A x over the interior (padding of y left untouched, x's zero),
-    /// row by row (on the rayon pool for large levels), and returns x·y, in one pass through memory: each row's
-    /// x·y is taken while its y is in cache and kept in `sums` (one per
-    /// row chunk), and the rows' sums are added in order, so the result
-    /// does not depend on the number of threads.
+    /// row by row (on the rayon pool for large levels), and returns x·y
+    /// from the same pass through memory: each row's x·y is taken while
+    /// its y is in cache and kept in `sums` (one per row chunk), and the
+    /// rows' sums are added in order, so the result does not depend on
+    /// the number of threads.
     fn apply_dot(&self, x: &[f64], y: &mut [f64], sums: &mut [f64]) -> f64 {
         let (row_len, interior) = self.row_chunks();
         let sums = &mut sums[..y.len() / row_len];
@@ -1678,15 +1679,18 @@ mod tests {
             let after_pre = (level.x.clone(), level.r.clone());
             let mut sums = vec![f64::NAN; level.x.len() / level.row_chunks().0];
             level.pipeline_in::<3>(&post, Some(&coarse), Some(&mut sums), segments, tile);
-            // The fused b·x is the plain one's, whatever the layout.
-            let fused: f64 = sums.iter().sum();
-            let plain: f64 = level
-                .b
-                .chunks(level.row_chunks().0)
-                .zip(level.x.chunks(level.row_chunks().0))
-                .map(|(b, x)| dot_serial(b, x))
-                .sum();
-            assert_eq!(fused.to_bits(), plain.to_bits());
+            // Each row's fused b·x is the plain one of its final x (0 on
+            // the padding rows), whatever the layout.
+            let (row_len, interior) = level.row_chunks();
+            let rows = level.b.chunks(row_len).zip(level.x.chunks(row_len));
+            for (q, ((b, x), s)) in rows.zip(&sums).enumerate() {
+                let plain = if interior(q).is_some() {
+                    dot_serial(b, x)
+                } else {
+                    0.0
+                };
+                assert_eq!(s.to_bits(), plain.to_bits(), "row chunk {q}");
+            }
             (after_pre, level.x)
         };
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -1702,6 +1706,72 @@ mod tests {
     }
 
     /// A random-ish SPD system: the CG solution satisfies A x = b.
+    /// A p with p·q, in 2D and 3D: q by the unpadded definition of A, and
+    /// the returned p·q the rows' dot products added in order.
+    #[test]
+    fn apply_dot_gives_a_p_and_p_dot_q() {
+        for n in [[7usize, 9, 1], [5, 6, 7]] {
+            let axes = if n[2] == 1 { 2 } else { 3 };
+            let cells: usize = n.iter().product();
+            let c: Vec<Vec<f64>> = (0..axes)
+                .map(|a| {
+                    (0..cells)
+                        .map(|k| 0.5 + ((k * (3 + a)) % 7) as f64)
+                        .collect()
+                })
+                .collect();
+            let slices: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
+            let mut h = Hierarchy::new(n, &slices);
+            let sink: Vec<f64> = (0..cells).map(|k| 0.1 * (1 + k % 4) as f64).collect();
+            h.set_sink(&sink).unwrap();
+            let l = &h.op;
+            let value = |k: usize| ((k * 13 % 17) as f64 - 8.0) / 8.0;
+            let mut p = vec![0.0; l.csum.len()];
+            for u in 0..cells {
+                p[l.padded(u)] = value(u);
+            }
+            let mut q = vec![0.0; p.len()];
+            let mut sums = vec![f64::NAN; h.row_sums.len()];
+            let pq = l.apply_dot(&p, &mut q, &mut sums);
+            let at = |i: [usize; 3]| i[0] * n[1] * n[2] + i[1] * n[2] + i[2];
+            let mut plain_pq = 0.0;
+            for u in 0..cells {
+                let i = [u / (n[1] * n[2]), u / n[2] % n[1], u % n[2]];
+                // Conductances of the unpadded definition: c[a][cell] to
+                // the next cell along a (0 on the last layer).
+                let mut want = (l.csum[l.padded(u)] + sink[u]) * value(u);
+                for a in 0..axes {
+                    let last = if axes == 2 && a == 1 { n[1] } else { n[a] };
+                    let along = if axes == 2 && a == 1 { i[1] } else { i[a] };
+                    let mut step = i;
+                    if along > 0 {
+                        step[if axes == 2 && a == 1 { 1 } else { a }] -= 1;
+                        want -= c[a][at(step)] * value(at(step));
+                    }
+                    let mut step = i;
+                    if along + 1 < last {
+                        step[if axes == 2 && a == 1 { 1 } else { a }] += 1;
+                        want -= c[a][u] * value(at(step));
+                    }
+                }
+                let got = q[l.padded(u)];
+                assert!(
+                    (got - want).abs() < 1e-12 * (1.0 + want.abs()),
+                    "{n:?} cell {u}"
+                );
+                plain_pq += got * value(u);
+            }
+            assert!((pq - plain_pq).abs() < 1e-12 * plain_pq.abs(), "{n:?}");
+            let (row_len, _) = l.row_chunks();
+            let rows: f64 = p
+                .chunks(row_len)
+                .zip(q.chunks(row_len))
+                .map(|(p, q)| dot_serial(p, q))
+                .sum();
+            assert_eq!(pq.to_bits(), rows.to_bits(), "{n:?}");
+        }
+    }
+
     #[test]
     fn solves_a_jumping_coefficient_system() {
         for (nx, ny) in [(37usize, 23usize), (100, 100), (301, 1), (1, 5)] {
