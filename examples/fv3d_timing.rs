@@ -96,22 +96,25 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("warm {:9.1} ms", warm.last().expect("a time"));
     }
     let warm_stats = solver.last_stats();
-    let summary = |t: Vec<f64>, label: &str| {
-        let (best, median) = best_median(t)?;
-        println!("{label}: best {best:.1} ms, median {median:.1} ms");
-        Some((best, median))
-    };
-    let (cold_best, warm_best) = (summary(cold, "cold"), summary(warm, "warm"));
-    let pick = |v: Option<(f64, f64)>, median: bool| v.map(|(b, m)| if median { m } else { b });
+    let (cold_best, cold_median) = best_median(cold).unzip();
+    let (warm_best, warm_median) = best_median(warm).unzip();
+    for (label, best, median) in [
+        ("cold", cold_best, cold_median),
+        ("warm", warm_best, warm_median),
+    ] {
+        if let (Some(best), Some(median)) = (best, median) {
+            println!("{label}: best {best:.1} ms, median {median:.1} ms");
+        }
+    }
     println!(
         "{}",
         json!({
             "cells": s.cells,
             "threads": s.threads,
-            "cold_ms": pick(cold_best, false),
-            "cold_median_ms": pick(cold_best, true),
-            "warm_ms": pick(warm_best, false),
-            "warm_median_ms": pick(warm_best, true),
+            "cold_ms": cold_best,
+            "cold_median_ms": cold_median,
+            "warm_ms": warm_best,
+            "warm_median_ms": warm_median,
             "newton_cg_cold": [cold_stats.nonlinear_iterations, cold_stats.linear_iterations],
             "newton_cg_warm": [warm_stats.nonlinear_iterations, warm_stats.linear_iterations],
         })

@@ -538,39 +538,26 @@ mod command_line {
     #[test]
     fn mnp_robust_names_the_bad_flag_or_key() {
         let out = fresh_dir("bad");
-        let o = mnp(&[
-            "robust",
-            "--optimize",
-            "--position",
-            "0.5,0.5,0.5",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success() && err.contains("--position"), "{err}");
-        let o = mnp(&[
-            "robust",
-            "--objective",
-            "mean",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            !o.status.success() && err.contains("--objective") && err.contains("--optimize"),
-            "{err}"
+        // A refused command line: it fails, naming every one of `names`.
+        let refused = |args: &[&str], names: &[&str]| {
+            let o = mnp(&[args, &["--out", out.to_str().unwrap()]].concat());
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                !o.status.success() && names.iter().all(|n| err.contains(n)),
+                "{err}"
+            );
+        };
+        refused(
+            &["robust", "--optimize", "--position", "0.5,0.5,0.5"],
+            &["--position"],
         );
-        let o = mnp(&[
-            "optimize",
-            "--sar-alpha",
-            "0.2",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            !o.status.success() && err.contains("--sar-alpha") && err.contains("--particle"),
-            "{err}"
+        refused(
+            &["robust", "--objective", "mean"],
+            &["--objective", "--optimize"],
+        );
+        refused(
+            &["optimize", "--sar-alpha", "0.2"],
+            &["--sar-alpha", "--particle"],
         );
         let o = mnp(&[
             "robust",

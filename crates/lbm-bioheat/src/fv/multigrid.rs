@@ -520,13 +520,26 @@ impl<T: Entry> Level<T> {
     /// rows' sums are added in order, so the result does not depend on
     /// the number of threads.
     fn apply_dot(&self, x: &[f64], y: &mut [f64], sums: &mut [f64]) -> f64 {
+        match self.axes {
+            2 => self.apply_dot_axes::<2>(x, y, sums),
+            _ => self.apply_dot_axes::<3>(x, y, sums),
+        }
+    }
+
+    /// [`Level::apply_dot`] for this level's number of axes.
+    fn apply_dot_axes<const A: usize>(&self, x: &[f64], y: &mut [f64], sums: &mut [f64]) -> f64 {
         let (row_len, interior) = self.row_chunks();
         let sums = &mut sums[..y.len() / row_len];
+        let avx2 = has_avx2();
         let run = |c: usize, row: &mut [f64]| -> f64 {
-            match self.axes {
-                2 => self.apply_row_dispatch::<2>(x, c, row),
-                _ => self.apply_row_dispatch::<3>(x, c, row),
+            #[cfg(target_arch = "x86_64")]
+            if avx2 {
+                // SAFETY: the CPU supports AVX2 (detected at run time).
+                unsafe { self.apply_row_avx2::<A>(x, c, row) };
+                return dot_serial(&x[c - 1..][..row.len()], row);
             }
+            let _ = avx2;
+            self.apply_row::<A>(x, c, row);
             dot_serial(&x[c - 1..][..row.len()], row)
         };
         let each = |(q, (row, s)): (usize, (&mut [f64], &mut f64))| {
@@ -547,18 +560,6 @@ impl<T: Entry> Level<T> {
             .enumerate()
             .for_each(each);
         sums.iter().sum()
-    }
-
-    /// [`Level::apply_row`], compiled for AVX2 when the CPU has it.
-    #[inline(always)]
-    fn apply_row_dispatch<const A: usize>(&self, x: &[f64], c: usize, row: &mut [f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if has_avx2() {
-            // SAFETY: the CPU supports AVX2 (detected at run time).
-            unsafe { self.apply_row_avx2::<A>(x, c, row) };
-            return;
-        }
-        self.apply_row::<A>(x, c, row);
     }
 
     /// y = A x on the row whose chunk `row` starts at padded index c − 1.
@@ -1570,7 +1571,6 @@ fn dot(a: &[f64], b: &[f64], partials: &mut [f64]) -> f64 {
     #[cfg(feature = "rayon")]
     if a.len() >= PARALLEL_VECTOR_LEN {
         let partials = &mut partials[..a.len().div_ceil(VECTOR_CHUNK)];
-        let chunks = a.chunks(VECTOR_CHUNK).zip(b.chunks(VECTOR_CHUNK));
         if threads() > 1 {
             use rayon::prelude::*;
             a.par_chunks(VECTOR_CHUNK)
@@ -1578,6 +1578,7 @@ fn dot(a: &[f64], b: &[f64], partials: &mut [f64]) -> f64 {
                 .zip(partials.par_iter_mut())
                 .for_each(|((x, y), s)| *s = dot_serial(x, y));
         } else {
+            let chunks = a.chunks(VECTOR_CHUNK).zip(b.chunks(VECTOR_CHUNK));
             for ((x, y), s) in chunks.zip(partials.iter_mut()) {
                 *s = dot_serial(x, y);
             }
@@ -1705,7 +1706,6 @@ mod tests {
         }
     }
 
-    /// A random-ish SPD system: the CG solution satisfies A x = b.
     /// A p with p·q, in 2D and 3D: q by the unpadded definition of A, and
     /// the returned p·q the rows' dot products added in order.
     #[test]
@@ -1772,6 +1772,7 @@ mod tests {
         }
     }
 
+    /// A random-ish SPD system: the CG solution satisfies A x = b.
     #[test]
     fn solves_a_jumping_coefficient_system() {
         for (nx, ny) in [(37usize, 23usize), (100, 100), (301, 1), (1, 5)] {
