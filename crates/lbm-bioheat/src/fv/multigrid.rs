@@ -1440,7 +1440,11 @@ impl Hierarchy {
             return Ok(0);
         }
         let mut rz = self.precondition();
-        self.p.copy_from_slice(&self.z);
+        // p = z without a copy: the buffers trade places, and z's old
+        // buffer, now holding stale values, becomes the finest level's x
+        // at the next V-cycle, whose first stage overwrites every cell
+        // (both keep zero padding).
+        std::mem::swap(&mut self.p, &mut self.z);
         for it in 1..=max_iterations {
             let pq = self.op.apply_dot(&self.p, &mut self.q, &mut self.row_sums);
             let positive = pq > 0.0 && rz > 0.0; // false for NaN as well
