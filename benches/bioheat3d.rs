@@ -5,12 +5,16 @@
 //! - `fv3d_steady`: the finite-volume Newton–multigrid steady solve at 64³
 //!   and 128³ — `cold` (a prepared solver from 37 °C, on one thread) and
 //!   `warm` (Q changed by 2 %, from the previous solution);
-//! - `fv3d_threads`: the cold solve at 128³ on a rayon pool of 1 and of 2
-//!   threads (the results are identical: checked before timing).
+//! - `fv3d_threads`: the cold solve at 64³ and 128³ on a rayon pool of 1
+//!   and of 2 threads (the results are identical: checked before timing);
+//! - `fv3d_triad`: a STREAM-style triad a = b + s·c on one thread over
+//!   three arrays as large as each solve's resident memory (about 100 MB
+//!   at 64³, 750 MB at 128³): what a byte costs from the last-level cache
+//!   against from DRAM on this machine, measured in the same run.
 //!
 //! Run: `cargo bench --bench bioheat3d`
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mnp_suite::bioheat::validation3d::nonlinear_tumor_problem;
 use mnp_suite::bioheat::{FvConfig, FvSolver, SteadySolver};
 use std::hint::black_box;
@@ -60,27 +64,52 @@ fn fv3d_steady(c: &mut Criterion) {
 fn fv3d_threads(c: &mut Criterion) {
     let mut g = c.benchmark_group("fv3d_threads");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
-    let n = 128;
-    let problem = nonlinear_tumor_problem(n).unwrap();
-    let start = problem.initial_temperature().clone();
-    let mut reference = None;
-    for threads in [1usize, 2] {
-        let pool = pool(threads);
-        let mut s = FvSolver::new(problem.clone(), FvConfig::default()).unwrap();
-        let t = pool.install(|| s.solve_steady(None).unwrap().temperature);
-        match &reference {
-            None => reference = Some(t),
-            Some(r) => assert!(
-                r.iter().zip(&t).all(|(a, b)| a.to_bits() == b.to_bits()),
-                "1 and {threads} threads differ"
-            ),
-        }
-        g.bench_function(BenchmarkId::new(format!("threads_{threads}"), n), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    s.set_state(start.view()).unwrap();
-                    black_box(s.solve_steady(None).unwrap())
+    for n in [64usize, 128] {
+        let problem = nonlinear_tumor_problem(n).unwrap();
+        let start = problem.initial_temperature().clone();
+        let mut reference = None;
+        for threads in [1usize, 2] {
+            let pool = pool(threads);
+            let mut s = FvSolver::new(problem.clone(), FvConfig::default()).unwrap();
+            let t = pool.install(|| s.solve_steady(None).unwrap().temperature);
+            match &reference {
+                None => reference = Some(t),
+                Some(r) => assert!(
+                    r.iter().zip(&t).all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "1 and {threads} threads differ at {n}³"
+                ),
+            }
+            g.bench_function(BenchmarkId::new(format!("threads_{threads}"), n), |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        s.set_state(start.view()).unwrap();
+                        black_box(s.solve_steady(None).unwrap())
+                    })
                 })
+            });
+        }
+    }
+    g.finish();
+}
+
+/// a = b + s·c on one thread, the three arrays together as large as the
+/// resident memory of the 64³ and the 128³ solve (`mib` MiB each);
+/// throughput counted as 24 B per element, like STREAM.
+fn fv3d_triad(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fv3d_triad");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    for (name, mib) in [("resident_64", 32usize), ("resident_128", 256)] {
+        let len = mib << 17;
+        let mut a = vec![0.0f64; len];
+        let b: Vec<f64> = (0..len).map(|i| i as f64).collect();
+        let cc: Vec<f64> = (0..len).map(|i| (len - i) as f64).collect();
+        g.throughput(Throughput::Bytes((24 * len) as u64));
+        g.bench_function(name, |bench| {
+            bench.iter(|| {
+                for ((a, b), c) in a.iter_mut().zip(&b).zip(&cc) {
+                    *a = b + 3.0 * c;
+                }
+                black_box(&a);
             })
         });
     }
@@ -90,6 +119,6 @@ fn fv3d_threads(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = support::criterion();
-    targets = fv3d_steady, fv3d_threads
+    targets = fv3d_steady, fv3d_threads, fv3d_triad
 }
 criterion_main!(benches);
