@@ -77,8 +77,27 @@ pub fn write_csv<G: Lattice>(
     write_atomic(path, &bytes)
 }
 
+/// `name` as an XML attribute value: `&`, `<`, `>`, `"` and `'` as
+/// entities, so that any field name gives a well-formed document.
+fn xml_attribute(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for ch in name.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The VTK XML image-data document for `fields` on `grid`: one cell per
 /// grid cell (`CellData`), x fastest, origin at the domain's lower corner.
+/// Field names may hold any characters (XML's special ones are written as
+/// entities).
 ///
 /// # Errors
 /// A field of the wrong shape.
@@ -106,9 +125,10 @@ pub fn vti_string<G: Lattice>(grid: &G, fields: &[(&str, &Field<G>)]) -> Result<
         o[0], o[1], o[2], h[0], h[1], h[2]
     );
     let _ = writeln!(s, r#"    <Piece Extent="{extent}">"#);
-    let first = fields.first().map_or("", |f| f.0);
+    let first = xml_attribute(fields.first().map_or("", |f| f.0));
     let _ = writeln!(s, r#"      <CellData Scalars="{first}">"#);
     for ((name, _), f) in fields.iter().zip(&values) {
+        let name = xml_attribute(name);
         let _ = writeln!(
             s,
             r#"        <DataArray type="Float64" Name="{name}" format="ascii">"#

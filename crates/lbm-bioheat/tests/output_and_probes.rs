@@ -80,6 +80,19 @@ fn region_statistics_and_bands() {
 }
 
 #[test]
+fn vti_field_names_are_escaped() {
+    let g = grid();
+    let t = g.constant(37.0);
+    let doc = vti_string(&g, &[("T<&\"x'>", &t)]).unwrap();
+    let escaped = "T&lt;&amp;&quot;x&apos;&gt;";
+    assert!(doc.contains(&format!(r#"Scalars="{escaped}""#)));
+    assert!(doc.contains(&format!(r#"Name="{escaped}""#)));
+    // Every attribute value closes where it should: each line holds an
+    // even number of double quotes.
+    assert!(doc.lines().all(|l| l.matches('"').count() % 2 == 0));
+}
+
+#[test]
 fn vti_and_csv_files() {
     let g = grid();
     let t = g.field(|x, y| 37.0 + x + y);
