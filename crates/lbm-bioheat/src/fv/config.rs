@@ -128,8 +128,11 @@ impl FvConfig {
 
     /// Each linear solve stops at ‖r‖₂ ≤ η·‖b‖₂, within `max_iterations` CG
     /// iterations, where η is never below `tolerance` (the tightest linear
-    /// tolerance). Lowers the adaptive forcing's ceiling to `tolerance` if
-    /// it was above.
+    /// tolerance): the first solve of a Newton solve uses η = `tolerance`,
+    /// later ones the adaptive forcing, up to its ceiling
+    /// ([`Self::with_forcing_max`], 0.1 by default). Raises that ceiling to
+    /// `tolerance` if it was below, so that η's range is never empty; for
+    /// η = `tolerance` in every solve, set the ceiling to `tolerance` too.
     ///
     /// # Errors
     /// A tolerance outside (0, 1), or zero iterations.
