@@ -57,7 +57,10 @@ impl LbmConfig {
     /// The time step choice.
     ///
     /// # Errors
-    /// A non-positive time step, or τ ≤ ½ ([`BioheatError::UnstableRelaxation`]).
+    /// A non-positive or non-finite time step, or a τ that is not finite
+    /// or is ≤ ½ (unstable): [`BioheatError::InvalidParameter`]. (A time
+    /// step that makes some cell's τ ≤ ½ is refused when the solver is
+    /// built, naming the cell: [`BioheatError::UnstableRelaxation`].)
     pub fn with_time_step(mut self, time_step: TimeStep) -> Result<Self> {
         match time_step {
             TimeStep::Seconds(dt) => {
@@ -65,13 +68,10 @@ impl LbmConfig {
             }
             TimeStep::Tau(tau) => {
                 if !(tau.is_finite() && tau > 0.5) {
-                    return Err(BioheatError::UnstableRelaxation {
-                        tau,
-                        cell: crate::CellIndex {
-                            i: 0,
-                            j: 0,
-                            k: None,
-                        },
+                    return Err(BioheatError::InvalidParameter {
+                        name: "LBM relaxation time tau (lattice units)",
+                        value: tau,
+                        allowed: "a finite tau > 0.5 (tau <= 0.5 is unstable)",
                     });
                 }
             }
