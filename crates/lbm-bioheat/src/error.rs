@@ -46,6 +46,13 @@ pub enum BioheatError {
         /// The region's name.
         region: String,
     },
+    /// Two regions share a name (the background's included), so a lookup
+    /// by name could not tell them apart.
+    #[error("two regions are called '{region}': region names must be unique")]
+    DuplicateRegion {
+        /// The name.
+        region: String,
+    },
     /// A region's perfusion law gives a negative or non-finite rate.
     #[error(
         "perfusion of region '{region}' gives {rate} at {temperature_c} °C: expected a \
@@ -102,12 +109,15 @@ pub enum BioheatError {
         /// The tolerance asked for (°C).
         tolerance: f64,
     },
-    /// A steady problem whose temperature nothing fixes: no perfusion in
-    /// any cell and no fixed-temperature or convective wall, so the system
-    /// is singular (or its Jacobian cannot be made positive definite).
+    /// A steady problem whose temperature nothing fixes: every face
+    /// adiabatic and no perfusion at any temperature
+    /// ([`crate::PennesProblem::steady_is_singular`]), so the system is
+    /// singular; or a finite-volume system that could not be made positive
+    /// definite.
     #[error(
-        "the steady problem is singular: no cell has perfusion and no wall has a fixed or \
-         convective temperature, so nothing fixes the temperature level"
+        "the steady problem is singular: every face is adiabatic and no region has perfusion \
+         at any temperature from 0 to 100 °C, so nothing removes heat or fixes the temperature \
+         level (or the linear system is not positive definite)"
     )]
     SingularSystem,
     /// A linear solve of the finite-volume solver stalled.

@@ -101,6 +101,9 @@ pub struct PennesProblem<G: Lattice = Grid> {
     /// in 2D).
     boundaries: [Boundary; 6],
     initial_temperature: Field<G>,
+    /// Whether nothing can remove heat (set by the builder): see
+    /// [`PennesProblem::steady_is_singular`].
+    singular: bool,
 }
 
 /// A Pennes problem on a 3D grid.
@@ -174,6 +177,7 @@ impl<G: Lattice> PennesProblem<G> {
                 blood_specific_heat: 3800.0,
                 boundaries: [Boundary::Adiabatic; 6],
                 initial_temperature: constant(37.0),
+                singular: false,
             },
             error: None,
         }
@@ -241,6 +245,17 @@ impl<G: Lattice> PennesProblem<G> {
     pub fn initial_temperature(&self) -> &Field<G> {
         &self.initial_temperature
     }
+    /// True when the steady problem has no unique solution because nothing
+    /// can remove heat: every face is adiabatic, and no region that holds
+    /// cells has a positive perfusion rate at any temperature of
+    /// [`PERFUSION_CHECK_RANGE_C`] (sampled every 0.5 °C). Then a steady
+    /// state exists only without net heating, and any constant added to
+    /// it is one too. The steady solvers refuse such a problem
+    /// ([`BioheatError::SingularSystem`]).
+    pub fn steady_is_singular(&self) -> bool {
+        self.singular
+    }
+
     /// True when every region's perfusion is temperature-independent.
     pub fn is_linear(&self) -> bool {
         self.regions
@@ -413,7 +428,9 @@ impl<G: Lattice> PennesProblemBuilder<G> {
     }
 
     /// Adds a region `name` made of the cells where `mask` is true, with its
-    /// perfusion law; it takes those cells from earlier regions.
+    /// perfusion law; it takes those cells from earlier regions. A name
+    /// already taken (by the background or an earlier region) is a
+    /// [`BioheatError::DuplicateRegion`].
     pub fn region_mask(
         mut self,
         name: &str,
@@ -425,6 +442,11 @@ impl<G: Lattice> PennesProblemBuilder<G> {
             .grid
             .check_shape("region mask", &mask.view())
             .and_then(|_| {
+                if self.problem.regions.iter().any(|r| r.name == name) {
+                    return Err(BioheatError::DuplicateRegion {
+                        region: name.to_string(),
+                    });
+                }
                 let id = self.problem.regions.len();
                 if id > u8::MAX as usize {
                     return Err(BioheatError::TooManyRegions);
@@ -574,7 +596,7 @@ impl<G: Lattice> PennesProblemBuilder<G> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let p = self.problem;
+        let mut p = self.problem;
         for region in &p.regions {
             check_perfusion(region)?;
         }
@@ -588,6 +610,20 @@ impl<G: Lattice> PennesProblemBuilder<G> {
                 region: p.regions[k].name.clone(),
             });
         }
+        let (lo, hi) = PERFUSION_CHECK_RANGE_C;
+        let steps = ((hi - lo) / 0.5).round() as usize;
+        let perfuses = |r: &Region| {
+            let law = r.perfusion();
+            match law.constant_rate() {
+                Some(rate) => rate > 0.0,
+                None => (0..=steps).any(|k| law.rate(lo + 0.5 * k as f64) > 0.0),
+            }
+        };
+        p.singular = p.boundaries.iter().all(|b| *b == Boundary::Adiabatic)
+            && p.regions
+                .iter()
+                .zip(&counts)
+                .all(|(r, &n)| n == 0 || !perfuses(r));
         Ok(p)
     }
 }

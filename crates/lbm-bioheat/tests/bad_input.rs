@@ -16,15 +16,17 @@ fn builder() -> lbm_bioheat::PennesProblemBuilder {
 
 #[test]
 fn unstable_relaxation_time() {
-    for tau in [0.5, 0.3, f64::NAN] {
+    for tau in [0.5, 0.3, f64::NAN, f64::INFINITY] {
         let e = LbmConfig::default()
             .with_time_step(TimeStep::Tau(tau))
             .unwrap_err();
+        // A uniform τ: no cell is named.
         assert!(
-            matches!(e, BioheatError::UnstableRelaxation { .. }),
+            matches!(e, BioheatError::InvalidParameter { name, .. } if name.contains("tau")),
             "{e:?}"
         );
-        assert!(e.to_string().contains("<= 0.5"), "{e}");
+        assert!(e.to_string().contains("<= 0.5 is unstable"), "{e}");
+        assert!(!e.to_string().contains("cell"), "{e}");
     }
     assert!(
         LbmConfig::default()
@@ -105,6 +107,27 @@ fn mismatched_shapes_and_bad_fields() {
             .build()
             .is_err()
     );
+}
+
+#[test]
+fn region_names_are_unique() {
+    let tumor = Shape::circle(0.0, 0.0, 2e-3).unwrap();
+    let rim = Shape::circle(0.0, 0.0, 3e-3).unwrap();
+    for (first, second) in [("healthy", "tumor"), ("tumor", "tumor")] {
+        let e = builder()
+            .region(first, &rim, ConstantPerfusion(0.8))
+            .region(second, &tumor, ConstantPerfusion(0.8))
+            .build()
+            .unwrap_err();
+        let name = if first == "healthy" { first } else { second };
+        assert_eq!(
+            e,
+            BioheatError::DuplicateRegion {
+                region: name.into()
+            }
+        );
+        assert!(e.to_string().contains("must be unique"), "{e}");
+    }
 }
 
 #[test]
@@ -215,9 +238,10 @@ fn a_law_that_stops_being_constant_is_refused() {
             0.5
         }
         fn constant_rate(&self) -> Option<f64> {
-            // Constant for the build check and both linearity checks (the
+            // Constant for the build's two checks (the law's values and
+            // whether anything perfuses) and both linearity checks (the
             // test's and the solver's), not for the coefficients.
-            (self.0.fetch_add(1, Ordering::Relaxed) < 3).then_some(0.5)
+            (self.0.fetch_add(1, Ordering::Relaxed) < 4).then_some(0.5)
         }
     }
     let grid = lbm_bioheat::Grid::centered_square(8, 0.008).unwrap();

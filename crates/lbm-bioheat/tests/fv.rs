@@ -6,8 +6,9 @@ use lbm_bioheat::validation::{
     observed_orders, uniform_state, zhang_2008,
 };
 use lbm_bioheat::{
-    BioheatError, ConstantPerfusion, FvConfig, FvSolver, Grid, ImplicitStep, LbmConfig, LbmSolver,
-    Linearization, PennesProblem, SteadySolver, TimeScheme, TimeStep, TransientSolver,
+    BioheatError, Boundary, ConstantPerfusion, FvConfig, FvSolver, Grid, Grid3, ImplicitStep,
+    LbmConfig, LbmSolver, Linearization, PennesProblem, PennesProblem3, Side, SteadySolver,
+    TimeScheme, TimeStep, TransientSolver,
 };
 
 fn fv(config: FvConfig) -> impl Fn(PennesProblem) -> lbm_bioheat::Result<FvSolver> {
@@ -284,6 +285,80 @@ fn singular_steady_problem_is_a_typed_error() {
         .solve_steady(None)
         .unwrap_err();
     assert_eq!(err, BioheatError::SingularSystem);
+}
+
+#[test]
+fn singular_steady_problem_is_refused_by_every_steady_solver() {
+    let grid = Grid::centered_square(20, 0.02).unwrap();
+    let none = PennesProblem::builder(grid, "tissue", ConstantPerfusion(0.0))
+        .heat_source(grid.constant(1e4))
+        .build()
+        .unwrap();
+    assert!(none.steady_is_singular());
+    let mut lbm = LbmSolver::new(none.clone(), LbmConfig::default()).unwrap();
+    assert_eq!(
+        lbm.solve_steady(None).unwrap_err(),
+        BioheatError::SingularSystem
+    );
+    assert_eq!(lbm.steps(), 0);
+    // A wall that fixes the temperature makes it regular.
+    let walled = PennesProblem::builder(grid, "tissue", ConstantPerfusion(0.0))
+        .boundary(Side::West, Boundary::Temperature(37.0))
+        .build()
+        .unwrap();
+    assert!(!walled.steady_is_singular());
+    // Perfusion only below 30 °C: not singular, but a heated tissue never
+    // reaches it; the continuation heats it until the divergence check
+    // stops it, a typed error.
+    let cold_only =
+        PennesProblem::builder(grid, "tissue", |t: f64| if t < 30.0 { 1.0 } else { 0.0 })
+            .heat_source(grid.constant(1e4))
+            .build()
+            .unwrap();
+    assert!(!cold_only.steady_is_singular());
+    let err = FvSolver::new(cold_only, FvConfig::default())
+        .unwrap()
+        .solve_steady(None)
+        .unwrap_err();
+    assert!(matches!(err, BioheatError::Diverged { .. }), "{err:?}");
+}
+
+/// Perfusion that starts above 40 °C (ṁ_b = 0.5·max(T − 40, 0)
+/// kg/(m³·s)), all faces adiabatic and a uniform source Q: the steady
+/// state is uniform, with Q = ṁ_b(T)·c_b·(T − T_b), so
+/// T = 40 + (−3 + √(9 + 4Q/(0.5·c_b)))/2 for T_b = 37 °C. From 37 °C the
+/// Jacobian has no sink (no perfusion yet): the solver continues in
+/// pseudo-time until the perfusion starts, then Newton converges.
+#[test]
+fn threshold_perfusion_from_below_its_threshold() {
+    let (q, cb) = (1e4, 3800.0);
+    let exact = 40.0 + (-3.0 + (9.0_f64 + 4.0 * q / (0.5 * cb)).sqrt()) / 2.0;
+    assert!((exact - 41.241).abs() < 1e-3);
+    let law = |t: f64| 0.5 * (t - 40.0).max(0.0);
+    let flat = Grid::centered_square(12, 0.02).unwrap();
+    let p2 = PennesProblem::builder(flat, "tissue", law)
+        .heat_source(flat.constant(q))
+        .build()
+        .unwrap();
+    let cube = Grid3::centered_cube(6, 0.02).unwrap();
+    let p3 = PennesProblem3::builder(cube, "tissue", law)
+        .heat_source(cube.constant(q))
+        .build()
+        .unwrap();
+    assert!(!p2.steady_is_singular() && !p3.steady_is_singular());
+    let t2 = FvSolver::new(p2, FvConfig::default())
+        .unwrap()
+        .solve_steady(None)
+        .unwrap()
+        .temperature;
+    let t3 = FvSolver::new(p3, FvConfig::default())
+        .unwrap()
+        .solve_steady(None)
+        .unwrap()
+        .temperature;
+    for t in t2.iter().chain(t3.iter()) {
+        assert!((t - exact).abs() < 1e-6, "{t} against {exact}");
+    }
 }
 
 #[test]

@@ -346,6 +346,21 @@ impl<G: Lattice> FvSolver<G> {
         // ones once Newton converges quadratically. The first solve is
         // tight: from a warm start Newton may need just one or two steps.
         let mut forcing = cfg.linear_tolerance;
+        // Pseudo-transient continuation (Kelley & Keyes 1998) while a
+        // steady solve's iterate has no heat sink: all faces adiabatic and
+        // no perfusion at the iterate's temperatures, though some at
+        // others (a law that starts above a threshold). The Jacobian is
+        // then singular, so each step adds the cells' heat capacities over
+        // a pseudo time step Δτ to its diagonal: a backward-Euler step
+        // towards the steady state, taken whole. Δτ starts where the step
+        // moves the temperatures by about 1 °C on average and doubles at
+        // every step; once the iterate has a sink, Newton goes on alone.
+        let mut pseudo_dt =
+            (self.steady_terms && self.op.sinkless_at(&self.temperature)).then(|| {
+                let capacity: f64 = self.op.capacity.iter().sum();
+                let imbalance: f64 = residual.iter().map(|r| r.abs()).sum();
+                capacity / imbalance
+            });
         while iteration < cfg.max_iterations {
             iteration += 1;
             stats.nonlinear_iterations = iteration;
@@ -353,6 +368,15 @@ impl<G: Lattice> FvSolver<G> {
             // The Jacobian's diagonal beyond the conductances.
             // P and dP/dT at the current iterate were left by residual_at.
             self.fill_sink(theta, newton);
+            if let Some(dt) = pseudo_dt {
+                if self.op.sinkless_at(&self.temperature) {
+                    for (s, c) in self.sink.iter_mut().zip(&self.op.capacity) {
+                        *s += c / dt;
+                    }
+                } else {
+                    pseudo_dt = None;
+                }
+            }
             // The linear system's right-hand side −residual lives in `trial`
             // until the line search needs it.
             let minus = &residual;
@@ -403,7 +427,8 @@ impl<G: Lattice> FvSolver<G> {
                 let trial = std::mem::take(&mut self.trial);
                 let new_norm = self.residual_at(theta, &trial, &mut residual);
                 self.trial = trial;
-                if !newton || new_norm <= (1.0 - 1e-4 * lambda) * norm || norm == 0.0 {
+                let whole = !newton || pseudo_dt.is_some();
+                if whole || new_norm <= (1.0 - 1e-4 * lambda) * norm || norm == 0.0 {
                     if norm > 0.0 {
                         let previous = forcing;
                         forcing = 0.9 * (new_norm / norm).powi(2);
@@ -436,10 +461,13 @@ impl<G: Lattice> FvSolver<G> {
                 self.residual = residual;
                 return Err(e);
             }
-            if update <= cfg.tolerance || norm == 0.0 {
+            if (update <= cfg.tolerance && pseudo_dt.is_none()) || norm == 0.0 {
                 self.residual = residual;
                 self.stats = stats;
                 return Ok(());
+            }
+            if let Some(dt) = &mut pseudo_dt {
+                *dt *= 2.0;
             }
             // Near the end, when the residual's fall predicts a next update
             // below the tolerance (update·‖r_new‖ ≤ tol·‖r_old‖), one CG
@@ -452,6 +480,7 @@ impl<G: Lattice> FvSolver<G> {
             // iterations cost milliseconds; smaller grids keep the full
             // step, so their solutions do not move.
             if newton
+                && pseudo_dt.is_none()
                 && self.temperature.len() >= CLOSING_STEP_CELLS
                 && iteration < cfg.max_iterations
                 && update * norm <= cfg.tolerance * norm_before
@@ -728,7 +757,8 @@ impl<G: Lattice> SteadySolver<G::Dim> for FvSolver<G> {
     ///
     /// # Errors
     /// [`BioheatError::SingularSystem`] when nothing fixes the temperature
-    /// (no perfusion and no fixed or convective wall);
+    /// ([`PennesProblem::steady_is_singular`]: every face adiabatic and no
+    /// perfusion at any temperature);
     /// [`BioheatError::NewtonNotConverged`] with the last residual;
     /// [`BioheatError::Diverged`].
     fn solve_steady(
@@ -738,7 +768,7 @@ impl<G: Lattice> SteadySolver<G::Dim> for FvSolver<G> {
         if let Some(guess) = initial_guess {
             self.set_state(guess)?;
         }
-        if self.op.steady_is_singular(&self.temperature) {
+        if self.problem.steady_is_singular() {
             return Err(BioheatError::SingularSystem);
         }
         self.zero_steady_terms();

@@ -312,9 +312,9 @@ impl Operator {
         self.for_cells(|k, at| self.for_neighbours(k, at, |nb, c| entry(k, nb, c)));
     }
 
-    /// True when nothing ties the steady temperature down: no perfusion in
-    /// any cell at `t`, and no fixed-temperature or convective wall.
-    pub(crate) fn steady_is_singular(&self, t: &[f64]) -> bool {
+    /// True when the steady Jacobian at `t` has no heat sink: no perfusion
+    /// in any cell at `t`, and no fixed-temperature or convective wall.
+    pub(crate) fn sinkless_at(&self, t: &[f64]) -> bool {
         self.wall.iter().all(|&w| w == 0.0)
             && (0..self.len()).all(|k| self.perfusion(k, t[k]) == 0.0)
     }

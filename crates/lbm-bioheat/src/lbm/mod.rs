@@ -10,7 +10,8 @@
 //!   flux then follows ∇T with the diffusivity k/(ρc)₀, so each cell's
 //!   relaxation time is τ = ½ + (k/(ρc)₀) δt_phys/(c_s² δx²) (Eq. B.5 with
 //!   (ρc)₀), and the scheme recovers (ρc) ∂T/∂t = ∇·(k∇T) + S: steady
-//!   states do not depend on (ρc), as they must. Taking the smallest (ρc)
+//!   states do not depend on (ρc), as they must, up to a second-order
+//!   discretization term where (ρc) jumps (docs/VALIDATION.md). Taking the smallest (ρc)
 //!   keeps the rest population's equilibrium non-negative. Where (ρc) is
 //!   uniform, E = T and the scheme is the paper's.
 //! - The source S = W(T)(T_b − T) + Q + Q_m, in units of (ρc)₀, enters with
@@ -440,7 +441,15 @@ impl SteadySolver for LbmSolver {
     /// exact solution as a guess takes some steps to rebuild their
     /// non-equilibrium part; a warm start keeps the distributions and needs
     /// none when nothing changed.
+    ///
+    /// A problem without a steady state to reach
+    /// ([`crate::PennesProblem::steady_is_singular`]) is refused at once
+    /// with [`BioheatError::SingularSystem`] rather than marched until the
+    /// step limit.
     fn solve_steady(&mut self, initial_guess: Option<ArrayView2<f64>>) -> Result<SteadyState> {
+        if self.problem.steady_is_singular() {
+            return Err(BioheatError::SingularSystem);
+        }
         if let Some(guess) = initial_guess {
             self.set_state(guess)?;
         }

@@ -654,8 +654,12 @@ impl TransientSolver<Ix3> for LbmSolver3 {
 impl SteadySolver<Ix3> for LbmSolver3 {
     /// Marches from `initial_guess` (or the current state) until
     /// max |ΔT| per step falls below the configured tolerance, as
-    /// [`crate::LbmSolver`] does.
+    /// [`crate::LbmSolver`] does, and refuses a problem without a steady
+    /// state as it does ([`BioheatError::SingularSystem`]).
     fn solve_steady(&mut self, initial_guess: Option<ArrayView3<f64>>) -> Result<SteadyState<Ix3>> {
+        if self.problem.steady_is_singular() {
+            return Err(BioheatError::SingularSystem);
+        }
         if let Some(guess) = initial_guess {
             self.set_state(guess)?;
         }
