@@ -1440,10 +1440,11 @@ impl Hierarchy {
             return Ok(0);
         }
         let mut rz = self.precondition();
-        // p = z without a copy: the buffers trade places, and z's old
-        // buffer, now holding stale values, becomes the finest level's x
-        // at the next V-cycle, whose first stage overwrites every cell
-        // (both keep zero padding).
+        // p = z without a copy: the buffers trade places. p's old buffer,
+        // now z and holding stale values, becomes the finest level's x at
+        // the next V-cycle, whose first stage overwrites every interior
+        // cell; its padding is zero, as p's stays while β is finite (p =
+        // z + βp on zero padding), which the loop checks.
         std::mem::swap(&mut self.p, &mut self.z);
         for it in 1..=max_iterations {
             let pq = self.op.apply_dot(&self.p, &mut self.q, &mut self.row_sums);
@@ -1452,6 +1453,9 @@ impl Hierarchy {
                 return Err(LinearFailure::Indefinite);
             }
             let alpha = rz / pq;
+            if !alpha.is_finite() {
+                return Err(LinearFailure::Indefinite);
+            }
             let rr = update_solution(
                 &mut self.x,
                 &mut self.r,
@@ -1469,6 +1473,11 @@ impl Hierarchy {
             }
             let rz_new = self.precondition();
             let beta = rz_new / rz;
+            if !beta.is_finite() {
+                // Before the update, so that no NaN reaches p's padding,
+                // which the vectors' rotation through the V-cycle keeps.
+                return Err(LinearFailure::Indefinite);
+            }
             rz = rz_new;
             update_direction(&mut self.p, &self.z, beta);
         }
