@@ -46,6 +46,18 @@ pub enum BioheatError {
         /// The region's name.
         region: String,
     },
+    /// A name that cannot be written where it was asked for: a field name
+    /// with a control character other than tab, line feed or carriage
+    /// return, which an XML file cannot carry.
+    #[error("{what} {name:?} cannot be written: {reason}")]
+    UnwritableName {
+        /// What the name is for.
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// Why, in words.
+        reason: &'static str,
+    },
     /// Two regions share a name (the background's included), so a lookup
     /// by name could not tell them apart.
     #[error("two regions are called '{region}': region names must be unique")]

@@ -78,8 +78,10 @@ pub fn write_csv<G: Lattice>(
 }
 
 /// `name` as an XML attribute value: `&`, `<`, `>`, `"` and `'` as
-/// entities, so that any field name gives a well-formed document.
-fn xml_attribute(name: &str) -> String {
+/// entities, tab, line feed and carriage return as character references
+/// (so that they survive attribute normalization); the other control
+/// characters, which XML 1.0 cannot carry at all, are refused.
+fn xml_attribute(name: &str) -> Result<String> {
     let mut out = String::with_capacity(name.len());
     for ch in name.chars() {
         match ch {
@@ -88,19 +90,31 @@ fn xml_attribute(name: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if c < ' ' => {
+                return Err(BioheatError::UnwritableName {
+                    what: "VTK field name",
+                    name: name.to_string(),
+                    reason: "XML cannot hold control characters other than tab, line feed \
+                             and carriage return",
+                });
+            }
             c => out.push(c),
         }
     }
-    out
+    Ok(out)
 }
 
 /// The VTK XML image-data document for `fields` on `grid`: one cell per
 /// grid cell (`CellData`), x fastest, origin at the domain's lower corner.
-/// Field names may hold any characters (XML's special ones are written as
-/// entities).
+/// Field names may hold XML's special characters (written as entities),
+/// tabs and line breaks (as character references).
 ///
 /// # Errors
-/// A field of the wrong shape.
+/// A field of the wrong shape; a field name with another control
+/// character ([`BioheatError::UnwritableName`]).
 pub fn vti_string<G: Lattice>(grid: &G, fields: &[(&str, &Field<G>)]) -> Result<String> {
     let values = flatten(grid, fields)?;
     let [nx, ny, nz] = grid.extents();
@@ -125,10 +139,13 @@ pub fn vti_string<G: Lattice>(grid: &G, fields: &[(&str, &Field<G>)]) -> Result<
         o[0], o[1], o[2], h[0], h[1], h[2]
     );
     let _ = writeln!(s, r#"    <Piece Extent="{extent}">"#);
-    let first = xml_attribute(fields.first().map_or("", |f| f.0));
+    let names = fields
+        .iter()
+        .map(|f| xml_attribute(f.0))
+        .collect::<Result<Vec<_>>>()?;
+    let first = names.first().map_or("", String::as_str);
     let _ = writeln!(s, r#"      <CellData Scalars="{first}">"#);
-    for ((name, _), f) in fields.iter().zip(&values) {
-        let name = xml_attribute(name);
+    for (name, f) in names.iter().zip(&values) {
         let _ = writeln!(
             s,
             r#"        <DataArray type="Float64" Name="{name}" format="ascii">"#

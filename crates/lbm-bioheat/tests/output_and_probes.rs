@@ -90,6 +90,15 @@ fn vti_field_names_are_escaped() {
     // Every attribute value closes where it should: each line holds an
     // even number of double quotes.
     assert!(doc.lines().all(|l| l.matches('"').count() % 2 == 0));
+    // Tabs and line breaks as character references; other control
+    // characters cannot be written at all.
+    let doc = vti_string(&g, &[("a\tb\nc", &t)]).unwrap();
+    assert!(doc.contains(r#"Name="a&#9;b&#10;c""#));
+    let e = vti_string(&g, &[("bell\u{7}", &t)]).unwrap_err();
+    assert!(
+        matches!(e, BioheatError::UnwritableName { ref name, .. } if name == "bell\u{7}"),
+        "{e:?}"
+    );
 }
 
 #[test]
