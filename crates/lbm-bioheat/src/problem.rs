@@ -246,7 +246,8 @@ impl<G: Lattice> PennesProblem<G> {
         &self.initial_temperature
     }
     /// True when the steady problem has no unique solution because nothing
-    /// can remove heat: every face is adiabatic, and no region that holds
+    /// can remove heat: every face is adiabatic (or convective with
+    /// h = 0), and no region that holds
     /// cells has a positive perfusion rate at any temperature of
     /// [`PERFUSION_CHECK_RANGE_C`] (sampled every 0.5 °C). Then a steady
     /// state exists only without net heating, and any constant added to
@@ -619,7 +620,13 @@ impl<G: Lattice> PennesProblemBuilder<G> {
                 None => (0..=steps).any(|k| law.rate(lo + 0.5 * k as f64) > 0.0),
             }
         };
-        p.singular = p.boundaries.iter().all(|b| *b == Boundary::Adiabatic)
+        // A convective face with h = 0 conducts nothing: adiabatic too.
+        let insulated = |b: &Boundary| match *b {
+            Boundary::Adiabatic => true,
+            Boundary::Convective { h, .. } => h == 0.0,
+            Boundary::Temperature(_) => false,
+        };
+        p.singular = p.boundaries.iter().all(insulated)
             && p.regions
                 .iter()
                 .zip(&counts)

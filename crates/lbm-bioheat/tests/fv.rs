@@ -361,6 +361,44 @@ fn threshold_perfusion_from_below_its_threshold() {
     }
 }
 
+/// The same law under a Gaussian source, where the cells cross the
+/// threshold one after another: the continuation from 37 °C must reach
+/// the one steady state that Newton reaches from a start above the
+/// threshold (where every cell has a sink), in 2D and 3D.
+#[test]
+fn threshold_perfusion_under_a_gaussian_source() {
+    let law = |t: f64| 0.5 * (t - 40.0).max(0.0);
+    let (q0, s2) = (5e4, 2.0 * 0.004f64.powi(2));
+    let flat = Grid::centered_square(24, 0.02).unwrap();
+    let p2 = PennesProblem::builder(flat, "tissue", law)
+        .heat_source(flat.field(|x, y| q0 * (-(x * x + y * y) / s2).exp()))
+        .build()
+        .unwrap();
+    let cube = Grid3::centered_cube(10, 0.02).unwrap();
+    let p3 = PennesProblem3::builder(cube, "tissue", law)
+        .heat_source(cube.field(|x, y, z| q0 * (-(x * x + y * y + z * z) / s2).exp()))
+        .build()
+        .unwrap();
+    let mut s2 = FvSolver::new(p2, FvConfig::default()).unwrap();
+    let cold2 = s2.solve_steady(None).unwrap().temperature;
+    let warm2 = s2
+        .solve_steady(Some(flat.constant(42.0).view()))
+        .unwrap()
+        .temperature;
+    let mut s3 = FvSolver::new(p3, FvConfig::default()).unwrap();
+    let cold3 = s3.solve_steady(None).unwrap().temperature;
+    let warm3 = s3
+        .solve_steady(Some(cube.constant(42.0).view()))
+        .unwrap()
+        .temperature;
+    let pairs = cold2.iter().zip(&warm2).chain(cold3.iter().zip(&warm3));
+    let gap = pairs.map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert!(gap < 1e-5, "{gap}");
+    // Heated above the threshold everywhere, hottest at the centre.
+    let peak = cold2.iter().cloned().fold(f64::MIN, f64::max);
+    assert!(cold2.iter().all(|&t| t > 40.0) && peak > 41.0, "{peak}");
+}
+
 #[test]
 fn unconverged_newton_reports_its_last_residual() {
     let config = FvConfig::default().with_max_iterations(1).unwrap();

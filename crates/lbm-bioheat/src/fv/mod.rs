@@ -35,9 +35,10 @@ use multigrid::{Hierarchy, LinearFailure};
 use ndarray::{Array, ArrayView};
 use operator::Operator;
 
-/// Grids of at least this many cells run the solver's per-cell loops on
-/// the rayon pool (with the `rayon` feature), in chunks of
-/// [`CELL_CHUNK`]: the same threshold as the operator and the multigrid.
+/// Grids of at least 2²⁰ cells run the solver's per-cell loops on the
+/// rayon pool (with the `rayon` feature), in chunks of [`CELL_CHUNK`], as
+/// the operator does (the multigrid's levels go to the pool from 2¹⁸
+/// cells).
 #[cfg(feature = "rayon")]
 fn parallel_cells(len: usize) -> bool {
     len >= 1 << 20
@@ -91,10 +92,12 @@ pub struct FvStats {
 /// (the default) or a [`Grid3`], and the current temperature. It
 /// implements [`SteadySolver`] (Newton–multigrid, warm started from the
 /// current state) and [`TransientSolver`] (backward Euler or
-/// Crank–Nicolson). With the `rayon` feature, grids of at least 2²⁰ cells
-/// (about 100³) spread their work over the rayon pool, with the same
-/// results on any number of threads; smaller ones run on one thread: run
-/// several in parallel (one per optimizer particle) instead.
+/// Crank–Nicolson). With the `rayon` feature, large grids spread their
+/// work over the rayon pool (the multigrid's levels of at least 2¹⁸ cells,
+/// 64³; the Newton loops from 2²⁰ cells, about 100³; the CG's vector
+/// operations from 2²¹ padded cells, about 125³), with the
+/// same results on any number of threads; smaller ones run on one thread:
+/// run several in parallel (one per optimizer particle) instead.
 #[derive(Clone)]
 pub struct FvSolver<G: Lattice = Grid> {
     problem: PennesProblem<G>,
@@ -346,15 +349,19 @@ impl<G: Lattice> FvSolver<G> {
         // ones once Newton converges quadratically. The first solve is
         // tight: from a warm start Newton may need just one or two steps.
         let mut forcing = cfg.linear_tolerance;
-        // Pseudo-transient continuation (Kelley & Keyes 1998) while a
-        // steady solve's iterate has no heat sink: all faces adiabatic and
-        // no perfusion at the iterate's temperatures, though some at
-        // others (a law that starts above a threshold). The Jacobian is
-        // then singular, so each step adds the cells' heat capacities over
-        // a pseudo time step Δτ to its diagonal: a backward-Euler step
+        // Pseudo-transient continuation (Kelley & Keyes 1998) when a steady
+        // solve starts without a heat sink: all faces adiabatic and no
+        // perfusion at the start's temperatures, though some at others (a
+        // law that starts above a threshold). The Jacobian is then
+        // singular, so each step adds the cells' heat capacities over a
+        // pseudo time step Δτ to its diagonal: a backward-Euler step
         // towards the steady state, taken whole. Δτ starts where the step
-        // moves the temperatures by about 1 °C on average and doubles at
-        // every step; once the iterate has a sink, Newton goes on alone.
+        // moves the temperatures by about 1 °C on average; it then grows
+        // by 2·‖F_before‖/‖F_after‖ per step, within [¼, 4] (doubling
+        // while the residual holds, faster as it falls, shrinking when it
+        // grows). When the march settles (an update within the tolerance)
+        // at an iterate with a sink, plain Newton steps take over, and only
+        // they may end the solve.
         let mut pseudo_dt =
             (self.steady_terms && self.op.sinkless_at(&self.temperature)).then(|| {
                 let capacity: f64 = self.op.capacity.iter().sum();
@@ -369,12 +376,8 @@ impl<G: Lattice> FvSolver<G> {
             // P and dP/dT at the current iterate were left by residual_at.
             self.fill_sink(theta, newton);
             if let Some(dt) = pseudo_dt {
-                if self.op.sinkless_at(&self.temperature) {
-                    for (s, c) in self.sink.iter_mut().zip(&self.op.capacity) {
-                        *s += c / dt;
-                    }
-                } else {
-                    pseudo_dt = None;
+                for (s, c) in self.sink.iter_mut().zip(&self.op.capacity) {
+                    *s += c / dt;
                 }
             }
             // The linear system's right-hand side −residual lives in `trial`
@@ -461,13 +464,20 @@ impl<G: Lattice> FvSolver<G> {
                 self.residual = residual;
                 return Err(e);
             }
-            if (update <= cfg.tolerance && pseudo_dt.is_none()) || norm == 0.0 {
+            if let Some(dt) = &mut pseudo_dt
+                && norm > 0.0
+            {
+                if update <= cfg.tolerance && !self.op.sinkless_at(&self.temperature) {
+                    pseudo_dt = None;
+                } else {
+                    *dt *= (2.0 * norm_before / norm).clamp(0.25, 4.0);
+                }
+                continue;
+            }
+            if update <= cfg.tolerance || norm == 0.0 {
                 self.residual = residual;
                 self.stats = stats;
                 return Ok(());
-            }
-            if let Some(dt) = &mut pseudo_dt {
-                *dt *= 2.0;
             }
             // Near the end, when the residual's fall predicts a next update
             // below the tolerance (update·‖r_new‖ ≤ tol·‖r_old‖), one CG
