@@ -8,9 +8,11 @@
 //! - `fv3d_threads`: the cold solve at 64³ and 128³ on a rayon pool of 1
 //!   and of 2 threads (the results are identical: checked before timing);
 //! - `fv3d_triad`: a STREAM-style triad a = b + s·c on one thread over
-//!   three arrays as large as each solve's resident memory (about 100 MB
-//!   at 64³, 750 MB at 128³): what a byte costs from the last-level cache
-//!   against from DRAM on this machine, measured in the same run.
+//!   three arrays together about as large as the memory one CG iteration
+//!   of each solve touches (about 31 MB at 64³, 235 MB at 128³: the five
+//!   CG vectors, the double-precision operator, the V-cycle's levels):
+//!   what a byte of such a pass costs at each size on this machine,
+//!   measured in the same run.
 //!
 //! Run: `cargo bench --bench bioheat3d`
 
@@ -92,13 +94,13 @@ fn fv3d_threads(c: &mut Criterion) {
     g.finish();
 }
 
-/// a = b + s·c on one thread, the three arrays together as large as the
-/// resident memory of the 64³ and the 128³ solve (`mib` MiB each);
+/// a = b + s·c on one thread, the three arrays together about as large
+/// as one CG iteration's memory at 64³ and at 128³ (`mib` MiB each);
 /// throughput counted as 24 B per element, like STREAM.
 fn fv3d_triad(c: &mut Criterion) {
     let mut g = c.benchmark_group("fv3d_triad");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
-    for (name, mib) in [("resident_64", 32usize), ("resident_128", 256)] {
+    for (name, mib) in [("working_set_64", 10usize), ("working_set_128", 78)] {
         let len = mib << 17;
         let mut a = vec![0.0f64; len];
         let b: Vec<f64> = (0..len).map(|i| i as f64).collect();
