@@ -307,6 +307,18 @@ fn singular_steady_problem_is_refused_by_every_steady_solver() {
         .build()
         .unwrap();
     assert!(!walled.steady_is_singular());
+    // A convective face that conducts nothing (h = 0) leaves it singular.
+    let insulated = PennesProblem::builder(grid, "tissue", ConstantPerfusion(0.0))
+        .boundary(
+            Side::West,
+            Boundary::Convective {
+                h: 0.0,
+                ambient_c: 20.0,
+            },
+        )
+        .build()
+        .unwrap();
+    assert!(insulated.steady_is_singular());
     // Perfusion only below 30 °C: not singular, but a heated tissue never
     // reaches it; the continuation heats it until the divergence check
     // stops it, a typed error.
