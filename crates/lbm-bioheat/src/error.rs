@@ -48,7 +48,7 @@ pub enum BioheatError {
     },
     /// A name that cannot be written where it was asked for: a field name
     /// with a control character other than tab, line feed or carriage
-    /// return, which an XML file cannot carry.
+    /// return, or U+FFFE or U+FFFF, which an XML file cannot carry.
     #[error("{what} {name:?} cannot be written: {reason}")]
     UnwritableName {
         /// What the name is for.
@@ -122,14 +122,15 @@ pub enum BioheatError {
         tolerance: f64,
     },
     /// A steady problem whose temperature nothing fixes: every face
-    /// adiabatic and no perfusion at any temperature
+    /// adiabatic (or convective with h = 0) and no perfusion at any
+    /// temperature
     /// ([`crate::PennesProblem::steady_is_singular`]), so the system is
     /// singular; or a finite-volume system that could not be made positive
     /// definite.
     #[error(
-        "the steady problem is singular: every face is adiabatic and no region has perfusion \
-         at any temperature from 0 to 100 °C, so nothing removes heat or fixes the temperature \
-         level (or the linear system is not positive definite)"
+        "the steady problem is singular: every face is adiabatic (or convective with h = 0) \
+         and no region has perfusion at any temperature from 0 to 100 °C, so nothing removes \
+         heat or fixes the temperature level (or the linear system is not positive definite)"
     )]
     SingularSystem,
     /// A linear solve of the finite-volume solver stalled.

@@ -80,7 +80,8 @@ pub fn write_csv<G: Lattice>(
 /// `name` as an XML attribute value: `&`, `<`, `>`, `"` and `'` as
 /// entities, tab, line feed and carriage return as character references
 /// (so that they survive attribute normalization); the other control
-/// characters, which XML 1.0 cannot carry at all, are refused.
+/// characters and U+FFFE, U+FFFF, which XML 1.0 cannot carry at all, are
+/// refused.
 fn xml_attribute(name: &str) -> Result<String> {
     let mut out = String::with_capacity(name.len());
     for ch in name.chars() {
@@ -93,12 +94,12 @@ fn xml_attribute(name: &str) -> Result<String> {
             '\t' => out.push_str("&#9;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            c if c < ' ' => {
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {
                 return Err(BioheatError::UnwritableName {
                     what: "VTK field name",
                     name: name.to_string(),
                     reason: "XML cannot hold control characters other than tab, line feed \
-                             and carriage return",
+                             and carriage return, nor U+FFFE or U+FFFF",
                 });
             }
             c => out.push(c),
