@@ -356,18 +356,27 @@ impl<G: Lattice> FvSolver<G> {
         // singular, so each step adds the cells' heat capacities over a
         // pseudo time step Δτ to its diagonal: a backward-Euler step
         // towards the steady state, taken whole. Δτ starts where the step
-        // moves the temperatures by about 1 °C on average; it then grows
-        // by 2·‖F_before‖/‖F_after‖ per step, within [¼, 4] (doubling
-        // while the residual holds, faster as it falls, shrinking when it
-        // grows). When the march settles (an update within the tolerance)
-        // at an iterate with a sink, plain Newton steps take over, and only
-        // they may end the solve.
-        let mut pseudo_dt =
-            (self.steady_terms && self.op.sinkless_at(&self.temperature)).then(|| {
-                let capacity: f64 = self.op.capacity.iter().sum();
-                let imbalance: f64 = residual.iter().map(|r| r.abs()).sum();
-                capacity / imbalance
-            });
+        // moves the temperatures by about 1 °C on average; each step then
+        // multiplies it by 2·‖F_before‖/‖F_after‖, that factor kept within
+        // [¼, 4] (doubling while the residual holds, faster as it falls,
+        // shrinking when it grows). When the march settles (an update
+        // within the tolerance) at an iterate with a sink, plain Newton
+        // steps take over, and only they may end the solve; if it settles
+        // without a sink (no net heating: a steady state, but one of a
+        // family shifted by constants), that iterate is the answer. A
+        // start without a sink that is already steady (F = 0) is returned
+        // as it is.
+        let sinkless = self.steady_terms && self.op.sinkless_at(&self.temperature);
+        if sinkless && norm == 0.0 {
+            self.residual = residual;
+            self.stats = stats;
+            return Ok(());
+        }
+        let mut pseudo_dt = sinkless.then(|| {
+            let capacity: f64 = self.op.capacity.iter().sum();
+            let imbalance: f64 = residual.iter().map(|r| r.abs()).sum();
+            capacity / imbalance
+        });
         while iteration < cfg.max_iterations {
             iteration += 1;
             stats.nonlinear_iterations = iteration;
@@ -467,12 +476,15 @@ impl<G: Lattice> FvSolver<G> {
             if let Some(dt) = &mut pseudo_dt
                 && norm > 0.0
             {
-                if update <= cfg.tolerance && !self.op.sinkless_at(&self.temperature) {
-                    pseudo_dt = None;
-                } else {
+                if update > cfg.tolerance {
                     *dt *= (2.0 * norm_before / norm).clamp(0.25, 4.0);
+                    continue;
                 }
-                continue;
+                if !self.op.sinkless_at(&self.temperature) {
+                    pseudo_dt = None;
+                    continue;
+                }
+                // Settled without a sink: steady, with no net heating.
             }
             if update <= cfg.tolerance || norm == 0.0 {
                 self.residual = residual;
@@ -767,8 +779,8 @@ impl<G: Lattice> SteadySolver<G::Dim> for FvSolver<G> {
     ///
     /// # Errors
     /// [`BioheatError::SingularSystem`] when nothing fixes the temperature
-    /// ([`PennesProblem::steady_is_singular`]: every face adiabatic and no
-    /// perfusion at any temperature);
+    /// ([`PennesProblem::steady_is_singular`]: every face adiabatic, or
+    /// convective with h = 0, and no perfusion at any temperature);
     /// [`BioheatError::NewtonNotConverged`] with the last residual;
     /// [`BioheatError::Diverged`].
     fn solve_steady(
