@@ -169,14 +169,17 @@ impl GaussianSite {
     /// σ² → σ² + 2D·dt (used while the field is on, Jiang et al. 2022, §3.3).
     ///
     /// # Errors
-    /// D non-finite or ≤ 0, dt non-finite or < 0.
+    /// D non-finite or ≤ 0, dt non-finite or < 0, or a spread cloud that
+    /// [`GaussianSite::new`] would refuse (σ² beyond f64's range).
     pub fn spread(&self, diffusivity: f64, dt: f64) -> Result<Self> {
         let d = positive("mass diffusivity D (m^2/s)", diffusivity)?;
         let dt = non_negative("diffusion time step (s)", dt)?;
-        Ok(Self {
-            sigma: (self.sigma * self.sigma + 2.0 * d * dt).sqrt(),
-            ..*self
-        })
+        Self::new(
+            self.x,
+            self.y,
+            self.volume,
+            (self.sigma * self.sigma + 2.0 * d * dt).sqrt(),
+        )
     }
 
     /// Centre x (m).

@@ -129,11 +129,18 @@ impl GaussianSite3 {
             volume: non_negative("injected volume V_i (m^3)", volume)?,
             sigma: positive("cloud standard deviation sigma (m)", sigma)?,
         };
-        if !(sigma * sigma * sigma).is_normal() || !site.peak_volume_fraction().is_finite() {
+        if !(sigma * sigma * sigma).is_normal() {
             return Err(PhysicsError::InvalidParameter {
                 name: "cloud standard deviation sigma (m)",
                 value: sigma,
-                allowed: "a sigma whose cube is a normal f64 and a finite peak V/((2 pi)^1.5 sigma^3)",
+                allowed: "a value whose cube is a normal f64 (from about 2.8e-103 to 5.6e102)",
+            });
+        }
+        if !site.peak_volume_fraction().is_finite() {
+            return Err(PhysicsError::InvalidParameter {
+                name: "injected volume V_i (m^3)",
+                value: volume,
+                allowed: "a volume whose peak V/((2 pi)^1.5 sigma^3) is finite",
             });
         }
         Ok(site)
@@ -160,14 +167,16 @@ impl GaussianSite3 {
     /// σ² → σ² + 2D·dt.
     ///
     /// # Errors
-    /// D non-finite or ≤ 0, dt non-finite or < 0.
+    /// D non-finite or ≤ 0, dt non-finite or < 0, or a spread cloud that
+    /// [`GaussianSite3::new`] would refuse (σ³ beyond f64's range).
     pub fn spread(&self, diffusivity: f64, dt: f64) -> Result<Self> {
         let d = positive("mass diffusivity D (m^2/s)", diffusivity)?;
         let dt = non_negative("diffusion time step (s)", dt)?;
-        Ok(Self {
-            sigma: (self.sigma * self.sigma + 2.0 * d * dt).sqrt(),
-            ..*self
-        })
+        Self::new(
+            self.centre,
+            self.volume,
+            (self.sigma * self.sigma + 2.0 * d * dt).sqrt(),
+        )
     }
 
     /// Centre (m).

@@ -6,7 +6,7 @@
 use approx::assert_relative_eq;
 use mnp_physics::{
     CellGrid, CellGrid3, GaussianSite, GaussianSite3, InjectionCloud, InjectionCloud3,
-    InjectionReference, NormalizedInjection,
+    InjectionReference, NormalizedInjection, PhysicsError,
 };
 use std::f64::consts::PI;
 
@@ -127,4 +127,20 @@ fn bad_grids_and_sites_are_refused() {
     let site = GaussianSite3::new([0.0; 3], 1e-9, 1e-3).unwrap();
     assert!(site.spread(-1.0, 1.0).is_err());
     assert!(site.volume_fraction([f64::NAN, 0.0, 0.0]).is_err());
+    // The parameter at fault is the one named.
+    let name = |e: PhysicsError| match e {
+        PhysicsError::InvalidParameter { name, .. } => name,
+        other => panic!("{other:?}"),
+    };
+    let e = GaussianSite3::new([0.0; 3], 1e305, 1e-3).unwrap_err();
+    assert!(name(e).contains("volume"));
+    let e = GaussianSite3::new([0.0; 3], 1e-9, 1e-120).unwrap_err();
+    assert!(name(e).contains("sigma"));
+    // A spread that leaves f64's range is refused like a new site (in 2D
+    // too), not a cloud whose volume vanishes from the cell means.
+    for (d, dt) in [(1e300, 1e300), (1e200, 5e5)] {
+        assert!(site.spread(d, dt).is_err(), "{d} {dt}");
+    }
+    let flat = GaussianSite::new(0.0, 0.0, 1e-6, 1e-3).unwrap();
+    assert!(flat.spread(1e300, 1e300).is_err());
 }
