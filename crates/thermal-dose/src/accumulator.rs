@@ -36,17 +36,20 @@ impl<M: DoseModel, D: Dimension> DoseAccumulator<M, D> {
     ///
     /// # Errors
     /// A shape other than the accumulator's, a non-positive `dt_s`, a
-    /// non-finite temperature or an overflowing rate (naming the cell).
+    /// non-finite temperature, or an overflowing rate or dose (naming the
+    /// cell).
     pub fn add_step(&mut self, temperatures_c: &ArrayView<f64, D>, dt_s: f64) -> Result<()> {
         let dt = positive("time step dt (s)", dt_s)?;
         self.check_shape(temperatures_c)?;
         let (model, shape) = (&self.model, self.dose.shape());
-        for (k, (&t, inc)) in temperatures_c
+        for (k, ((&t, inc), &dose)) in temperatures_c
             .iter()
             .zip(self.increment.iter_mut())
+            .zip(self.dose.iter())
             .enumerate()
         {
             *inc = checked_rate(model, t, k, shape)? * dt;
+            check_total(dose + *inc, t, k, shape)?;
         }
         self.commit(dt);
         Ok(())
@@ -67,14 +70,16 @@ impl<M: DoseModel, D: Dimension> DoseAccumulator<M, D> {
         self.check_shape(start_c)?;
         self.check_shape(end_c)?;
         let (model, shape) = (&self.model, self.dose.shape());
-        for (k, ((&a, &b), inc)) in start_c
+        for (k, (((&a, &b), inc), &dose)) in start_c
             .iter()
             .zip(end_c.iter())
             .zip(self.increment.iter_mut())
+            .zip(self.dose.iter())
             .enumerate()
         {
             *inc =
                 0.5 * (checked_rate(model, a, k, shape)? + checked_rate(model, b, k, shape)?) * dt;
+            check_total(dose + *inc, a.max(b), k, shape)?;
         }
         self.commit(dt);
         Ok(())
@@ -159,6 +164,18 @@ fn checked_rate<M: DoseModel>(model: &M, t: f64, k: usize, shape: &[usize]) -> R
         }
     } else {
         DoseError::NonFiniteTemperature { location, value: t }
+    })
+}
+
+/// A cell's dose after a step, refused when it is no longer finite (the
+/// step's temperature `t` named).
+fn check_total(total: f64, t: f64, k: usize, shape: &[usize]) -> Result<()> {
+    if total.is_finite() {
+        return Ok(());
+    }
+    Err(DoseError::DoseOverflow {
+        location: format!("cell {:?}", unravel(k, shape)),
+        temperature_c: t,
     })
 }
 

@@ -81,6 +81,40 @@ fn bad_steps_are_rejected_whole() {
     assert_eq!(acc.dose(), &before);
 }
 
+/// Each step's rate is finite at 1060 °C, but three hours' worth overflow
+/// the running dose: the third step is refused, naming the cell, and the
+/// dose stays finite (as `cumulative_dose` refuses the same history).
+#[test]
+fn an_overflowing_running_dose_is_refused() {
+    let t = Array3::from_elem((1, 1, 1), 1060.0);
+    for interval in [false, true] {
+        let mut acc = DoseAccumulator::new(Cem43::default(), (1, 1, 1));
+        let step = |acc: &mut DoseAccumulator<Cem43, ndarray::Ix3>| {
+            if interval {
+                acc.add_interval(&t.view(), &t.view(), 3600.0)
+            } else {
+                acc.add_step(&t.view(), 3600.0)
+            }
+        };
+        step(&mut acc).unwrap();
+        step(&mut acc).unwrap();
+        let before = acc.dose().clone();
+        match step(&mut acc).unwrap_err() {
+            DoseError::DoseOverflow {
+                location,
+                temperature_c,
+            } => {
+                assert_eq!(location, "cell [0, 0, 0]");
+                assert_eq!(temperature_c, 1060.0);
+            }
+            e => panic!("unexpected {e:?}"),
+        }
+        assert_eq!(acc.dose(), &before);
+        assert!(acc.dose().iter().all(|d| d.is_finite()));
+        assert_eq!(acc.steps(), 2);
+    }
+}
+
 #[test]
 fn ablation_ratios_and_history() {
     // 4 × 4 field; the tumor is the central 2 × 2 block.
