@@ -46,10 +46,20 @@ impl Grid {
                 allowed: "at most 2^28 = 268 435 456 cells (2.1 GB per field)",
             });
         }
+        let dx = positive("dx (m)", dx)?;
+        // The solvers work with cell areas: an ordinary number, not lost to
+        // underflow or overflow.
+        if !(dx * dx).is_normal() {
+            return Err(BioheatError::InvalidParameter {
+                name: "cell area dx² (m^2)",
+                value: dx * dx,
+                allowed: "a normal f64 (dx neither vanishingly small nor huge)",
+            });
+        }
         Ok(Self {
             nx,
             ny,
-            dx: positive("dx (m)", dx)?,
+            dx,
             x0: finite("x0 (m)", x0)?,
             y0: finite("y0 (m)", y0)?,
         })

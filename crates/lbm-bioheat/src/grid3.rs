@@ -50,13 +50,24 @@ impl Grid3 {
                 allowed: "at most 2^28 = 268 435 456 cells (2.1 GB per field)",
             });
         }
+        let h = [
+            positive("dx (m)", spacing[0])?,
+            positive("dy (m)", spacing[1])?,
+            positive("dz (m)", spacing[2])?,
+        ];
+        // The solvers work with cell volumes and face areas: they must be
+        // ordinary numbers, not lost to underflow or overflow.
+        let volume = h[0] * h[1] * h[2];
+        if !volume.is_normal() {
+            return Err(BioheatError::InvalidParameter {
+                name: "cell volume dx·dy·dz (m^3)",
+                value: volume,
+                allowed: "a normal f64 (spacings neither vanishingly small nor huge)",
+            });
+        }
         Ok(Self {
             n: cells,
-            h: [
-                positive("dx (m)", spacing[0])?,
-                positive("dy (m)", spacing[1])?,
-                positive("dz (m)", spacing[2])?,
-            ],
+            h,
             origin: [
                 finite("x0 (m)", origin[0])?,
                 finite("y0 (m)", origin[1])?,

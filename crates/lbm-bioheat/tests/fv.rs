@@ -433,6 +433,39 @@ fn threshold_perfusion_without_heating() {
     }
 }
 
+/// A transient that diverges names the step being taken and the time at
+/// its end; a step so short that (ρc)|V|/δt overflows is a bad time step,
+/// not a singular system; grids whose cells underflow are refused.
+#[test]
+fn transient_errors_name_the_step() {
+    let grid = Grid::centered_square(8, 0.02).unwrap();
+    let hot = PennesProblem::builder(grid, "tissue", ConstantPerfusion(0.5))
+        .heat_source(grid.constant(1e12))
+        .build()
+        .unwrap();
+    let mut s = FvSolver::new(hot, transient(TimeScheme::BackwardEuler, 2.0)).unwrap();
+    match s.step().unwrap_err() {
+        BioheatError::Diverged { step, time_s, .. } => {
+            assert_eq!((step, time_s), (1, 2.0));
+        }
+        e => panic!("{e:?}"),
+    }
+    let mild = PennesProblem::builder(grid, "tissue", ConstantPerfusion(0.5))
+        .build()
+        .unwrap();
+    let tiny = FvConfig::default()
+        .with_time_step(ImplicitStep::Fixed(1e-320))
+        .unwrap();
+    let e = FvSolver::new(mild, tiny).unwrap().step().unwrap_err();
+    assert!(
+        matches!(e, BioheatError::InvalidParameter { name, .. } if name == "time step (s)"),
+        "{e:?}"
+    );
+    assert!(Grid::new(4, 4, 1e-170, 0.0, 0.0).is_err());
+    assert!(Grid3::new([4; 3], [1e-110; 3], [0.0; 3]).is_err());
+    assert!(Grid3::new([4; 3], [1e110; 3], [0.0; 3]).is_err());
+}
+
 #[test]
 fn unconverged_newton_reports_its_last_residual() {
     let config = FvConfig::default().with_max_iterations(1).unwrap();

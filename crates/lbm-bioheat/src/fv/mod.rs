@@ -555,8 +555,19 @@ impl<G: Lattice> FvSolver<G> {
     fn implicit_step(&mut self, dt: f64) -> Result<()> {
         let theta = self.config.scheme.theta();
         self.steady_terms = false;
+        let mut finite = true;
         for (m, c) in self.mass.iter_mut().zip(&self.op.capacity) {
             *m = c / dt;
+            finite &= m.is_finite();
+        }
+        if !finite {
+            // A step so short that (ρc)|V|/δt overflows: it would read as
+            // a singular system.
+            return Err(BioheatError::InvalidParameter {
+                name: "time step (s)",
+                value: dt,
+                allowed: "a step long enough that (rho c)|V|/dt is finite",
+            });
         }
         // rhs = mass·Tⁿ − (1 − θ)L(Tⁿ).
         let mut rhs = std::mem::take(&mut self.rhs);
@@ -817,19 +828,30 @@ impl<G: Lattice> TransientSolver<G::Dim> for FvSolver<G> {
     }
     /// One implicit step (with an adaptive step: one accepted step, of the
     /// length [`TransientSolver::time_step`] reported before it or shorter).
+    ///
+    /// A divergence names the step being taken (the number it would have
+    /// had) and the time at its end (for an adaptive step, the end of the
+    /// step proposed); the state is then the diverged iterate.
     fn step(&mut self) -> Result<()> {
-        let dt = match self.config.time_step {
-            ImplicitStep::Fixed(dt) => {
-                self.implicit_step(dt)?;
-                dt
-            }
+        let proposed = self.time_step();
+        let taken = match self.config.time_step {
+            ImplicitStep::Fixed(dt) => self.implicit_step(dt).map(|()| dt),
             ImplicitStep::Adaptive {
                 tolerance,
                 min,
                 max,
                 ..
-            } => self.step_adaptive(tolerance, min, max)?,
+            } => self.step_adaptive(tolerance, min, max),
         };
+        let dt = taken.map_err(|e| match e {
+            BioheatError::Diverged { cell, value, .. } => BioheatError::Diverged {
+                step: self.steps + 1,
+                time_s: self.time + proposed,
+                cell,
+                value,
+            },
+            e => e,
+        })?;
         self.time += dt;
         self.steps += 1;
         Ok(())

@@ -3,6 +3,14 @@
 use crate::error::{BioheatError, Result, positive};
 
 /// How the LBM time step is chosen.
+///
+/// **Accuracy.** Any τ > ½ is stable, but only τ of order 1 is accurate:
+/// the source, the perfusion and the walls enter once per step, so as τ
+/// (that is δt) grows, transients lag, overshoot or oscillate and even the
+/// steady state moves away from the Pennes solution, with no error raised.
+/// The project's validations use τ ≤ 2 (docs/VALIDATION.md); for long
+/// steps, use the implicit finite-volume solver ([`crate::FvSolver`])
+/// instead, or compare two τ on your problem.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TimeStep {
     /// A physical time step δt (s); each cell's relaxation time follows from
