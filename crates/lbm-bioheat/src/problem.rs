@@ -115,8 +115,9 @@ pub const PERFUSION_CHECK_RANGE_C: (f64, f64) = (0.0, 100.0);
 
 /// Refuses a perfusion law with a negative or non-finite rate, or a
 /// non-finite slope, at a temperature of [`PERFUSION_CHECK_RANGE_C`]
-/// (every 0.5 °C).
-fn check_perfusion(region: &Region) -> Result<()> {
+/// (every 0.5 °C); otherwise says whether the rate is positive at one of
+/// those temperatures.
+fn check_perfusion(region: &Region) -> Result<bool> {
     let law = region.perfusion();
     let bad = |temperature_c: f64, rate: f64| BioheatError::InvalidPerfusion {
         region: region.name().to_string(),
@@ -133,11 +134,13 @@ fn check_perfusion(region: &Region) -> Result<()> {
     let samples = || (0..=steps).map(|k| lo + 0.5 * k as f64);
     // Rates first, so a law that fails at some temperature is reported
     // there rather than by a slope straddling it.
+    let mut perfuses = false;
     for t in samples() {
         let rate = law.rate(t);
         if !(rate.is_finite() && rate >= 0.0) {
             return Err(bad(t, rate));
         }
+        perfuses |= rate > 0.0;
     }
     for t in samples() {
         let (rate, slope) = law.rate_and_slope(t);
@@ -145,7 +148,7 @@ fn check_perfusion(region: &Region) -> Result<()> {
             return Err(bad(t, if rate.is_finite() { slope } else { rate }));
         }
     }
-    Ok(())
+    Ok(perfuses)
 }
 
 impl<G: Lattice> PennesProblem<G> {
@@ -598,9 +601,11 @@ impl<G: Lattice> PennesProblemBuilder<G> {
             return Err(e);
         }
         let mut p = self.problem;
-        for region in &p.regions {
-            check_perfusion(region)?;
-        }
+        let perfuses = p
+            .regions
+            .iter()
+            .map(check_perfusion)
+            .collect::<Result<Vec<bool>>>()?;
         let mut counts = vec![0usize; p.regions.len()];
         for &l in &p.labels {
             counts[l as usize] += 1;
@@ -611,15 +616,6 @@ impl<G: Lattice> PennesProblemBuilder<G> {
                 region: p.regions[k].name.clone(),
             });
         }
-        let (lo, hi) = PERFUSION_CHECK_RANGE_C;
-        let steps = ((hi - lo) / 0.5).round() as usize;
-        let perfuses = |r: &Region| {
-            let law = r.perfusion();
-            match law.constant_rate() {
-                Some(rate) => rate > 0.0,
-                None => (0..=steps).any(|k| law.rate(lo + 0.5 * k as f64) > 0.0),
-            }
-        };
         // A convective face with h = 0 conducts nothing: adiabatic too.
         let insulated = |b: &Boundary| match *b {
             Boundary::Adiabatic => true,
@@ -627,10 +623,7 @@ impl<G: Lattice> PennesProblemBuilder<G> {
             Boundary::Temperature(_) => false,
         };
         p.singular = p.boundaries.iter().all(insulated)
-            && p.regions
-                .iter()
-                .zip(&counts)
-                .all(|(r, &n)| n == 0 || !perfuses(r));
+            && perfuses.iter().zip(&counts).all(|(&w, &n)| n == 0 || !w);
         Ok(p)
     }
 }
