@@ -393,14 +393,16 @@ fn threshold_perfusion_under_a_gaussian_source() {
         .unwrap();
     let mut s2 = FvSolver::new(p2, FvConfig::default()).unwrap();
     let cold2 = s2.solve_steady(None).unwrap().temperature;
+    let s2_stats = s2.last_stats();
     // Pseudo steps, then Newton's: 7 in all here.
-    assert!((4..=12).contains(&s2.last_stats().nonlinear_iterations));
+    assert!((4..=12).contains(&s2_stats.nonlinear_iterations));
     let warm2 = s2
         .solve_steady(Some(flat.constant(42.0).view()))
         .unwrap()
         .temperature;
     let mut s3 = FvSolver::new(p3, FvConfig::default()).unwrap();
     let cold3 = s3.solve_steady(None).unwrap().temperature;
+    let s3_stats = s3.last_stats();
     let warm3 = s3
         .solve_steady(Some(cube.constant(42.0).view()))
         .unwrap()
@@ -410,6 +412,12 @@ fn threshold_perfusion_under_a_gaussian_source() {
     assert!(gap < 1e-8, "{gap}");
     // Heated above the threshold everywhere, hottest at the centre.
     let peak = cold2.iter().cloned().fold(f64::MIN, f64::max);
+    let low = cold2.iter().cloned().fold(f64::MAX, f64::min);
+    println!(
+        "threshold law, Gaussian source: 2D {:?}, 3D {:?}, max |cold − warm| {gap:.1e} °C, \
+         2D field {low:.2} to {peak:.2} °C",
+        s2_stats, s3_stats
+    );
     assert!(cold2.iter().all(|&t| t > 40.0) && peak > 41.0, "{peak}");
 }
 
