@@ -71,6 +71,17 @@ pub enum Error {
         /// The system's message.
         message: String,
     },
+    /// A medical image (a label volume) that cannot be used: not NIfTI-1,
+    /// 4D, non-integer or negative labels, a tumor label that is absent or
+    /// touches the edge of the image, a crop box larger than the image, an
+    /// unmapped label.
+    #[error("{source_name}: {message}")]
+    Image {
+        /// The image: its file, or "label volume" for one built in memory.
+        source_name: String,
+        /// What is wrong, with the voxel or header field concerned.
+        message: String,
+    },
 }
 
 /// `Result` with the facade's [`enum@Error`].

@@ -86,6 +86,7 @@
 pub mod app;
 pub mod error;
 pub mod ml;
+pub mod patient;
 pub mod treatment;
 pub mod uncertainty;
 

@@ -12,8 +12,11 @@
 use crate::error::{Error, Result};
 use crate::treatment::objective::{HYPERTHERMIA_MAX_C, TreatmentProblem};
 use crate::treatment::strategy::InjectionLayout;
-use lbm_bioheat::{FvConfig, FvSolver, ImplicitStep, Observer, TimeScheme, TransientSolver};
-use ndarray::{Array2, ArrayView2};
+use lbm_bioheat::{
+    Field, FvConfig, FvSolver, ImplicitStep, Lattice, Observer, PennesProblem, TimeScheme,
+    TransientSolver,
+};
+use ndarray::{Array, ArrayView, Dimension, Ix2};
 use std::ops::ControlFlow;
 use thermal_dose::{AblationHistory, AblationSample, Arrhenius, Cem43, DoseAccumulator};
 
@@ -166,9 +169,10 @@ pub struct DoseSample {
     pub max_tumor_c: f64,
 }
 
-/// What an assessment found.
+/// What an assessment found, on a 2D grid (`D` = `Ix2`, the default) or
+/// in 3D (`Ix3`).
 #[derive(Debug, Clone)]
-pub struct DoseReport {
+pub struct DoseReport<D: Dimension = Ix2> {
     /// Ratios over time (every `record_every_s`, and at the events).
     pub samples: Vec<DoseSample>,
     /// When the whole tumor reached CEM43 ≥ the lethal dose (min).
@@ -182,11 +186,13 @@ pub struct DoseReport {
     /// First and last time (min) some tumor cell exceeded 46 °C.
     pub overheat_min: Option<(f64, f64)>,
     /// CEM43 fields (min) at the requested snapshot times (Fig. 9).
-    pub snapshots: Vec<(f64, Array2<f64>)>,
+    pub snapshots: Vec<(f64, Array<f64, D>)>,
     /// CEM43 (min) when the march stopped.
-    pub cem43_min: Array2<f64>,
+    pub cem43_min: Array<f64, D>,
+    /// Arrhenius damage Ω when the march stopped.
+    pub arrhenius: Array<f64, D>,
     /// Temperature (°C) when the march stopped.
-    pub temperature: Array2<f64>,
+    pub temperature: Array<f64, D>,
     /// Time simulated (min).
     pub simulated_min: f64,
 }
@@ -231,12 +237,49 @@ pub fn assess_dose_layout(
     progress: &mut dyn FnMut(f64),
 ) -> Result<DoseReport> {
     let (base, _) = problem.heated_problem(layout)?;
+    march_dose(
+        base,
+        problem.tumor_mask().clone(),
+        settings,
+        snapshot_min,
+        progress,
+        &mut |age| {
+            let heating = problem.heating(&layout.cloud.spread(diffusivity, age)?)?;
+            Ok((
+                heating.heat_capacity,
+                heating.conductivity,
+                heating.heat_source,
+            ))
+        },
+    )
+}
+
+/// The φ-dependent fields of a heated problem at some time: (ρc)_nf
+/// (J/(m³·K)), k_nf (W/(m·K)) and Q (W/m³).
+pub(crate) type HeatingFields<G> = (Field<G>, Field<G>, Field<G>);
+
+/// The dose transient of `base` (2D or 3D) from its initial temperature:
+/// Crank–Nicolson steps of `settings`, the heating replaced every cloud
+/// update by `heating_at(age)` (the clouds as they are `age` s after the
+/// field is switched on, at the middle of the interval), CEM43 and
+/// Arrhenius damage accumulated cell by cell, the tumor's and healthy
+/// ratios recorded.
+///
+/// # Errors
+/// Invalid settings, a field the solver refuses, or a failed step.
+pub(crate) fn march_dose<G: Lattice>(
+    base: PennesProblem<G>,
+    tumor: Array<bool, G::Dim>,
+    settings: &DoseSettings,
+    snapshot_min: &[f64],
+    progress: &mut dyn FnMut(f64),
+    heating_at: &mut dyn FnMut(f64) -> Result<HeatingFields<G>>,
+) -> Result<DoseReport<G::Dim>> {
     let config = FvConfig::default()
         .with_scheme(TimeScheme::CrankNicolson)
         .with_time_step(ImplicitStep::Fixed(settings.time_step_s))?;
     let mut solver = FvSolver::new(base, config)?;
-    let tumor = problem.tumor_mask().clone();
-    let shape = tumor.dim();
+    let shape = tumor.raw_dim();
     let dt = settings.time_step_s;
     let steps = (settings.duration_s / dt).ceil() as usize;
     let update = ((settings.cloud_update_s / dt).round() as usize).max(1);
@@ -245,7 +288,7 @@ pub fn assess_dose_layout(
     let mut march = March {
         settings,
         tumor,
-        cem: DoseAccumulator::new(settings.cem43, shape),
+        cem: DoseAccumulator::new(settings.cem43, shape.clone()),
         omega: DoseAccumulator::new(settings.arrhenius, shape),
         history: AblationHistory::new(),
         every: ((settings.record_every_s / dt).round() as usize).max(1),
@@ -270,9 +313,9 @@ pub fn assess_dose_layout(
     while start < steps && !march.done {
         let t_start = start as f64 * dt;
         let age = t_start + 0.5 * settings.cloud_update_s.min(settings.duration_s - t_start);
-        let heating = problem.heating(&layout.cloud.spread(diffusivity, age)?)?;
-        solver.set_properties(heating.heat_capacity, heating.conductivity)?;
-        solver.set_heat_source(heating.heat_source)?;
+        let (heat_capacity, conductivity, heat_source) = heating_at(age)?;
+        solver.set_properties(heat_capacity, conductivity)?;
+        solver.set_heat_source(heat_source)?;
         let n = update.min(steps - start);
         solver.run(n, 1, &mut march)?;
         if let Some(e) = march.error.take() {
@@ -293,6 +336,7 @@ pub fn assess_dose_layout(
         samples: march.samples,
         snapshots: march.kept,
         cem43_min: march.cem.into_dose(),
+        arrhenius: march.omega.into_dose(),
         temperature: march.before,
     })
 }
@@ -302,23 +346,23 @@ pub fn assess_dose_layout(
 /// [`AblationHistory`] every step (so its events have the step's
 /// resolution), keeps samples and snapshots, and stops the solver once the
 /// assessment has what it needs.
-struct March<'a> {
+struct March<'a, D: Dimension> {
     settings: &'a DoseSettings,
-    tumor: Array2<bool>,
-    cem: DoseAccumulator<Cem43>,
-    omega: DoseAccumulator<Arrhenius>,
+    tumor: Array<bool, D>,
+    cem: DoseAccumulator<Cem43, D>,
+    omega: DoseAccumulator<Arrhenius, D>,
     history: AblationHistory,
     /// Steps between recorded samples.
     every: usize,
     /// Steps of the whole treatment.
     steps: usize,
     /// The temperature after the last step seen.
-    before: Array2<f64>,
+    before: Array<f64, D>,
     last_step: usize,
     snapshots: Vec<f64>,
     next_snapshot: usize,
     samples: Vec<DoseSample>,
-    kept: Vec<(f64, Array2<f64>)>,
+    kept: Vec<(f64, Array<f64, D>)>,
     overheat_min: Option<(f64, f64)>,
     ablated: bool,
     damaged: bool,
@@ -327,9 +371,9 @@ struct March<'a> {
     progress: &'a mut dyn FnMut(f64),
 }
 
-impl March<'_> {
+impl<D: Dimension> March<'_, D> {
     /// Takes the state after `step` steps; true when the march may stop.
-    fn advance(&mut self, step: usize, after: ArrayView2<f64>) -> Result<bool> {
+    fn advance(&mut self, step: usize, after: ArrayView<f64, D>) -> Result<bool> {
         let dt = self.settings.time_step_s;
         self.cem.add_interval(&self.before.view(), &after, dt)?;
         self.omega.add_interval(&self.before.view(), &after, dt)?;
@@ -381,12 +425,12 @@ impl March<'_> {
     }
 }
 
-impl Observer for March<'_> {
+impl<D: Dimension> Observer<D> for March<'_, D> {
     fn observe(
         &mut self,
         step: usize,
         _time_s: f64,
-        temperature: ArrayView2<f64>,
+        temperature: ArrayView<f64, D>,
     ) -> ControlFlow<()> {
         // Each run starts by showing the state it starts from: seen already.
         if step == self.last_step {

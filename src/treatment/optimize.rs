@@ -116,19 +116,19 @@ pub struct OptimizationReport {
     pub runtime_s: f64,
 }
 
-/// The paper's swarm (App. C) for `problem`'s strategy with `settings`:
-/// inertia 0.8 → 0 with R_dose in J, 0.9 → 0.4 without; and the search
-/// box.
+/// The paper's swarm (App. C) over the box [`lower`, `upper`] with
+/// `settings`: inertia 0.8 → 0 when J holds R_dose (`with_dose`), 0.9 →
+/// 0.4 without; and the search box.
 ///
 /// # Errors
 /// Invalid settings or bounds.
 pub(crate) fn paper_swarm(
-    problem: &TreatmentProblem,
+    (lower, upper): (Vec<f64>, Vec<f64>),
+    with_dose: bool,
     settings: &OptimizationSettings,
 ) -> Result<(Pso, Bounds)> {
-    let (lower, upper) = problem.strategy().bounds();
     let bounds = Bounds::new(lower, upper)?;
-    let inertia = if problem.weights().dose().is_some() {
+    let inertia = if with_dose {
         Inertia::paper()
     } else {
         Inertia::paper_without_dose()
@@ -155,22 +155,49 @@ pub(crate) fn generation_records(history: &[pso::Generation]) -> Vec<GenerationR
         .collect()
 }
 
-/// The swarm's objective: J at each particle, each with its own workspace
-/// (slot i of a batch is particle i, so each keeps its own warm start).
-struct SwarmObjective<'a> {
-    problem: &'a TreatmentProblem,
-    workspaces: Vec<Mutex<Workspace>>,
+/// A plan's J with a warm-started solver: what the swarm maximizes, 2D
+/// ([`TreatmentProblem`]) or on a patient (3D).
+pub(crate) trait WarmObjective: Sync {
+    /// One evaluator's reusable solver state.
+    type Workspace: Default + Send;
+    /// The search box.
+    fn search_box(&self) -> (Vec<f64>, Vec<f64>);
+    /// Whether J holds R_dose (it sets the inertia schedule).
+    fn with_dose(&self) -> bool;
+    /// How far the plan at `x` exceeds φ = 1 (≤ 0: feasible).
+    fn excess(&self, x: &[f64]) -> Result<f64>;
+    /// J at `x`.
+    fn j(&self, x: &[f64], workspace: &mut Self::Workspace) -> Result<f64>;
 }
 
-impl Objective for SwarmObjective<'_> {
+impl WarmObjective for TreatmentProblem {
+    type Workspace = Workspace;
+    fn search_box(&self) -> (Vec<f64>, Vec<f64>) {
+        self.strategy().bounds()
+    }
+    fn with_dose(&self) -> bool {
+        self.weights().dose().is_some()
+    }
+    fn excess(&self, x: &[f64]) -> Result<f64> {
+        self.volume_fraction_excess(x)
+    }
+    fn j(&self, x: &[f64], workspace: &mut Workspace) -> Result<f64> {
+        Ok(self.evaluate(x, workspace)?.metrics.j)
+    }
+}
+
+/// The swarm's objective: J at each particle, each with its own workspace
+/// (slot i of a batch is particle i, so each keeps its own warm start).
+struct SwarmObjective<'a, P: WarmObjective> {
+    problem: &'a P,
+    workspaces: Vec<Mutex<P::Workspace>>,
+}
+
+impl<P: WarmObjective> Objective for SwarmObjective<'_, P> {
     type Error = Error;
 
     fn evaluate(&self, x: &[f64]) -> Result<f64> {
-        Ok(self
-            .problem
-            .evaluate(x, &mut Workspace::default())?
-            .metrics
-            .j)
+        self.problem.j(x, &mut P::Workspace::default())
     }
 
     fn evaluate_batch(
@@ -181,26 +208,82 @@ impl Objective for SwarmObjective<'_> {
     ) -> std::result::Result<(), BatchFailure<Error>> {
         evaluate_slots(positions, values, parallel, |index, x| {
             // An infeasible plan (φ > 1 somewhere) has no J: its constraint
-            // ranks it (`volume_fraction_excess`).
-            if self.problem.volume_fraction_excess(x)? > 0.0 {
+            // ranks it (`excess`).
+            if self.problem.excess(x)? > 0.0 {
                 return Ok(f64::NAN);
             }
             // The lock is never contended: slot i alone uses workspace i.
             let mut guard = self.workspaces[index % self.workspaces.len()]
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            match self.problem.evaluate(x, &mut guard) {
-                Ok(e) => Ok(e.metrics.j),
+            match self.problem.j(x, &mut guard) {
+                Ok(j) => Ok(j),
                 // A plan heating past the solver's temperature limit ranks
                 // below every plan with a J (a NaN value is the worst).
                 Err(e) if is_overheating(&e) => {
-                    *guard = Workspace::default();
+                    *guard = P::Workspace::default();
                     Ok(f64::NAN)
                 }
                 Err(e) => Err(e),
             }
         })
     }
+}
+
+/// What a swarm found: the best position, the generations, the count of
+/// evaluations.
+pub(crate) struct SwarmRun {
+    pub best_position: Vec<f64>,
+    pub history: Vec<GenerationRecord>,
+    pub evaluations: usize,
+}
+
+/// Maximizes `problem`'s J by the paper's swarm under φ ≤ 1 (Deb's
+/// feasibility rules); `progress` sees each generation's index and best J.
+///
+/// # Errors
+/// Invalid settings; no feasible plan; the first failed evaluation.
+pub(crate) fn run_swarm<P: WarmObjective>(
+    problem: &P,
+    settings: &OptimizationSettings,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Result<SwarmRun> {
+    let (pso, bounds) = paper_swarm(problem.search_box(), problem.with_dose(), settings)?;
+    let objective = SwarmObjective {
+        problem,
+        workspaces: (0..settings.particles)
+            .map(|_| Mutex::new(P::Workspace::default()))
+            .collect(),
+    };
+    let mut observer = |g: &pso::Generation| {
+        progress(g.index, g.best);
+        ControlFlow::Continue(())
+    };
+    // φ ≤ 1 everywhere is a constraint: a crowded plan is infeasible, and
+    // the feasibility rules rank it below every physical one.
+    let crowding = |x: &[f64]| vec![problem.excess(x).unwrap_or(f64::INFINITY)];
+    let report = pso.run_with(
+        &objective,
+        Some(&crowding),
+        Goal::Maximize,
+        &bounds,
+        &mut observer,
+    )?;
+    if !report.feasible() {
+        return Err(Error::Invalid {
+            name: "injection plan",
+            reason: format!(
+                "every plan the swarm tried puts a particle volume fraction above 1 in some \
+                 cell (the best exceeds it by {:.3}): use fewer sites or a smaller dose",
+                report.best_violation
+            ),
+        });
+    }
+    Ok(SwarmRun {
+        history: generation_records(&report.history),
+        best_position: report.best_position,
+        evaluations: report.evaluations,
+    })
 }
 
 /// Maximizes J of `problem` by PSO; `progress` sees each generation's index
@@ -223,46 +306,15 @@ pub fn optimize(
 ) -> Result<OptimizationReport> {
     let start = Instant::now();
     let strategy = problem.strategy();
-    let (pso, bounds) = paper_swarm(problem, settings)?;
-    let objective = SwarmObjective {
-        problem,
-        workspaces: (0..settings.particles)
-            .map(|_| Mutex::new(Workspace::default()))
-            .collect(),
-    };
-    let mut observer = |g: &pso::Generation| {
-        progress(g.index, g.best);
-        ControlFlow::Continue(())
-    };
-    // φ ≤ 1 everywhere is a constraint: a crowded plan is infeasible, and
-    // the feasibility rules rank it below every physical one.
-    let crowding = |x: &[f64]| vec![problem.volume_fraction_excess(x).unwrap_or(f64::INFINITY)];
-    let report = pso.run_with(
-        &objective,
-        Some(&crowding),
-        Goal::Maximize,
-        &bounds,
-        &mut observer,
-    )?;
-    if !report.feasible() {
-        return Err(Error::Invalid {
-            name: "injection plan",
-            reason: format!(
-                "every plan the swarm tried puts a particle volume fraction above 1 in some \
-                 cell (the best exceeds it by {:.3}): use fewer sites or a smaller dose",
-                report.best_violation
-            ),
-        });
-    }
-    let history = generation_records(&report.history);
-    let best = problem.evaluate(&report.best_position, &mut Workspace::default())?;
+    let run = run_swarm(problem, settings, progress)?;
+    let best = problem.evaluate(&run.best_position, &mut Workspace::default())?;
     Ok(OptimizationReport {
         strategy: strategy.name(),
         variables: strategy.variables(),
-        best_position: report.best_position,
+        best_position: run.best_position,
         best,
-        history,
-        evaluations: report.evaluations,
+        history: run.history,
+        evaluations: run.evaluations,
         runtime_s: start.elapsed().as_secs_f64(),
     })
 }

@@ -983,7 +983,11 @@ pub fn optimize_robust(
     if let Some(c) = &chance {
         c.check()?;
     }
-    let (pso, bounds) = paper_swarm(problem.nominal(), settings)?;
+    let (pso, bounds) = paper_swarm(
+        problem.nominal().strategy().bounds(),
+        problem.nominal().weights().dose().is_some(),
+        settings,
+    )?;
     let swarm = RobustSwarm {
         problem,
         objective,

@@ -1,0 +1,455 @@
+//! The treatment objective on a patient (Jiang et al. 2022, Eqs. 9–10, in
+//! 3D): a plan's clouds → φ per cell → Q = q·φ and each tissue's mixture
+//! properties (Eqs. 2a, 2b, A.1) → steady Pennes temperature (finite
+//! volumes, Newton–multigrid) → R_tum and R_tis as volume fractions, R_int
+//! over the tumor's surface, R_dose and J.
+
+use crate::error::{Error, Result};
+use crate::patient::anatomy::Anatomy;
+use crate::patient::strategy::{CloudShape, PatientLayout, PatientStrategy};
+use crate::treatment::objective::{
+    HYPERTHERMIA_MAX_C, HYPERTHERMIA_MIN_C, ObjectiveWeights, TreatmentMetrics,
+};
+use lbm_bioheat::{Boundary, Face, FvConfig, FvSolver3, Grid3, PennesProblem3, SteadySolver};
+use mnp_physics::constants::PAPER_TEMPERATURE_K;
+use mnp_physics::{
+    AcField, CarrierFluid, HeatingModel, InjectionReference, Material, Nanofluid, Particle,
+    Rosensweig,
+};
+use ndarray::Array3;
+use std::sync::Arc;
+
+/// One face between a tumor cell and a healthy cell: the two cells and
+/// the face's area (m²).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SurfaceFace {
+    /// The tumor-side cell.
+    pub inside: (usize, usize, usize),
+    /// The healthy-side cell.
+    pub outside: (usize, usize, usize),
+    /// Face area (m²).
+    pub area: f64,
+}
+
+/// The faces between the tumor's cells and the others: the tumor's
+/// surface, where Eq. 9c samples the temperature.
+pub fn tumor_surface(grid: &Grid3, tumor: &Array3<bool>) -> Vec<SurfaceFace> {
+    let (nx, ny, nz) = tumor.dim();
+    let [hx, hy, hz] = grid.spacing();
+    let areas = [hy * hz, hx * hz, hx * hy];
+    let mut faces = Vec::new();
+    for ((i, j, k), &m) in tumor.indexed_iter() {
+        let next = [(i + 1, j, k), (i, j + 1, k), (i, j, k + 1)];
+        let inside = [i + 1 < nx, j + 1 < ny, k + 1 < nz];
+        for a in 0..3 {
+            if inside[a] && tumor[next[a]] != m {
+                let (t, h) = if m {
+                    ((i, j, k), next[a])
+                } else {
+                    (next[a], (i, j, k))
+                };
+                faces.push(SurfaceFace {
+                    inside: t,
+                    outside: h,
+                    area: areas[a],
+                });
+            }
+        }
+    }
+    faces
+}
+
+/// R_tum, R_tis, R_int, R_dose and J (Eqs. 9a–9d, 10) of a 3D temperature
+/// field (°C): R_tum the tumor's volume fraction with 43 ≤ T < 46 °C,
+/// R_tis the other cells' volume fraction with T < 43 °C, R_int =
+/// exp(−RMS(T − 43 °C)) over `surface` (T at each face: the mean of its
+/// two cells, weighted by area), R_dose = 1 − dose_ratio^{1/3}.
+///
+/// # Errors
+/// Mismatched shapes, no tumor or healthy cell, an empty surface, a
+/// non-finite temperature.
+pub fn patient_metrics(
+    temperature: &Array3<f64>,
+    tumor: &Array3<bool>,
+    surface: &[SurfaceFace],
+    dose_ratio: f64,
+    weights: &ObjectiveWeights,
+) -> Result<TreatmentMetrics> {
+    if temperature.dim() != tumor.dim() {
+        return Err(Error::Shape {
+            what: "temperature",
+            expected: tumor.len(),
+            found: temperature.len(),
+        });
+    }
+    if let Some((idx, t)) = temperature.indexed_iter().find(|(_, t)| !t.is_finite()) {
+        return Err(Error::Invalid {
+            name: "temperature",
+            reason: format!("is not finite at cell {idx:?} ({t})"),
+        });
+    }
+    let (mut n_tum, mut in_band, mut n_tis, mut cool) = (0usize, 0usize, 0usize, 0usize);
+    for (&t, &m) in temperature.iter().zip(tumor) {
+        if m {
+            n_tum += 1;
+            in_band += usize::from((HYPERTHERMIA_MIN_C..HYPERTHERMIA_MAX_C).contains(&t));
+        } else {
+            n_tis += 1;
+            cool += usize::from(t < HYPERTHERMIA_MIN_C);
+        }
+    }
+    if n_tum == 0 || n_tis == 0 || surface.is_empty() {
+        return Err(Error::Invalid {
+            name: "tumor",
+            reason: "needs tumor cells, healthy cells and a surface between them".into(),
+        });
+    }
+    let (mut sq, mut area) = (0.0, 0.0);
+    for f in surface {
+        let t = 0.5 * (temperature[f.inside] + temperature[f.outside]);
+        sq += f.area * (t - HYPERTHERMIA_MIN_C).powi(2);
+        area += f.area;
+    }
+    let r_int = (-(sq / area).sqrt()).exp();
+    let r_tum = in_band as f64 / n_tum as f64;
+    let r_tis = cool as f64 / n_tis as f64;
+    let r_dose = 1.0 - dose_ratio.max(0.0).cbrt();
+    let j = weights.tumor() * r_tum
+        + weights.tissue() * r_tis
+        + weights.interface() * r_int
+        + weights.dose().map_or(0.0, |w| w * r_dose);
+    Ok(TreatmentMetrics {
+        r_tum,
+        r_tis,
+        r_int,
+        r_dose,
+        j,
+    })
+}
+
+/// One evaluation on a patient: the plan, the fields and the metrics.
+#[derive(Debug, Clone)]
+pub struct PatientEvaluation {
+    /// Sites, clouds and Eq. 11's quantities.
+    pub layout: PatientLayout,
+    /// φ per cell.
+    pub volume_fraction: Array3<f64>,
+    /// Steady temperature (°C).
+    pub temperature: Array3<f64>,
+    /// R_tum, R_tis, R_int, R_dose, J.
+    pub metrics: TreatmentMetrics,
+}
+
+/// The φ-dependent fields of a heated patient problem.
+#[derive(Debug, Clone)]
+pub struct PatientHeating {
+    /// φ per cell.
+    pub volume_fraction: Array3<f64>,
+    /// (ρc)_nf per cell (J/(m³·K), Eq. 2a).
+    pub heat_capacity: Array3<f64>,
+    /// k_nf per cell (W/(m·K), Eq. 2b).
+    pub conductivity: Array3<f64>,
+    /// Q = q·φ per cell (W/m³, Eq. A.1).
+    pub heat_source: Array3<f64>,
+}
+
+/// A patient's anatomy, an injection strategy, the reference values, the
+/// weights and the particles: everything an evaluation of J in 3D needs.
+#[derive(Debug, Clone)]
+pub struct PatientProblem {
+    anatomy: Arc<Anatomy>,
+    strategy: Arc<dyn PatientStrategy>,
+    reference: InjectionReference,
+    weights: ObjectiveWeights,
+    cloud_shape: CloudShape,
+    nanofluids: Vec<Nanofluid>,
+    power_per_volume_fraction: f64,
+    surface: Vec<SurfaceFace>,
+    base: PennesProblem3,
+    id: u64,
+}
+
+/// The next [`PatientProblem`] identity (a workspace's solver belongs to
+/// one problem).
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Settings of a [`PatientProblem`] beyond the anatomy and the strategy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PatientSettings {
+    /// Reference values of the normalized variables.
+    pub reference: InjectionReference,
+    /// The weights of J.
+    pub weights: ObjectiveWeights,
+    /// Point or extruded clouds.
+    pub cloud_shape: CloudShape,
+    /// The boundary condition on the six faces of the solved box.
+    pub boundary: Boundary,
+    /// The particle material (Table 1 magnetite by default).
+    pub particles: Material,
+    /// q = Q/φ (W/m³, Eq. A.1).
+    pub power_per_volume_fraction: f64,
+}
+
+impl Default for PatientSettings {
+    /// The paper's reference and weights, point clouds, adiabatic faces
+    /// (as the paper's block), magnetite of Table 1, q from the Rosensweig
+    /// model with Table A.1 at 43 °C.
+    fn default() -> Self {
+        let q = Rosensweig::paper()
+            .power_per_volume_fraction(
+                &Particle::table_a1(),
+                &CarrierFluid::table_a1(),
+                &AcField::table_a1(),
+                PAPER_TEMPERATURE_K,
+            )
+            .unwrap_or(f64::NAN);
+        Self {
+            reference: InjectionReference::paper(),
+            weights: ObjectiveWeights::paper(),
+            cloud_shape: CloudShape::Point,
+            boundary: Boundary::Adiabatic,
+            particles: Material::magnetite_table1(),
+            power_per_volume_fraction: q,
+        }
+    }
+}
+
+impl PatientProblem {
+    /// Prepares the evaluations.
+    ///
+    /// # Errors
+    /// A non-finite or negative q, a tumor with no surface, or a problem
+    /// the solver refuses (an invalid boundary).
+    pub fn new(
+        anatomy: Arc<Anatomy>,
+        strategy: Arc<dyn PatientStrategy>,
+        settings: PatientSettings,
+    ) -> Result<Self> {
+        let q = settings.power_per_volume_fraction;
+        if !(q.is_finite() && q >= 0.0) {
+            return Err(Error::Invalid {
+                name: "power per volume fraction (W/m³)",
+                reason: format!("must be finite and ≥ 0, got {q}"),
+            });
+        }
+        let grid = *anatomy.grid();
+        let surface = tumor_surface(&grid, anatomy.tumor_mask());
+        if surface.is_empty() {
+            return Err(Error::Invalid {
+                name: "tumor",
+                reason: "has no surface inside the solved box".into(),
+            });
+        }
+        let tissues = anatomy.tissues();
+        let index = anatomy.tissue_index();
+        let mut builder = PennesProblem3::builder(grid, tissues[0].name(), tissues[0].perfusion());
+        for (t, tissue) in tissues.iter().enumerate().skip(1) {
+            let mask = index.mapv(|c| usize::from(c) == t);
+            if mask.iter().any(|&m| m) {
+                builder = builder.region_mask(tissue.name(), &mask, tissue.perfusion());
+            }
+        }
+        for face in Face::ALL {
+            builder = builder.boundary(face, settings.boundary);
+        }
+        let base = builder
+            .blood(37.0, 3800.0)
+            .initial_temperature(37.0)
+            .build()?;
+        let nanofluids = tissues
+            .iter()
+            .map(|t| Nanofluid {
+                tissue: *t.material(),
+                particles: settings.particles,
+            })
+            .collect();
+        let mut problem = Self {
+            anatomy,
+            strategy,
+            reference: settings.reference,
+            weights: settings.weights,
+            cloud_shape: settings.cloud_shape,
+            nanofluids,
+            power_per_volume_fraction: q,
+            surface,
+            base,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        };
+        // The particle-free fields: each tissue's own properties.
+        let zero = Array3::zeros(grid.shape());
+        let h = problem.heating_fields(zero)?;
+        problem
+            .base
+            .set_properties(h.heat_capacity, h.conductivity)?;
+        Ok(problem)
+    }
+
+    /// The anatomy.
+    pub fn anatomy(&self) -> &Anatomy {
+        &self.anatomy
+    }
+    /// The strategy.
+    pub fn strategy(&self) -> &dyn PatientStrategy {
+        self.strategy.as_ref()
+    }
+    /// The reference values.
+    pub fn reference(&self) -> &InjectionReference {
+        &self.reference
+    }
+    /// The weights of J.
+    pub fn weights(&self) -> &ObjectiveWeights {
+        &self.weights
+    }
+    /// The tumor's surface faces.
+    pub fn surface(&self) -> &[SurfaceFace] {
+        &self.surface
+    }
+    /// The particle-free problem (each tissue's properties and perfusion).
+    pub fn base_problem(&self) -> &PennesProblem3 {
+        &self.base
+    }
+
+    /// The plan at `x` (the strategy's variables).
+    ///
+    /// # Errors
+    /// Wrong variables or a cloud the physics refuses.
+    pub fn layout(&self, x: &[f64]) -> Result<PatientLayout> {
+        if x.len() < 2 {
+            return Err(Error::Shape {
+                what: "injection variables",
+                expected: self.strategy.variables().len(),
+                found: x.len(),
+            });
+        }
+        let plan = self.strategy.sites(&self.anatomy, x)?;
+        PatientLayout::new(
+            &self.reference,
+            &self.anatomy,
+            self.cloud_shape,
+            x[0],
+            x[1],
+            plan,
+        )
+    }
+
+    /// (ρc)_nf, k_nf (each cell's tissue mixed with the particles,
+    /// Eqs. 2a, 2b) and Q = q·φ from φ.
+    ///
+    /// # Errors
+    /// φ outside [0, 1] somewhere.
+    pub fn heating_fields(&self, volume_fraction: Array3<f64>) -> Result<PatientHeating> {
+        let index = self.anatomy.tissue_index();
+        let mut heat_capacity = Array3::zeros(volume_fraction.dim());
+        let mut conductivity = Array3::zeros(volume_fraction.dim());
+        for (((rc, k), &phi), &t) in heat_capacity
+            .iter_mut()
+            .zip(conductivity.iter_mut())
+            .zip(&volume_fraction)
+            .zip(index)
+        {
+            let p = self.nanofluids[usize::from(t)].properties(phi)?;
+            *rc = p.heat_capacity;
+            *k = p.conductivity;
+        }
+        let q = self.power_per_volume_fraction;
+        Ok(PatientHeating {
+            heat_source: volume_fraction.mapv(|p| q * p),
+            volume_fraction,
+            heat_capacity,
+            conductivity,
+        })
+    }
+
+    /// The heating of `layout`'s clouds (φ averaged over the cells).
+    ///
+    /// # Errors
+    /// φ outside [0, 1] somewhere.
+    pub fn heating(
+        &self,
+        cloud: &crate::patient::strategy::PatientCloud,
+    ) -> Result<PatientHeating> {
+        self.heating_fields(cloud.cell_average(self.anatomy.grid())?)
+    }
+
+    /// How far the plan at `x` exceeds φ = 1: the largest cell mean of φ
+    /// minus 1 (≤ 0: a physical plan), sampled only when the sum of the
+    /// sites' peaks exceeds 1.
+    ///
+    /// # Errors
+    /// Wrong variables, or a value the clouds refuse.
+    pub fn volume_fraction_excess(&self, x: &[f64]) -> Result<f64> {
+        let layout = self.layout(x)?;
+        let bound = layout.cloud.peak_bound();
+        if bound <= 1.0 {
+            return Ok(bound - 1.0);
+        }
+        let phi = layout.cloud.cell_average(self.anatomy.grid())?;
+        Ok(phi.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v)) - 1.0)
+    }
+
+    /// The particle-free problem heated by `heating`.
+    ///
+    /// # Errors
+    /// A field the solver refuses.
+    pub fn heated_problem(&self, heating: &PatientHeating) -> Result<PennesProblem3> {
+        let mut problem = self.base.clone();
+        problem.set_properties(heating.heat_capacity.clone(), heating.conductivity.clone())?;
+        problem.set_heat_source(heating.heat_source.clone())?;
+        Ok(problem)
+    }
+
+    /// J at `x`, warm-starting from `workspace`'s last solution.
+    ///
+    /// # Errors
+    /// Wrong variables, a non-physical φ, or a failed solve.
+    pub fn evaluate(
+        &self,
+        x: &[f64],
+        workspace: &mut PatientWorkspace,
+    ) -> Result<PatientEvaluation> {
+        self.evaluate_layout(self.layout(x)?, workspace)
+    }
+
+    /// [`PatientProblem::evaluate`] of a layout.
+    ///
+    /// # Errors
+    /// As [`PatientProblem::evaluate`].
+    pub fn evaluate_layout(
+        &self,
+        layout: PatientLayout,
+        workspace: &mut PatientWorkspace,
+    ) -> Result<PatientEvaluation> {
+        let heating = self.heating(&layout.cloud)?;
+        if workspace.owner != self.id {
+            workspace.fv = None;
+            workspace.owner = self.id;
+        }
+        let solver = match &mut workspace.fv {
+            Some(s) => s,
+            slot => slot.insert(FvSolver3::new(self.base.clone(), FvConfig::default())?),
+        };
+        solver.set_properties(heating.heat_capacity, heating.conductivity)?;
+        solver.set_heat_source(heating.heat_source)?;
+        let temperature = solver.solve_steady(None)?.temperature;
+        let metrics = patient_metrics(
+            &temperature,
+            self.anatomy.tumor_mask(),
+            &self.surface,
+            layout.dose_ratio,
+            &self.weights,
+        )?;
+        Ok(PatientEvaluation {
+            layout,
+            volume_fraction: heating.volume_fraction,
+            temperature,
+            metrics,
+        })
+    }
+}
+
+/// Reusable solver state of one evaluator (one per swarm particle).
+#[derive(Debug, Default, Clone)]
+pub struct PatientWorkspace {
+    fv: Option<FvSolver3>,
+    owner: u64,
+}

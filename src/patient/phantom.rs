@@ -1,0 +1,54 @@
+//! Synthetic segmentations to try the planner on without a patient: an
+//! irregular tumor (two overlapping ellipsoids) in healthy tissue, with a
+//! scanner-like affine.
+
+use crate::error::Result;
+use crate::patient::affine::Affine;
+use crate::patient::volume::LabelVolume;
+use ndarray::Array3;
+
+/// The label of healthy tissue in the phantoms.
+pub const HEALTHY_LABEL: u32 = 1;
+/// The label of the tumor in the phantoms.
+pub const TUMOR_LABEL: u32 = 2;
+
+/// A `n`³ image of 1 mm voxels, healthy tissue (label 1) holding a tumor
+/// (label 2) made of two overlapping ellipsoids: semi-axes 7 × 5 × 5 mm
+/// around the image centre and 5 × 4 × 4 mm centred 6 mm further along
+/// x and 3 mm along y, with `rotation_deg` about z and a translation in
+/// the affine (as a scanner's image would have). About 1.5 cm³.
+///
+/// # Errors
+/// `n` below 34 (the tumor and a 2 mm rim would not fit).
+pub fn two_ellipsoids(n: usize, rotation_deg: f64) -> Result<LabelVolume> {
+    if n < 34 {
+        return Err(crate::error::Error::Invalid {
+            name: "phantom size",
+            reason: format!("needs at least 34 voxels per axis, got {n}"),
+        });
+    }
+    let c = (n as f64 - 1.0) / 2.0;
+    let inside = |p: [f64; 3], centre: [f64; 3], semi: [f64; 3]| {
+        (0..3)
+            .map(|a| ((p[a] - centre[a]) / semi[a]).powi(2))
+            .sum::<f64>()
+            <= 1.0
+    };
+    let labels = Array3::from_shape_fn((n, n, n), |(i, j, k)| {
+        let p = [i as f64, j as f64, k as f64];
+        let first = inside(p, [c - 3.0, c - 1.5, c], [7.0, 5.0, 5.0]);
+        let second = inside(p, [c + 3.0, c + 1.5, c], [5.0, 4.0, 4.0]);
+        if first || second {
+            TUMOR_LABEL
+        } else {
+            HEALTHY_LABEL
+        }
+    });
+    let (s, co) = rotation_deg.to_radians().sin_cos();
+    let affine = Affine::new([
+        [co, -s, 0.0, -90.0],
+        [s, co, 0.0, 35.5],
+        [0.0, 0.0, 1.0, -12.0],
+    ])?;
+    LabelVolume::new(labels, affine, "two-ellipsoid phantom")
+}
