@@ -14,15 +14,8 @@ use mnp_suite::treatment::objective::{
 use mnp_suite::treatment::optimize::OptimizationSettings;
 use mnp_suite::treatment::scenario::{GridAlignment, Scenario, Tumor};
 use mnp_suite::treatment::strategy::Circular;
-use ndarray::{Array2, Array3};
-use std::path::PathBuf;
+use ndarray::Array3;
 use std::sync::Arc;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mnp_patient_{}_{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn healthy_and_tumor() -> TissueMap {
     TissueMap::tumor_in_healthy(&[TUMOR_LABEL]).unwrap()
@@ -46,6 +39,14 @@ fn mean_tumor_index(volume: &LabelVolume) -> [f64; 3] {
 mod nifti_files {
     use super::*;
     use mnp_suite::patient::nifti_io::{read_label_volume, write_scalar_volume};
+    use ndarray::Array2;
+    use std::path::PathBuf;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mnp_patient_{}_{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
 
     #[test]
     fn label_volume_and_maps_round_trip_with_their_affine() {
@@ -331,8 +332,10 @@ fn sites_and_centroid_sit_where_the_affine_says() {
         assert_abs_diff_eq!(*a, e, epsilon = 1e-9);
     }
     // Dose weights: the first site holds twice the second's volume;
-    // V = w k_σ³ k_φ φ0₃ in 3D.
-    let unit = 0.125 * 0.5 * settings.reference.phi0_3d();
+    // V = w k_σ³ k_φ V0 in 3D, V0 = φ0 V_tumor/(π (5 mm)²) by default.
+    let v0 = settings.reference.phi0() * voxels as f64 * 1e-9 / (std::f64::consts::PI * 25e-6);
+    assert_abs_diff_eq!(problem.reference_volume(), v0, epsilon = 1e-12 * v0);
+    let unit = 0.125 * 0.5 * v0;
     assert_abs_diff_eq!(layout.sites_mm[0].1, 2.0 * unit, epsilon = 1e-20);
     assert_abs_diff_eq!(layout.sites_mm[1].1, unit, epsilon = 1e-20);
     assert_abs_diff_eq!(layout.dose_ratio, 3.0 * 0.125 * 0.5, epsilon = 1e-12);
@@ -341,10 +344,7 @@ fn sites_and_centroid_sit_where_the_affine_says() {
 /// The paper's 2D block at `n`² with a disc tumor of radius 5 cells, and
 /// the same block extruded over `nz` cells in z.
 fn extruded_pair(n: usize, nz: usize) -> (TreatmentProblem, PatientProblem) {
-    let c = (n / 2) as i64;
-    let disc = Array2::from_shape_fn((n, n), |(i, j)| {
-        (i as i64 - c).pow(2) + (j as i64 - c).pow(2) <= 25
-    });
+    let (disc, volume) = mnp_suite::patient::phantom::cylinder(n, nz).unwrap();
     let scenario = Scenario::paper_circular(n, n as f64 * 1e-3, GridAlignment::NodeAtCentre)
         .unwrap()
         .with_tumor(Tumor::Mask(disc.clone()))
@@ -357,15 +357,6 @@ fn extruded_pair(n: usize, nz: usize) -> (TreatmentProblem, PatientProblem) {
         SolverChoice::FiniteVolume,
     )
     .unwrap();
-    let labels = Array3::from_shape_fn((n, n, nz), |(i, j, _)| {
-        if disc[[i, j]] {
-            TUMOR_LABEL
-        } else {
-            HEALTHY_LABEL
-        }
-    });
-    let volume =
-        LabelVolume::new(labels, Affine::from_spacing([1.0; 3]).unwrap(), "cylinder").unwrap();
     let anatomy = Anatomy::new(
         &volume,
         &healthy_and_tumor(),
@@ -386,7 +377,7 @@ fn extruded_pair(n: usize, nz: usize) -> (TreatmentProblem, PatientProblem) {
 }
 
 #[test]
-fn extruded_block_gives_the_2d_temperatures_and_j() {
+fn extruded_block_gives_the_2d_temperatures() {
     let (two_d, three_d) = extruded_pair(40, 3);
     let a = three_d.anatomy().geometry().semi_axes;
     // A round cross-section: the first two axes are x and y.
@@ -408,11 +399,12 @@ fn extruded_block_gives_the_2d_temperatures_and_j() {
                 e2.volume_fraction[[i, j]] > 0.0
             );
         }
+        // The same cells in and out of the band, the same dose; R_int
+        // differs by design (the 2D mask samples the face midpoints, the
+        // 3D surface is cut towards the smooth surface).
         let (m2, m3) = (e2.metrics, e3.metrics);
         assert_eq!((m2.r_tum, m2.r_tis), (m3.r_tum, m3.r_tis));
-        assert_abs_diff_eq!(m2.r_int, m3.r_int, epsilon = 1e-7);
         assert_abs_diff_eq!(m2.r_dose, m3.r_dose, epsilon = 1e-12);
-        assert_abs_diff_eq!(m2.j, m3.j, epsilon = 1e-7);
     }
 }
 

@@ -404,6 +404,8 @@ fn figures_are_written_as_png_and_svg() {
         field: &e.temperature,
         kind: MapKind::Temperature,
         outline: problem.interface(),
+        outline_segments: &[],
+        axes: ("x", "y"),
         sites: &[(0.0, 0.0)],
         window: Window::Whole,
     };

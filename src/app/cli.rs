@@ -169,6 +169,22 @@ struct RunArgs {
     /// (default: the whole computed field).
     #[arg(long)]
     map_window: Option<f64>,
+    /// A segmentation to plan on in 3D: a NIfTI-1 label volume (.nii or
+    /// .nii.gz); needs --tumor-label. Every other label is healthy tissue
+    /// (a scenario file's [patient] section can say more).
+    #[arg(long)]
+    mask: Option<PathBuf>,
+    /// The tumor's label(s) in --mask, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    tumor_label: Option<Vec<u32>>,
+    /// Healthy tissue kept around the tumor in the solved box (mm,
+    /// default 10).
+    #[arg(long)]
+    margin_mm: Option<f64>,
+    /// Resample the solved box to cubic cells of this size (mm), for
+    /// anisotropic voxels or a coarser, faster plan.
+    #[arg(long)]
+    cell_mm: Option<f64>,
     /// Output folder.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -315,6 +331,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
         Command::Robust(a) => cmd_robust(&a),
         Command::Scenario(a) => {
             let file = scenario_file(&a)?;
+            if let Some(p) = &file.patient {
+                // Only a segmentation that reads is printed.
+                p.build(*file.build()?.problem.weights())?;
+            }
             // Only a scenario that builds is printed.
             file.build()?;
             print!("{}", file.to_toml()?);
@@ -362,7 +382,85 @@ fn scenario_file(a: &RunArgs) -> Result<ScenarioFile> {
     if a.without_dose {
         f.objective.include_dose = false;
     }
+    patient_overrides(a, &mut f)?;
     Ok(f)
+}
+
+/// `--mask`, `--tumor-label`, `--margin-mm`, `--cell-mm` and `--sites` into
+/// the file's `[patient]`; the 2D block's flags refused on a patient.
+fn patient_overrides(a: &RunArgs, f: &mut ScenarioFile) -> Result<()> {
+    use crate::app::patient_scenario::PatientSection;
+    if let Some(mask) = &a.mask {
+        let labels = match (&a.tumor_label, &f.patient) {
+            (Some(l), _) => l.clone(),
+            (None, Some(p)) => p.tumor_labels.clone(),
+            (None, None) => {
+                return Err(Error::Invalid {
+                    name: "--tumor-label",
+                    reason: "--mask needs the tumor's label(s), e.g. --tumor-label 2".into(),
+                });
+            }
+        };
+        let section = f.patient.get_or_insert_with(|| PatientSection {
+            mask: mask.clone(),
+            tumor_labels: labels.clone(),
+            margin_mm: 10.0,
+            cell_mm: None,
+            sites: 4,
+            boundary: Default::default(),
+            site: Vec::new(),
+            tissue: Vec::new(),
+        });
+        section.mask = mask.clone();
+        section.tumor_labels = labels;
+    }
+    let Some(section) = &mut f.patient else {
+        for (flag, given) in [
+            ("--tumor-label", a.tumor_label.is_some()),
+            ("--margin-mm", a.margin_mm.is_some()),
+            ("--cell-mm", a.cell_mm.is_some()),
+        ] {
+            if given {
+                return Err(Error::Invalid {
+                    name: flag,
+                    reason: "applies to a segmentation: add --mask FILE (or a scenario file's \
+                             [patient] section)"
+                        .into(),
+                });
+            }
+        }
+        return Ok(());
+    };
+    if let Some(l) = &a.tumor_label {
+        section.tumor_labels = l.clone();
+    }
+    if let Some(m) = a.margin_mm {
+        section.margin_mm = m;
+    }
+    if a.cell_mm.is_some() {
+        section.cell_mm = a.cell_mm;
+    }
+    if let Some(n) = a.sites {
+        section.sites = n;
+    }
+    for (flag, given) in [
+        ("--tumor", a.tumor.is_some()),
+        ("--strategy", a.strategy.is_some()),
+        ("--cells", a.cells.is_some()),
+        ("--alignment", a.alignment.is_some()),
+        ("--map-window", a.map_window.is_some()),
+        ("--solver", a.solver.is_some_and(|s| s != SolverKind::Fv)),
+    ] {
+        if given {
+            return Err(Error::Invalid {
+                name: flag,
+                reason: "applies to the 2D block, not to a segmentation (--mask or [patient]); \
+                         the 3D plan uses the finite-volume solver on the segmentation's voxels"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn bar(len: u64, what: &str) -> ProgressBar {
@@ -464,6 +562,8 @@ fn write_fields(
         field,
         kind,
         outline: problem.interface(),
+        outline_segments: &[],
+        axes: ("x", "y"),
         sites: &sites,
         window,
     };
@@ -596,6 +696,14 @@ fn cmd_optimize(args: &OptimizeArgs) -> Result<()> {
             reason: "applies to a particle's predicted SAR: add --particle FILE".into(),
         });
     }
+    if args.particle.is_some()
+        && (args.run.mask.is_some() || scenario_file(&args.run)?.patient.is_some())
+    {
+        return Err(Error::Invalid {
+            name: "--particle",
+            reason: "plans with a predicted SAR on the 2D block only, not on a segmentation".into(),
+        });
+    }
     match &args.particle {
         Some(particle) => cmd_optimize_particle(args, particle),
         None => cmd_optimize_plan(&args.run),
@@ -711,7 +819,11 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
 }
 
 fn cmd_optimize_plan(a: &RunArgs) -> Result<()> {
-    let built = scenario_file(a)?.build()?;
+    let file = scenario_file(a)?;
+    if let Some(section) = &file.patient {
+        return crate::app::patient_cli::optimize(&file, section, &a.out);
+    }
+    let built = file.build()?;
     check_run_memory(&built, true)?;
     let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
     let report = run_optimization(&built)?;
@@ -833,11 +945,15 @@ fn check_position(problem: &TreatmentProblem, x: &[f64]) -> Result<()> {
 }
 
 fn cmd_solve(a: &PositionArgs) -> Result<()> {
-    let built = scenario_file(&a.run)?.build()?;
+    let file = scenario_file(&a.run)?;
     let position = a.position.clone().ok_or_else(|| Error::Invalid {
         name: "--position",
         reason: "solve needs the strategy's variables, e.g. --position 0.5,0.5,0.6".into(),
     })?;
+    if let Some(section) = &file.patient {
+        return crate::app::patient_cli::solve(&file, section, &a.run.out, &position);
+    }
+    let built = file.build()?;
     check_position(&built.problem, &position)?;
     check_run_memory(&built, false)?;
     let mut out = RunOutput::prepare(&a.run.out, "mnp solve", None)?;
@@ -934,6 +1050,14 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
     use crate::uncertainty::SaltelliSettings;
     let start = std::time::Instant::now();
     let mut file = scenario_file(&a.run)?;
+    if file.patient.is_some() {
+        return Err(Error::Invalid {
+            name: "--mask",
+            reason: "mnp robust plans on the 2D block; a segmentation (--mask or [patient]) \
+                     is planned by optimize, dose and solve"
+                .into(),
+        });
+    }
     let u = &mut file.uncertainty;
     if let Some(o) = a.objective {
         u.objective = o;
@@ -1313,7 +1437,11 @@ fn dose_csv(d: &DoseReport) -> String {
 }
 
 fn cmd_dose(a: &PositionArgs) -> Result<()> {
-    let built = scenario_file(&a.run)?.build()?;
+    let file = scenario_file(&a.run)?;
+    if let Some(section) = &file.patient {
+        return crate::app::patient_cli::dose(&file, section, &a.run.out, a.position.as_deref());
+    }
+    let built = file.build()?;
     check_run_memory(&built, a.position.is_none())?;
     let mut out = RunOutput::prepare(&a.run.out, "mnp dose", Some(built.settings.seed()))?;
     let window = a.run.window()?;
@@ -1373,6 +1501,8 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
                     field,
                     kind: MapKind::Ablation { lethal_min: lethal },
                     outline: p.interface(),
+                    outline_segments: &[],
+                    axes: ("x", "y"),
                     sites: &[],
                     window,
                 },
@@ -1537,6 +1667,8 @@ fn write_table_figures(t: &crate::treatment::tables::Tables, out: &mut RunOutput
                         field,
                         kind: MapKind::Ablation { lethal_min: 60.0 },
                         outline: run.problem.interface(),
+                        outline_segments: &[],
+                        axes: ("x", "y"),
                         sites: &[],
                         window: Window::centred(0.03),
                     },

@@ -13,6 +13,7 @@
 
 use crate::app::plot::{ensure_font, plot_err};
 use crate::error::{Error, Result};
+use crate::patient::dvh::DoseVolumeHistogram;
 use crate::treatment::assessment::DoseSample;
 use crate::treatment::objective::{HYPERTHERMIA_MAX_C, HYPERTHERMIA_MIN_C};
 use crate::treatment::optimize::GenerationRecord;
@@ -232,6 +233,12 @@ pub struct FieldMap<'a> {
     pub kind: MapKind,
     /// The tumor outline, a closed polygon (m); empty for none.
     pub outline: &'a [(f64, f64)],
+    /// More of the tumor outline as separate segments (m), e.g. a 3D
+    /// tumor's cut through a slice; empty for none.
+    pub outline_segments: &'a [[(f64, f64); 2]],
+    /// The names of the horizontal and vertical axes ("x", "y" for a
+    /// block), shown with "(mm)".
+    pub axes: (&'a str, &'a str),
     /// Injection sites (m), drawn as crosses.
     pub sites: &'a [(f64, f64)],
     /// The part shown.
@@ -340,7 +347,7 @@ impl FieldMap<'_> {
 ///
 /// `xs` and `ys` are the centres' coordinates, `values[[i, j]]` the value
 /// at (xs\[i\], ys\[j\]).
-pub(crate) fn isolines(
+pub fn isolines(
     xs: &[f64],
     ys: &[f64],
     values: &ndarray::ArrayView2<'_, f64>,
@@ -469,8 +476,8 @@ fn draw_field_map<DB: DrawingBackend>(area: &Area<DB>, map: &FieldMap<'_>) -> Re
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_desc("x (mm)")
-        .y_desc("y (mm)")
+        .x_desc(format!("{} (mm)", map.axes.0))
+        .y_desc(format!("{} (mm)", map.axes.1))
         .x_label_formatter(&|v| tick_text(*v, mm(p.x.0), mm(p.x.1)))
         .y_label_formatter(&|v| tick_text(*v, mm(p.y.0), mm(p.y.1)))
         .label_style(("sans-serif", 14))
@@ -516,6 +523,20 @@ fn draw_field_map<DB: DrawingBackend>(area: &Area<DB>, map: &FieldMap<'_>) -> Re
             .draw_series(DashedLineSeries::new(ring, 7, 4, WHITE.stroke_width(2)))
             .map_err(plot_err)?;
         legend.push((Mark::Dashed(WHITE), "tumor".into()));
+    }
+    if !map.outline_segments.is_empty() {
+        let drawn = map
+            .outline_segments
+            .iter()
+            .filter(|s| inside(s[0]) && inside(s[1]))
+            .map(|s| {
+                PathElement::new(
+                    vec![(mm(s[0].0), mm(s[0].1)), (mm(s[1].0), mm(s[1].1))],
+                    WHITE.stroke_width(2),
+                )
+            });
+        chart.draw_series(drawn).map_err(plot_err)?;
+        legend.push((Mark::Line(WHITE), "tumor".into()));
     }
     if !map.sites.is_empty() {
         let sites = map.sites.iter().filter(|&&s| inside(s));
@@ -925,6 +946,8 @@ pub fn treatment_report(path: &Path, report: &TreatmentReport<'_>) -> Result<()>
         field,
         kind,
         outline: report.outline,
+        outline_segments: &[],
+        axes: ("x", "y"),
         sites: report.sites,
         window: report.window,
     };
@@ -1082,6 +1105,96 @@ pub fn histogram(
     render!(path, (760, 560), root => {
         draw_histogram(root, title, x_label, values, 30, marks)?;
     })
+}
+
+/// Dose-volume histograms on `area`: one panel per histogram, the
+/// fraction of the tumor (solid) and of healthy tissue (dashed) at or
+/// above each level.
+fn draw_dose_volume_histograms<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    histograms: &[&DoseVolumeHistogram],
+) -> Result<()> {
+    area.fill(&WHITE).map_err(plot_err)?;
+    let (head, body) = area.split_vertically(36);
+    text(&head, title, (12, 8), 20)?;
+    let panels = body.split_evenly((histograms.len().max(1), 1));
+    for (panel, dvh) in panels.iter().zip(histograms) {
+        let (lo, hi) = (dvh.levels[0], dvh.levels[dvh.levels.len() - 1]);
+        let log = dvh.quantity.starts_with("cem43");
+        let unit = if log {
+            "CEM43 (min, log scale)"
+        } else {
+            "temperature (°C)"
+        };
+        let at = |v: f64| if log { v.log10() } else { v };
+        let mut chart = ChartBuilder::on(panel)
+            .margin(12)
+            .margin_right(24)
+            .x_label_area_size(40)
+            .y_label_area_size(55)
+            .build_cartesian_2d(at(lo)..at(hi), 0.0..1.05)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc(unit)
+            .y_desc("volume fraction ≥ level")
+            .x_label_formatter(&|v| {
+                let level = if log { 10f64.powf(*v) } else { *v };
+                if level >= 10.0 || !log {
+                    format!("{level:.0}")
+                } else if level >= 1.0 {
+                    format!("{level:.1}")
+                } else {
+                    format!("{level:.2}")
+                }
+            })
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
+            .draw()
+            .map_err(plot_err)?;
+        let points = |f: &[f64]| -> Vec<(f64, f64)> {
+            dvh.levels
+                .iter()
+                .zip(f)
+                .map(|(&l, &v)| (at(l), v))
+                .collect()
+        };
+        chart
+            .draw_series(LineSeries::new(points(&dvh.tumor), RED.stroke_width(2)))
+            .map_err(plot_err)?
+            .label("tumor")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
+        chart
+            .draw_series(DashedLineSeries::new(
+                points(&dvh.healthy),
+                6,
+                4,
+                BLUE.stroke_width(2),
+            ))
+            .map_err(plot_err)?
+            .label("healthy tissue")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE));
+        legend!(chart, UpperRight);
+    }
+    Ok(())
+}
+
+/// Dose-volume histograms (temperature, CEM43, …), one panel each, to
+/// `path` (.png or .svg, 760 × 360 pixels a panel).
+///
+/// # Errors
+/// [`Error::Plot`] for no histogram or a file that cannot be written.
+pub fn dose_volume_histograms(
+    path: &Path,
+    title: &str,
+    histograms: &[&DoseVolumeHistogram],
+) -> Result<()> {
+    if histograms.is_empty() {
+        return Err(Error::Plot("no dose-volume histogram to plot".into()));
+    }
+    let height = 36 + 360 * histograms.len() as u32;
+    render!(path, (760, height), root => { draw_dose_volume_histograms(root, title, histograms)?; })
 }
 
 #[cfg(test)]

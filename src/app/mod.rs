@@ -10,6 +10,12 @@ pub mod cli;
 #[cfg(feature = "figures")]
 pub mod figures;
 pub mod output;
+#[cfg(feature = "cli")]
+mod patient_cli;
+#[cfg(all(feature = "figures", feature = "nifti"))]
+pub mod patient_output;
+#[cfg(feature = "scenario-file")]
+pub mod patient_scenario;
 #[cfg(feature = "figures")]
 pub mod plot;
 pub mod resources;

@@ -71,6 +71,7 @@
 //! # and diffusivity need lower > 0 unless log-normal
 //! ```
 
+use crate::app::patient_scenario::PatientSection;
 use crate::error::{Error, Result};
 use crate::treatment::assessment::DoseSettings;
 use crate::treatment::objective::{ObjectiveWeights, SolverChoice, TreatmentProblem};
@@ -358,6 +359,10 @@ pub struct ScenarioFile {
     pub dose: DoseSection,
     /// `[uncertainty]`.
     pub uncertainty: UncertaintySection,
+    /// `[patient]`: plan on a segmentation in 3D instead of the 2D block
+    /// (see [`crate::app::patient_scenario`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient: Option<PatientSection>,
 }
 
 /// The family of an uncertain property's distribution.
@@ -801,6 +806,11 @@ impl ScenarioFile {
             && mask.is_relative()
         {
             file.tumor.mask_file = Some(dir.join(mask));
+        }
+        if let (Some(patient), Some(dir)) = (&mut file.patient, path.parent())
+            && patient.mask.is_relative()
+        {
+            patient.mask = dir.join(&patient.mask);
         }
         Ok(file)
     }

@@ -35,5 +35,7 @@ pub use dose::{assess_patient_dose, assess_patient_layout};
 pub use dvh::DoseVolumeHistogram;
 pub use objective::{PatientEvaluation, PatientProblem, PatientSettings, PatientWorkspace};
 pub use optimize::{PatientOptimization, optimize_patient};
-pub use strategy::{CloudShape, PatientLayout, PatientSites, PatientStrategy, PrincipalAxes};
+pub use strategy::{
+    CloudShape, DoseReference, PatientLayout, PatientSites, PatientStrategy, PrincipalAxes,
+};
 pub use volume::LabelVolume;

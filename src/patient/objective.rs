@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::patient::anatomy::Anatomy;
-use crate::patient::strategy::{CloudShape, PatientLayout, PatientStrategy};
+use crate::patient::strategy::{CloudShape, DoseReference, PatientLayout, PatientStrategy};
 use crate::treatment::objective::{
     HYPERTHERMIA_MAX_C, HYPERTHERMIA_MIN_C, ObjectiveWeights, TreatmentMetrics,
 };
@@ -19,8 +19,9 @@ use mnp_physics::{
 use ndarray::Array3;
 use std::sync::Arc;
 
-/// One face between a tumor cell and a healthy cell: the two cells and
-/// the face's area (m²).
+/// One face between a tumor cell and a healthy cell: the two cells, the
+/// face's area (m²), and where along the segment from the tumor cell's
+/// centre to the healthy one's the tumor's surface crosses it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SurfaceFace {
     /// The tumor-side cell.
@@ -29,14 +30,44 @@ pub struct SurfaceFace {
     pub outside: (usize, usize, usize),
     /// Face area (m²).
     pub area: f64,
+    /// The surface's position between the two centres, from 0 (the tumor
+    /// cell's centre) to 1 (the healthy cell's).
+    pub crossing: f64,
+}
+
+/// The tumor indicator averaged over each cell's 3 × 3 × 3 neighbourhood
+/// (the cells that exist).
+fn smoothed_indicator(tumor: &Array3<bool>) -> Array3<f64> {
+    let mut s = tumor.mapv(|m| f64::from(u8::from(m)));
+    for axis in 0..3 {
+        let before = s.clone();
+        let n = before.shape()[axis];
+        for (idx, v) in s.indexed_iter_mut() {
+            let mut at = [idx.0, idx.1, idx.2];
+            let c = at[axis];
+            let (lo, hi) = (c.saturating_sub(1), (c + 1).min(n - 1));
+            let mut sum = 0.0;
+            for q in lo..=hi {
+                at[axis] = q;
+                sum += before[at];
+            }
+            *v = sum / (hi - lo + 1) as f64;
+        }
+    }
+    s
 }
 
 /// The faces between the tumor's cells and the others: the tumor's
-/// surface, where Eq. 9c samples the temperature.
+/// surface, where Eq. 9c samples the temperature. A voxel mask's faces
+/// form a staircase up to half a cell off the smooth surface it samples;
+/// each face's crossing is where the tumor indicator, averaged over 3³
+/// cells, passes ½ between the two centres (a flat surface: the face
+/// itself; a corner: the staircase cut towards the smooth surface).
 pub fn tumor_surface(grid: &Grid3, tumor: &Array3<bool>) -> Vec<SurfaceFace> {
     let (nx, ny, nz) = tumor.dim();
     let [hx, hy, hz] = grid.spacing();
     let areas = [hy * hz, hx * hz, hx * hy];
+    let smooth = smoothed_indicator(tumor);
     let mut faces = Vec::new();
     for ((i, j, k), &m) in tumor.indexed_iter() {
         let next = [(i + 1, j, k), (i, j + 1, k), (i, j, k + 1)];
@@ -48,10 +79,17 @@ pub fn tumor_surface(grid: &Grid3, tumor: &Array3<bool>) -> Vec<SurfaceFace> {
                 } else {
                     (next[a], (i, j, k))
                 };
+                let (st, sh) = (smooth[t], smooth[h]);
+                let crossing = if st > sh {
+                    ((st - 0.5) / (st - sh)).clamp(0.0, 1.0)
+                } else {
+                    0.5
+                };
                 faces.push(SurfaceFace {
                     inside: t,
                     outside: h,
                     area: areas[a],
+                    crossing,
                 });
             }
         }
@@ -62,8 +100,9 @@ pub fn tumor_surface(grid: &Grid3, tumor: &Array3<bool>) -> Vec<SurfaceFace> {
 /// R_tum, R_tis, R_int, R_dose and J (Eqs. 9a–9d, 10) of a 3D temperature
 /// field (°C): R_tum the tumor's volume fraction with 43 ≤ T < 46 °C,
 /// R_tis the other cells' volume fraction with T < 43 °C, R_int =
-/// exp(−RMS(T − 43 °C)) over `surface` (T at each face: the mean of its
-/// two cells, weighted by area), R_dose = 1 − dose_ratio^{1/3}.
+/// exp(−RMS(T − 43 °C)) over `surface` (T at each face's crossing,
+/// linear between its two cells; weighted by area), R_dose =
+/// 1 − dose_ratio^{1/3}.
 ///
 /// # Errors
 /// Mismatched shapes, no tumor or healthy cell, an empty surface, a
@@ -106,7 +145,8 @@ pub fn patient_metrics(
     }
     let (mut sq, mut area) = (0.0, 0.0);
     for f in surface {
-        let t = 0.5 * (temperature[f.inside] + temperature[f.outside]);
+        let t =
+            temperature[f.inside] + f.crossing * (temperature[f.outside] - temperature[f.inside]);
         sq += f.area * (t - HYPERTHERMIA_MIN_C).powi(2);
         area += f.area;
     }
@@ -162,6 +202,7 @@ pub struct PatientProblem {
     reference: InjectionReference,
     weights: ObjectiveWeights,
     cloud_shape: CloudShape,
+    reference_volume: f64,
     nanofluids: Vec<Nanofluid>,
     power_per_volume_fraction: f64,
     surface: Vec<SurfaceFace>,
@@ -182,6 +223,8 @@ pub struct PatientSettings {
     pub weights: ObjectiveWeights,
     /// Point or extruded clouds.
     pub cloud_shape: CloudShape,
+    /// The reference volume V0 of a point cloud.
+    pub dose_reference: DoseReference,
     /// The boundary condition on the six faces of the solved box.
     pub boundary: Boundary,
     /// The particle material (Table 1 magnetite by default).
@@ -207,6 +250,7 @@ impl Default for PatientSettings {
             reference: InjectionReference::paper(),
             weights: ObjectiveWeights::paper(),
             cloud_shape: CloudShape::Point,
+            dose_reference: DoseReference::TumorScaled,
             boundary: Boundary::Adiabatic,
             particles: Material::magnetite_table1(),
             power_per_volume_fraction: q,
@@ -232,6 +276,9 @@ impl PatientProblem {
                 reason: format!("must be finite and ≥ 0, got {q}"),
             });
         }
+        let reference_volume = settings
+            .dose_reference
+            .volume(&settings.reference, anatomy.geometry().volume_m3)?;
         let grid = *anatomy.grid();
         let surface = tumor_surface(&grid, anatomy.tumor_mask());
         if surface.is_empty() {
@@ -269,6 +316,7 @@ impl PatientProblem {
             reference: settings.reference,
             weights: settings.weights,
             cloud_shape: settings.cloud_shape,
+            reference_volume,
             nanofluids,
             power_per_volume_fraction: q,
             surface,
@@ -300,6 +348,10 @@ impl PatientProblem {
     pub fn weights(&self) -> &ObjectiveWeights {
         &self.weights
     }
+    /// The reference volume V0 of a point cloud (m³).
+    pub fn reference_volume(&self) -> f64 {
+        self.reference_volume
+    }
     /// The tumor's surface faces.
     pub fn surface(&self) -> &[SurfaceFace] {
         &self.surface
@@ -324,10 +376,10 @@ impl PatientProblem {
         let plan = self.strategy.sites(&self.anatomy, x)?;
         PatientLayout::new(
             &self.reference,
+            self.reference_volume,
             &self.anatomy,
             self.cloud_shape,
-            x[0],
-            x[1],
+            (x[0], x[1]),
             plan,
         )
     }
@@ -452,4 +504,65 @@ impl PatientProblem {
 pub struct PatientWorkspace {
     fv: Option<FvSolver3>,
     owner: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn slab_surface_samples_the_faces_and_r_int_has_its_closed_form() {
+        // A slab tumor (cells 3..7 along x, every y and z) in a linear
+        // field T = 43 + g (x − x_left) with g = 0.4 °C/mm: its two faces
+        // are flat, the crossing is the face, and T there is 43 and
+        // 43 + 4 g·mm; RMS = 1.6/√2 °C.
+        let grid = Grid3::new([10, 4, 5], [1e-3; 3], [0.0; 3]).unwrap();
+        let tumor = Array3::from_shape_fn((10, 4, 5), |(i, _, _)| (3..7).contains(&i));
+        let surface = tumor_surface(&grid, &tumor);
+        assert_eq!(surface.len(), 2 * 4 * 5);
+        for f in &surface {
+            assert_abs_diff_eq!(f.crossing, 0.5, epsilon = 1e-12);
+            assert_abs_diff_eq!(f.area, 1e-6, epsilon = 1e-18);
+        }
+        let t = grid.field(|x, _, _| 43.0 + 400.0 * (x - 3e-3));
+        let m = patient_metrics(&t, &tumor, &surface, 0.125, &ObjectiveWeights::paper()).unwrap();
+        assert_abs_diff_eq!(m.r_int, (-1.6 / 2f64.sqrt()).exp(), epsilon = 1e-12);
+        assert_abs_diff_eq!(m.r_dose, 0.5, epsilon = 1e-12);
+        // Tumor cells at x = 3.5 … 6.5 mm: T = 43.2 … 44.4, all in band;
+        // healthy cells below 43: x < 3 mm, 3 of the 6 columns.
+        assert_eq!((m.r_tum, m.r_tis), (1.0, 0.5));
+        let mut hot = t.clone();
+        hot[[0, 0, 0]] = f64::NAN;
+        assert!(patient_metrics(&hot, &tumor, &surface, 0.1, &ObjectiveWeights::paper()).is_err());
+    }
+
+    #[test]
+    fn corner_faces_are_cut_towards_the_smooth_surface() {
+        // A cube tumor: a face's crossing is ½ at its middle; next to an
+        // edge it moves towards the tumor. There the averaged indicator is
+        // (2·3·2)/27 = 0.44 in the tumor cell and 6/27 outside, both
+        // below ½: the crossing stops at the tumor cell's centre (the
+        // smooth surface rounds the edge inside it).
+        let grid = Grid3::new([9, 9, 9], [1e-3; 3], [0.0; 3]).unwrap();
+        let tumor = Array3::from_shape_fn((9, 9, 9), |(i, j, k)| {
+            (2..7).contains(&i) && (2..7).contains(&j) && (2..7).contains(&k)
+        });
+        let surface = tumor_surface(&grid, &tumor);
+        assert_eq!(surface.len(), 6 * 25);
+        let middle = surface.iter().find(|f| f.inside == (4, 4, 6)).unwrap();
+        assert_abs_diff_eq!(middle.crossing, 0.5, epsilon = 1e-12);
+        let beside = surface
+            .iter()
+            .find(|f| f.inside == (4, 5, 6) && f.outside == (4, 5, 7))
+            .unwrap();
+        // (4, 5, 6): its neighbours along x and y are all tumor, so the
+        // face is flat there (indicator 2/3 inside, 1/3 outside).
+        assert_abs_diff_eq!(beside.crossing, 0.5, epsilon = 1e-12);
+        let edge = surface
+            .iter()
+            .find(|f| f.inside == (6, 4, 6) && f.outside == (6, 4, 7))
+            .unwrap();
+        assert_eq!(edge.crossing, 0.0);
+    }
 }

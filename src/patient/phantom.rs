@@ -52,3 +52,33 @@ pub fn two_ellipsoids(n: usize, rotation_deg: f64) -> Result<LabelVolume> {
     ])?;
     LabelVolume::new(labels, affine, "two-ellipsoid phantom")
 }
+
+/// The paper's circular tumor (radius 5 mm) as a cylinder through a
+/// block of `n` × `n` × `nz` voxels of 1 mm: tumor (label 2) where
+/// (i − n/2)² + (j − n/2)² ≤ 25, every z. Solved as a whole image with
+/// adiabatic faces and extruded clouds it is the 2D problem of Jiang et
+/// al. 2022; the disc (n × n) is returned for the 2D side.
+///
+/// # Errors
+/// `n` below 12 or `nz` below 2.
+pub fn cylinder(n: usize, nz: usize) -> Result<(ndarray::Array2<bool>, LabelVolume)> {
+    if n < 12 || nz < 2 {
+        return Err(crate::error::Error::Invalid {
+            name: "cylinder size",
+            reason: format!("needs n ≥ 12 and nz ≥ 2, got {n} × {nz}"),
+        });
+    }
+    let c = (n / 2) as i64;
+    let disc = ndarray::Array2::from_shape_fn((n, n), |(i, j)| {
+        (i as i64 - c).pow(2) + (j as i64 - c).pow(2) <= 25
+    });
+    let labels = Array3::from_shape_fn((n, n, nz), |(i, j, _)| {
+        if disc[[i, j]] {
+            TUMOR_LABEL
+        } else {
+            HEALTHY_LABEL
+        }
+    });
+    let volume = LabelVolume::new(labels, Affine::from_spacing([1.0; 3])?, "cylinder phantom")?;
+    Ok((disc, volume))
+}

@@ -17,8 +17,9 @@ use ndarray::Array3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CloudShape {
     /// A 3D Gaussian around the site (Eq. 8 in 3D): σ = k_σ σ0 and
-    /// V_i = w_i k_σ³ k_φ φ0₃ (m³), so its peak is the 2D site's
-    /// ([`InjectionReference::site_3d`]); R_dose = 1 − (Σ V_i/φ0₃)^{1/3}.
+    /// V_i = w_i k_σ³ k_φ V0 (m³) with the reference volume V0 of
+    /// [`DoseReference`], so a site's peak is k_φ V0/((2π)^{3/2} σ0³) at
+    /// any k_σ, as in 2D; R_dose = 1 − (Σ V_i/V0)^{1/3}.
     #[default]
     Point,
     /// The 2D cloud of Eq. 8 extruded along the grid's z axis: the same
@@ -26,6 +27,50 @@ pub enum CloudShape {
     /// (m²), R_dose as in 2D. A needle track through the block, and the
     /// paper's 2D model seen in 3D.
     ExtrudedZ,
+}
+
+/// The reference volume V0 of a 3D site (k_φ = k_σ = 1), which sets the
+/// dose scale of the search and of R_dose (Eq. 9d).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum DoseReference {
+    /// As much particle volume per tumor volume as the paper's reference
+    /// dose φ0 gives its 10 mm circular tumor (Jiang et al. 2022):
+    /// V0 = φ0 · V_tumor / (π (5 mm)²).
+    #[default]
+    TumorScaled,
+    /// A 3D site whose peak is the 2D reference site's,
+    /// V0 = φ0₃ = √(2π) σ0 φ0 ([`InjectionReference::phi0_3d`]).
+    PeakMatched,
+    /// A given V0 (m³).
+    Volume(f64),
+}
+
+impl DoseReference {
+    /// The paper's tumor radius r0 (m) of [`DoseReference::TumorScaled`].
+    pub const PAPER_TUMOR_RADIUS_M: f64 = 5e-3;
+
+    /// V0 (m³) for a tumor of `tumor_volume_m3`.
+    ///
+    /// # Errors
+    /// A given volume that is not finite and > 0.
+    pub fn volume(&self, reference: &InjectionReference, tumor_volume_m3: f64) -> Result<f64> {
+        let v = match *self {
+            Self::TumorScaled => {
+                reference.phi0() * tumor_volume_m3
+                    / (std::f64::consts::PI * Self::PAPER_TUMOR_RADIUS_M.powi(2))
+            }
+            Self::PeakMatched => reference.phi0_3d(),
+            Self::Volume(v) => v,
+        };
+        if v.is_finite() && v > 0.0 {
+            Ok(v)
+        } else {
+            Err(Error::Invalid {
+                name: "reference volume V0 (m³)",
+                reason: format!("must be finite and > 0, got {v}"),
+            })
+        }
+    }
 }
 
 /// Where a plan puts its sites: positions in the voxel frame (m), dose
@@ -282,16 +327,17 @@ pub struct PatientLayout {
 }
 
 impl PatientLayout {
-    /// The clouds of `plan` with k_φ and k_σ, shaped as `shape`.
+    /// The clouds of `plan` with k_φ and k_σ, shaped as `shape`; point
+    /// clouds take the reference volume `reference_volume` (m³, V0).
     ///
     /// # Errors
     /// k_φ or k_σ outside the search box, or a cloud the physics refuses.
     pub fn new(
         reference: &InjectionReference,
+        reference_volume: f64,
         anatomy: &Anatomy,
         shape: CloudShape,
-        k_phi: f64,
-        k_sigma: f64,
+        (k_phi, k_sigma): (f64, f64),
         plan: SitePlan,
     ) -> Result<Self> {
         let k = NormalizedInjection::new(k_phi, k_sigma, 0.0)?;
@@ -299,15 +345,15 @@ impl PatientLayout {
         let (cloud, reference_dose) = match shape {
             CloudShape::Point => {
                 let mut sites = Vec::with_capacity(plan.sites.len());
+                let unit = k_sigma.powi(3) * k_phi * reference_volume;
                 for &(c, w) in &plan.sites {
-                    let unit = reference.site_3d(&k, c)?;
-                    let site = GaussianSite3::new(c, w * unit.volume(), unit.sigma())?;
+                    let site = GaussianSite3::new(c, w * unit, k_sigma * reference.sigma0())?;
                     sites_mm.push((anatomy.frame_to_patient_mm(c), site.volume()));
                     sites.push(site);
                 }
                 (
                     PatientCloud::Point(InjectionCloud3::new(sites)),
-                    reference.phi0_3d(),
+                    reference_volume,
                 )
             }
             CloudShape::ExtrudedZ => {
