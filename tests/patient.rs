@@ -72,6 +72,14 @@ mod nifti_files {
                 &CropSettings::default().with_margin_mm(4.0).unwrap(),
             )
             .unwrap();
+            // The float32 affine gives the same box as the exact one.
+            let exact = Anatomy::new(
+                &phantom,
+                &healthy_and_tumor(),
+                &CropSettings::default().with_margin_mm(4.0).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(anatomy.voxel_box(), exact.voxel_box());
             let field = anatomy.grid().field(|x, _, _| 37.0 + 1e3 * x);
             let image = anatomy.to_image(&field, 37.0).unwrap();
             let out = dir.join(format!("t_{name}"));

@@ -348,7 +348,9 @@ impl Anatomy {
                 box_hi[a] = shape[a];
                 continue;
             };
-            let pad = (margin_mm / spacing_mm[a] - 1e-9).ceil().max(1.0) as usize;
+            // Spacings read from files carry float32 rounding: a relative
+            // 1e-6 keeps a 25 mm margin on 1 mm voxels at 25 voxels.
+            let pad = (margin_mm / spacing_mm[a] * (1.0 - 1e-6)).ceil().max(1.0) as usize;
             if pad > lo[a] || hi[a] + pad > shape[a] - 1 {
                 return Err(volume.error(format!(
                     "the box of the tumor plus a {} mm margin is larger than the image along \
