@@ -133,7 +133,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     out.write("optimize.json", &serde_json::to_string_pretty(&optimized)?)?;
     out.write(
         "dose.json",
-        &serde_json::to_string_pretty(&dose_json(&dose))?,
+        &serde_json::to_string_pretty(&dose_json(&dose, &optimized))?,
     )?;
 
     // The 3D planner against the 2D one on the paper's circular tumor.

@@ -63,6 +63,11 @@ fn optimize_and_dose_on_a_segmentation_write_overlaying_maps() {
     );
     let v = last_json(&run);
     assert_eq!(v["sites_mm"].as_array().unwrap().len(), 2);
+    // The last line is dose.json.
+    let dose: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("dose.json")).unwrap()).unwrap();
+    assert_eq!(v, dose);
+    assert!(v.get("ablation_complete_min").is_some() && v["simulated_min"].as_f64().unwrap() > 0.0);
     let volume = v["tumor_volume_mm3"].as_f64().unwrap();
     assert!(volume > 600.0 && volume < 1300.0, "{volume}");
     let manifest = Manifest::read(&out).unwrap();
@@ -78,6 +83,7 @@ fn optimize_and_dose_on_a_segmentation_write_overlaying_maps() {
         "cem43_ik.png",
         "convergence.png",
         "ablation.png",
+        "ablation.csv",
         "optimize.json",
         "dose.json",
     ] {

@@ -1418,24 +1418,6 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
     Ok(())
 }
 
-fn dose_csv(d: &DoseReport) -> String {
-    let mut s = String::from(
-        "time_min,r_cem43_tumor,r_cem43_healthy,r_arrhenius_tumor,r_arrhenius_healthy,max_tumor_c\n",
-    );
-    for p in &d.samples {
-        s.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            p.time_min,
-            p.r_cem43_tumor,
-            p.r_cem43_healthy,
-            p.r_arrhenius_tumor,
-            p.r_arrhenius_healthy,
-            p.max_tumor_c
-        ));
-    }
-    s
-}
-
 fn cmd_dose(a: &PositionArgs) -> Result<()> {
     let file = scenario_file(&a.run)?;
     if let Some(section) = &file.patient {
@@ -1475,7 +1457,10 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
         d.r_cem43_tumor_at_damage
             .map_or("-".into(), |v| format!("{v:.3}"))
     );
-    out.write("ablation.csv", &dose_csv(&d))?;
+    out.write(
+        "ablation.csv",
+        &crate::treatment::assessment::ablation_csv(&d),
+    )?;
     let grid = p.scenario().grid();
     lbm_bioheat::output::write_csv(
         out.path("cem43.csv")?,

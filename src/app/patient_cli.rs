@@ -14,7 +14,7 @@ use crate::patient::dose::assess_patient_dose;
 use crate::patient::objective::{PatientEvaluation, PatientWorkspace};
 use crate::patient::optimize::{PatientOptimization, optimize_patient};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::Path;
 
 fn say(text: &str) {
@@ -287,19 +287,9 @@ pub(crate) fn dose(
     if run.is_some() {
         out.write("optimize.json", &plan.to_string())?;
     }
-    let mut v = dose_json(&d);
-    v["plan"] = plan;
+    let v = dose_json(&d, &plan);
     out.write("dose.json", &v.to_string())?;
     out.commit()?;
-    let line = json!({
-        "tumor_volume_mm3": v["plan"]["tumor_volume_mm3"],
-        "j": v["plan"]["j"],
-        "sites_mm": v["plan"]["sites_mm"],
-        "position": position,
-        "ablation_complete_min": d.tumor_ablated_min,
-        "healthy_damage_min": d.healthy_damage_min,
-        "simulated_min": d.simulated_min,
-    });
-    say(&line.to_string());
+    say(&v.to_string());
     Ok(())
 }

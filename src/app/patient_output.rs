@@ -239,6 +239,14 @@ pub fn write_patient_files(
         &sites,
     )?;
     if let Some((d, lethal_min)) = f.dose {
+        std::fs::write(
+            out.path("ablation.csv")?,
+            crate::treatment::assessment::ablation_csv(d),
+        )
+        .map_err(|e| crate::error::Error::Io {
+            path: "ablation.csv".into(),
+            message: e.to_string(),
+        })?;
         slice_maps(
             out,
             "cem43",
@@ -302,22 +310,21 @@ pub fn optimize_json(
     })
 }
 
-/// `dose.json` of a patient run: the ablation times and ratios.
-pub fn dose_json(report: &DoseReport<Ix3>) -> serde_json::Value {
+/// `dose.json` of a patient run: the plan's key figures (`plan`: an
+/// [`optimize_json`]) and the ablation times and ratios; the samples over
+/// time go to `ablation.csv` ([`crate::treatment::assessment::ablation_csv`]).
+pub fn dose_json(report: &DoseReport<Ix3>, plan: &serde_json::Value) -> serde_json::Value {
     serde_json::json!({
+        "strategy": plan["strategy"],
+        "position": plan["position"],
+        "tumor_volume_mm3": plan["tumor_volume_mm3"],
+        "j": plan["j"],
+        "sites_mm": plan["sites_mm"],
         "ablation_complete_min": report.tumor_ablated_min,
         "healthy_damage_min": report.healthy_damage_min,
         "r_cem43_tumor_at_damage": report.r_cem43_tumor_at_damage,
         "r_cem43_healthy_at_ablation": report.r_cem43_healthy_at_ablation,
-        "overheat_min": report.overheat_min,
+        "overheat_min": report.overheat_min.map(|(a, b)| [a, b]),
         "simulated_min": report.simulated_min,
-        "samples": report.samples.iter().map(|s| serde_json::json!({
-            "time_min": s.time_min,
-            "r_cem43_tumor": s.r_cem43_tumor,
-            "r_cem43_healthy": s.r_cem43_healthy,
-            "r_arrhenius_tumor": s.r_arrhenius_tumor,
-            "r_arrhenius_healthy": s.r_arrhenius_healthy,
-            "max_tumor_c": s.max_tumor_c,
-        })).collect::<Vec<_>>(),
     })
 }

@@ -197,6 +197,26 @@ pub struct DoseReport<D: Dimension = Ix2> {
     pub simulated_min: f64,
 }
 
+/// The samples of a dose report as CSV: `time_min, r_cem43_tumor,
+/// r_cem43_healthy, r_arrhenius_tumor, r_arrhenius_healthy, max_tumor_c`.
+pub fn ablation_csv<D: Dimension>(report: &DoseReport<D>) -> String {
+    let mut s = String::from(
+        "time_min,r_cem43_tumor,r_cem43_healthy,r_arrhenius_tumor,r_arrhenius_healthy,max_tumor_c\n",
+    );
+    for p in &report.samples {
+        s.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            p.time_min,
+            p.r_cem43_tumor,
+            p.r_cem43_healthy,
+            p.r_arrhenius_tumor,
+            p.r_arrhenius_healthy,
+            p.max_tumor_c
+        ));
+    }
+    s
+}
+
 /// Assesses the plan at `x` (the strategy's variables) by a transient from
 /// 37 °C; `snapshot_min` lists the times (min) whose CEM43 field to keep;
 /// `progress` sees the time (min).
