@@ -204,6 +204,41 @@ mod nifti_files {
         let flat = dir.join("slice.nii");
         write_with_header(&flat, &nifti::NiftiHeader::default(), &slice);
         assert!(refusal(&flat).contains("2D"));
+        // Headers the nifti crate would panic on: a NaN qfac, a quaternion
+        // that is no rotation, bitpix disagreeing with the data type.
+        let data = Array3::<f32>::ones((4, 4, 4)).into_dyn();
+        let mut h = nifti::NiftiHeader {
+            sform_code: 0,
+            qform_code: 1,
+            quatern_b: 0.9,
+            quatern_c: 0.9,
+            ..Default::default()
+        };
+        h.pixdim = [1.0; 8];
+        let quaternion = dir.join("quaternion.nii");
+        write_with_header(&quaternion, &h, &data);
+        assert!(refusal(&quaternion).contains("quaternion"));
+        h.quatern_b = 0.0;
+        h.quatern_c = 0.0;
+        h.pixdim[0] = f32::NAN;
+        let qfac = dir.join("qfac.nii");
+        write_with_header(&qfac, &h, &data);
+        assert!(refusal(&qfac).contains("qfac"));
+        let bits = dir.join("bitpix.nii");
+        write_with_header(&bits, &nifti::NiftiHeader::default(), &data);
+        let mut bytes = std::fs::read(&bits).unwrap();
+        // bitpix (offset 72) from 32 to 16: the crate would read half the
+        // bytes an f32 volume needs.
+        bytes[72..74].copy_from_slice(&16i16.to_le_bytes());
+        std::fs::write(&bits, &bytes).unwrap();
+        assert!(refusal(&bits).contains("bitpix"));
+        // A gzipped file named .nii.
+        let p = two_ellipsoids(34, 0.0).unwrap();
+        let real = dir.join("real.nii.gz");
+        write_scalar_volume(&real, &p.labels().mapv(f64::from), &p).unwrap();
+        let misnamed = dir.join("zipped.nii");
+        std::fs::copy(&real, &misnamed).unwrap();
+        assert!(refusal(&misnamed).contains("gzip"));
         // Non-integer and negative labels, named by voxel.
         let mut values = Array3::<f32>::ones((4, 4, 4));
         values[[2, 1, 3]] = 1.5;
@@ -567,4 +602,61 @@ fn bad_segmentations_are_refused_naming_the_volume() {
     assert!(PrincipalAxes::new(3).is_err());
     assert!(PatientSites::new(vec![([0.0, f64::NAN, 0.0], 1.0)]).is_err());
     assert!(PatientSites::new(vec![([0.0; 3], 0.0)]).is_err());
+    // A user's site outside the solved box: refused when the problem is
+    // built, naming the site in patient mm.
+    let anatomy = Arc::new(
+        Anatomy::new(
+            &phantom,
+            &map,
+            &CropSettings::default().with_margin_mm(3.0).unwrap(),
+        )
+        .unwrap(),
+    );
+    let far = phantom.affine().voxel_to_patient([1.0, 1.0, 1.0]);
+    let sites = PatientSites::new(vec![(far, 1.0)]).unwrap();
+    let e = PatientProblem::new(anatomy.clone(), Arc::new(sites), PatientSettings::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("site 1") && e.contains("outside the solved box"),
+        "{e}"
+    );
+}
+
+#[test]
+fn sites_leaving_the_box_are_infeasible_for_the_swarm() {
+    // A cuboid tumor 20 voxels long in x and a margin of one voxel: its
+    // semi-axis a = √(5/12)·20 mm = 12.9 mm reaches past its ends (10 mm)
+    // and out of the box (11 mm); the swarm sees such a plan as
+    // infeasible, by its distance (mm).
+    let labels = Array3::from_shape_fn((30, 16, 16), |(i, j, k)| {
+        if (5..25).contains(&i) && (6..10).contains(&j) && (6..10).contains(&k) {
+            TUMOR_LABEL
+        } else {
+            HEALTHY_LABEL
+        }
+    });
+    let volume =
+        LabelVolume::new(labels, Affine::from_spacing([1.0; 3]).unwrap(), "cuboid").unwrap();
+    let crop = CropSettings::default().with_margin_mm(1.0).unwrap();
+    let anatomy = Arc::new(Anatomy::new(&volume, &healthy_and_tumor(), &crop).unwrap());
+    assert_abs_diff_eq!(
+        anatomy.geometry().semi_axes[0],
+        (5.0f64 / 12.0).sqrt() * 20e-3,
+        epsilon = 1e-6
+    );
+    let p = PatientProblem::new(
+        anatomy,
+        Arc::new(PrincipalAxes::new(2).unwrap()),
+        PatientSettings::default(),
+    )
+    .unwrap();
+    // The sites at ±12.91 mm from the centre, the box's faces at ±11 mm.
+    let out = p.volume_fraction_excess(&[0.5, 0.5, 1.0]).unwrap();
+    assert_abs_diff_eq!(out, (5.0f64 / 12.0).sqrt() * 20.0 - 11.0, epsilon = 1e-3);
+    assert!(
+        p.evaluate(&[0.5, 0.5, 1.0], &mut PatientWorkspace::default())
+            .is_err()
+    );
+    assert!(p.volume_fraction_excess(&[0.5, 0.5, 0.5]).unwrap() < 0.0);
 }

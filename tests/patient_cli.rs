@@ -213,6 +213,34 @@ fn bad_segmentations_and_flags_are_refused_before_any_work() {
         &out,
     );
     assert!(e.contains("--cells"), "{e}");
+    let e = refused(
+        &[
+            "optimize",
+            "--mask",
+            m,
+            "--tumor-label",
+            "2",
+            "--margin-mm",
+            "-1",
+        ],
+        &out,
+    );
+    assert!(e.contains("--margin-mm"), "{e}");
+    let e = refused(
+        &[
+            "optimize",
+            "--mask",
+            m,
+            "--tumor-label",
+            "2",
+            "--margin-mm",
+            "4",
+            "--cell-mm",
+            "0.01",
+        ],
+        &out,
+    );
+    assert!(e.contains("mask.nii.gz") && e.contains("cells"), "{e}");
     let e = refused(&["optimize", "--tumor-label", "2"], &out);
     assert!(e.contains("--tumor-label") && e.contains("--mask"), "{e}");
     let e = refused(

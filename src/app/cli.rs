@@ -179,11 +179,11 @@ struct RunArgs {
     tumor_label: Option<Vec<u32>>,
     /// Healthy tissue kept around the tumor in the solved box (mm,
     /// default 10).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     margin_mm: Option<f64>,
     /// Resample the solved box to cubic cells of this size (mm), for
     /// anisotropic voxels or a coarser, faster plan.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     cell_mm: Option<f64>,
     /// Output folder.
     #[arg(long, default_value = "out")]
@@ -409,6 +409,7 @@ fn patient_overrides(a: &RunArgs, f: &mut ScenarioFile) -> Result<()> {
             sites: 4,
             boundary: Default::default(),
             site: Vec::new(),
+            tumor: None,
             tissue: Vec::new(),
         });
         section.mask = mask.clone();
@@ -435,12 +436,30 @@ fn patient_overrides(a: &RunArgs, f: &mut ScenarioFile) -> Result<()> {
         section.tumor_labels = l.clone();
     }
     if let Some(m) = a.margin_mm {
+        if !(m.is_finite() && m >= 0.0) {
+            return Err(Error::Invalid {
+                name: "--margin-mm",
+                reason: format!("must be a finite length ≥ 0 in mm, got {m}"),
+            });
+        }
         section.margin_mm = m;
     }
-    if a.cell_mm.is_some() {
-        section.cell_mm = a.cell_mm;
+    if let Some(c) = a.cell_mm {
+        if !(c.is_finite() && c > 0.0) {
+            return Err(Error::Invalid {
+                name: "--cell-mm",
+                reason: format!("must be a finite length > 0 in mm, got {c}"),
+            });
+        }
+        section.cell_mm = Some(c);
     }
     if let Some(n) = a.sites {
+        if !section.site.is_empty() {
+            return Err(Error::Invalid {
+                name: "--sites",
+                reason: "the scenario file lists its own [[patient.site]]s".into(),
+            });
+        }
         section.sites = n;
     }
     for (flag, given) in [
@@ -463,7 +482,8 @@ fn patient_overrides(a: &RunArgs, f: &mut ScenarioFile) -> Result<()> {
     Ok(())
 }
 
-fn bar(len: u64, what: &str) -> ProgressBar {
+/// A progress bar of `len` steps labelled `what`.
+pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
@@ -898,11 +918,13 @@ fn position_or_optimum(
     }
 }
 
-/// A `--position` the strategy accepts: one value per variable, each in
-/// its bounds, and every site inside the tissue block.
-fn check_position(problem: &TreatmentProblem, x: &[f64]) -> Result<()> {
-    let strategy = problem.strategy();
-    let names = strategy.variables();
+/// A `--position` of `names` within `(lower, upper)`: one value per
+/// variable, each in its bounds.
+pub(crate) fn check_variables(
+    names: &[&str],
+    (lower, upper): &(Vec<f64>, Vec<f64>),
+    x: &[f64],
+) -> Result<()> {
     let bad = |reason: String| Error::Invalid {
         name: "--position",
         reason,
@@ -915,7 +937,6 @@ fn check_position(problem: &TreatmentProblem, x: &[f64]) -> Result<()> {
             names.join(",")
         )));
     }
-    let (lower, upper) = strategy.bounds();
     for (k, name) in names.iter().enumerate() {
         if !(x[k] >= lower[k] && x[k] <= upper[k]) {
             return Err(bad(format!(
@@ -924,6 +945,18 @@ fn check_position(problem: &TreatmentProblem, x: &[f64]) -> Result<()> {
             )));
         }
     }
+    Ok(())
+}
+
+/// A `--position` the strategy accepts: one value per variable, each in
+/// its bounds, and every site inside the tissue block.
+fn check_position(problem: &TreatmentProblem, x: &[f64]) -> Result<()> {
+    let strategy = problem.strategy();
+    check_variables(&strategy.variables(), &strategy.bounds(), x)?;
+    let bad = |reason: String| Error::Invalid {
+        name: "--position",
+        reason,
+    };
     let layout = strategy.layout(problem.reference(), x)?;
     let g = problem.scenario().grid();
     let (x0, y0) = (g.x0(), g.y0());

@@ -3,33 +3,23 @@
 //! output contract as the 2D commands: a table for people, then one JSON
 //! line; the folder written whole.
 
+use crate::app::cli::{bar, check_variables};
 use crate::app::output::RunOutput;
 use crate::app::patient_output::{PatientFiles, dose_json, optimize_json, write_patient_files};
 use crate::app::patient_scenario::{BuiltPatient, PatientSection};
 use crate::app::resources::{BYTES_PER_CELL_AND_SOLVER, available_memory, check_memory};
 use crate::app::scenario_file::{BuiltScenario, ScenarioFile};
 use crate::dose::DoseModel;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::patient::dose::assess_patient_dose;
 use crate::patient::objective::{PatientEvaluation, PatientWorkspace};
 use crate::patient::optimize::{PatientOptimization, optimize_patient};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 use std::path::Path;
 
 fn say(text: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stdout().lock(), "{text}");
-}
-
-fn bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(what.to_string());
-    bar
 }
 
 /// The 2D settings (weights, swarm, dose) and the patient's problem.
@@ -100,32 +90,10 @@ fn print_plan(patient: &BuiltPatient, position: &[f64], e: &PatientEvaluation) {
 }
 
 /// A `--position` the strategy accepts: one value per variable, each in
-/// its bounds.
+/// its bounds (a site outside the box is refused by the evaluation).
 fn check_position(patient: &BuiltPatient, x: &[f64]) -> Result<()> {
     let strategy = patient.problem.strategy();
-    let names = strategy.variables();
-    let bad = |reason: String| Error::Invalid {
-        name: "--position",
-        reason,
-    };
-    if x.len() != names.len() {
-        return Err(bad(format!(
-            "{} values given, the strategy has {} variables ({})",
-            x.len(),
-            names.len(),
-            names.join(",")
-        )));
-    }
-    let (lower, upper) = strategy.bounds();
-    for (k, name) in names.iter().enumerate() {
-        if !(x[k] >= lower[k] && x[k] <= upper[k]) {
-            return Err(bad(format!(
-                "{name} = {} lies outside [{}, {}]",
-                x[k], lower[k], upper[k]
-            )));
-        }
-    }
-    Ok(())
+    check_variables(&strategy.variables(), &strategy.bounds(), x)
 }
 
 /// A plan's JSON without an optimization.

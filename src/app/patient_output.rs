@@ -189,7 +189,12 @@ pub fn write_patient_files(
         "temperature_c",
         &e.temperature,
         a.tumor_mask(),
-        &temperature_levels(),
+        &temperature_levels(
+            e.temperature
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max),
+        ),
     )?];
     if let Some((d, _)) = f.dose {
         map("cem43.nii.gz", &d.cem43_min, 0.0)?;

@@ -13,6 +13,9 @@
 //! # [[patient.site]]       # the user's sites instead, patient mm
 //! # position_mm = [-75.0, 88.0, 27.5]
 //! # weight = 1.0
+//! # [patient.tumor]       # the tumor's own properties (default: Table 1, Eq. 4)
+//! # conductivity = 0.55
+//! # perfusion_rate = 0.8
 //! # Without [[patient.tissue]], every other label is healthy tissue
 //! # (Table 1, Eq. 3); with them, a label no tissue lists is refused.
 //! # [[patient.tissue]]
@@ -21,8 +24,8 @@
 //! # density = 1090.0       # kg/m³
 //! # specific_heat = 3421.0 # J/(kg K)
 //! # conductivity = 0.49    # W/(m K)
-//! # perfusion = "healthy"  # "healthy" (Eq. 3), "tumor" (Eq. 4), or a
-//! # perfusion_rate = 0.5   # constant rate in kg/(m³ s) instead
+//! # perfusion = "healthy"  # "healthy" (Eq. 3, the default) or "tumor" (Eq. 4),
+//! # perfusion_rate = 0.5   # or a constant rate in kg/(m³ s): one of the two
 //! ```
 
 use crate::error::{Error, Result};
@@ -55,11 +58,10 @@ pub enum BoxBoundary {
 }
 
 /// A named perfusion law (`patient.tissue.perfusion`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PerfusionKind {
     /// Healthy tissue, Eq. 3 of Jiang et al. 2022.
-    #[default]
     Healthy,
     /// Tumor, Eq. 4.
     Tumor,
@@ -97,12 +99,97 @@ pub struct TissueEntry {
     /// Conductivity (W/(m·K)).
     #[serde(default = "table1_conductivity")]
     pub conductivity: f64,
-    /// A named perfusion law.
-    #[serde(default)]
-    pub perfusion: PerfusionKind,
-    /// A constant perfusion rate (kg/(m³·s)) instead of the named law.
+    /// A named perfusion law (default: healthy, Eq. 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perfusion: Option<PerfusionKind>,
+    /// A constant perfusion rate (kg/(m³·s)) instead of a named law.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perfusion_rate: Option<f64>,
+}
+
+impl TissueEntry {
+    /// Its properties.
+    pub fn properties(&self) -> TissueProperties {
+        TissueProperties {
+            density: self.density,
+            specific_heat: self.specific_heat,
+            conductivity: self.conductivity,
+            perfusion: self.perfusion,
+            perfusion_rate: self.perfusion_rate,
+        }
+    }
+}
+
+/// A tissue's thermal properties and perfusion (`[patient.tumor]`, and
+/// the keys of each `[[patient.tissue]]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TissueProperties {
+    /// Density (kg/m³); Table 1 tissue by default.
+    #[serde(default = "table1_density")]
+    pub density: f64,
+    /// Specific heat (J/(kg·K)).
+    #[serde(default = "table1_specific_heat")]
+    pub specific_heat: f64,
+    /// Conductivity (W/(m·K)).
+    #[serde(default = "table1_conductivity")]
+    pub conductivity: f64,
+    /// A named perfusion law (default: healthy, Eq. 3; the tumor's: Eq. 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perfusion: Option<PerfusionKind>,
+    /// A constant perfusion rate (kg/(m³·s)) instead of a named law.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perfusion_rate: Option<f64>,
+}
+
+impl TissueProperties {
+    /// The tissue of `labels` called `name`; `key` names it in errors, and
+    /// `default` is its law when none is given.
+    fn tissue(
+        &self,
+        name: &str,
+        labels: &[u32],
+        key: &str,
+        default: PerfusionKind,
+    ) -> Result<Tissue> {
+        let material = Material::new(self.density, self.specific_heat, self.conductivity)
+            .map_err(|e| bad(key, e.to_string()))?;
+        let tissue = match (self.perfusion_rate, self.perfusion) {
+            (Some(_), Some(_)) => {
+                return Err(bad(key, "give perfusion or perfusion_rate, not both"));
+            }
+            (Some(rate), None) => {
+                if !(rate.is_finite() && rate >= 0.0) {
+                    return Err(bad(
+                        &format!("{key}.perfusion_rate"),
+                        format!("must be finite and ≥ 0, got {rate}"),
+                    ));
+                }
+                Tissue::new(name, labels.to_vec(), material, ConstantPerfusion(rate))
+            }
+            (None, kind) => match kind.unwrap_or(default) {
+                PerfusionKind::Healthy => {
+                    Tissue::new(name, labels.to_vec(), material, HealthyTissuePerfusion)
+                }
+                PerfusionKind::Tumor => {
+                    Tissue::new(name, labels.to_vec(), material, TumorPerfusion)
+                }
+            },
+        };
+        tissue.map_err(|e| bad(key, e.to_string()))
+    }
+}
+
+impl Default for TissueProperties {
+    fn default() -> Self {
+        Self {
+            density: table1_density(),
+            specific_heat: table1_specific_heat(),
+            conductivity: table1_conductivity(),
+            perfusion: None,
+            perfusion_rate: None,
+        }
+    }
 }
 
 fn table1_density() -> f64 {
@@ -138,6 +225,9 @@ pub struct PatientSection {
     /// The user's sites (patient mm) instead of the principal axes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub site: Vec<PatientSiteEntry>,
+    /// The tumor's own properties (default: Table 1, Eq. 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tumor: Option<TissueProperties>,
     /// Tissues other than the tumor (none: every other label healthy).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tissue: Vec<TissueEntry>,
@@ -179,42 +269,34 @@ impl PatientSection {
         if self.tumor_labels.is_empty() {
             return Err(bad("patient.tumor_labels", "needs at least one label"));
         }
-        if self.tissue.is_empty() {
-            return TissueMap::tumor_in_healthy(&self.tumor_labels);
-        }
-        let tumor = Tissue::new(
+        let tumor = self.tumor.clone().unwrap_or_default().tissue(
             "tumor",
-            self.tumor_labels.clone(),
-            Material::tissue_table1(),
-            TumorPerfusion,
+            &self.tumor_labels,
+            "patient.tumor",
+            PerfusionKind::Tumor,
         )?;
         let others = self
             .tissue
             .iter()
             .map(|t| {
                 let key = format!("patient.tissue.{}", t.name);
-                let material = Material::new(t.density, t.specific_heat, t.conductivity)
-                    .map_err(|e| bad(&key, e.to_string()))?;
-                match (t.perfusion_rate, t.perfusion) {
-                    (Some(rate), _) => {
-                        if !(rate.is_finite() && rate >= 0.0) {
-                            return Err(bad(
-                                &format!("{key}.perfusion_rate"),
-                                format!("must be finite and ≥ 0, got {rate}"),
-                            ));
-                        }
-                        Tissue::new(&t.name, t.labels.clone(), material, ConstantPerfusion(rate))
-                    }
-                    (None, PerfusionKind::Healthy) => {
-                        Tissue::new(&t.name, t.labels.clone(), material, HealthyTissuePerfusion)
-                    }
-                    (None, PerfusionKind::Tumor) => {
-                        Tissue::new(&t.name, t.labels.clone(), material, TumorPerfusion)
-                    }
-                }
+                t.properties()
+                    .tissue(&t.name, &t.labels, &key, PerfusionKind::Healthy)
             })
             .collect::<Result<Vec<_>>>()?;
-        TissueMap::new(tumor, others)
+        let map = if others.is_empty() {
+            TissueMap::new(tumor, Vec::new()).and_then(|m| {
+                m.with_rest_as(Tissue::new(
+                    "healthy",
+                    Vec::new(),
+                    Material::tissue_table1(),
+                    HealthyTissuePerfusion,
+                )?)
+            })
+        } else {
+            TissueMap::new(tumor, others)
+        };
+        map.map_err(|e| bad("patient.tissue", e.to_string()))
     }
 
     /// Reads the segmentation and builds the problem with `weights`.
@@ -224,8 +306,10 @@ impl PatientSection {
     pub fn build(&self, weights: ObjectiveWeights) -> Result<BuiltPatient> {
         let map = self.tissue_map()?;
         let crop = CropSettings::default()
-            .with_margin_mm(self.margin_mm)?
-            .with_cell_mm(self.cell_mm)?;
+            .with_margin_mm(self.margin_mm)
+            .map_err(|e| bad("patient.margin_mm", e.to_string()))?
+            .with_cell_mm(self.cell_mm)
+            .map_err(|e| bad("patient.cell_mm", e.to_string()))?;
         let strategy: Arc<dyn PatientStrategy> = if self.site.is_empty() {
             Arc::new(
                 PrincipalAxes::new(self.sites).map_err(|e| bad("patient.sites", e.to_string()))?,

@@ -82,6 +82,9 @@ impl Tissue {
     }
 }
 
+/// The most tissues a map holds (the tumor included).
+pub const MAX_TISSUES: usize = 255;
+
 /// Which labels are the tumor, which are other tissues, and what the
 /// remaining labels are (a catch-all tissue, or refused).
 #[derive(Debug, Clone)]
@@ -99,27 +102,31 @@ impl TissueMap {
     /// A tumor without labels, a label in two tissues, or two tissues of
     /// one name.
     pub fn new(tumor: Tissue, others: Vec<Tissue>) -> Result<Self> {
+        let bad = |reason: String| Error::Invalid {
+            name: "tissue map",
+            reason,
+        };
         if tumor.labels.is_empty() {
-            return Err(Error::Scenario {
-                key: "tissue.tumor.labels".into(),
-                message: "the tumor needs at least one label".into(),
-            });
+            return Err(bad("the tumor needs at least one label".into()));
         }
         let mut tissues = vec![tumor];
         tissues.extend(others);
+        if tissues.len() > MAX_TISSUES {
+            return Err(bad(format!(
+                "has {} tissues; at most {MAX_TISSUES}",
+                tissues.len()
+            )));
+        }
         for (a, ta) in tissues.iter().enumerate() {
             for tb in &tissues[a + 1..] {
                 if ta.name == tb.name {
-                    return Err(Error::Scenario {
-                        key: format!("tissue.{}", ta.name),
-                        message: "two tissues have this name".into(),
-                    });
+                    return Err(bad(format!("two tissues are called '{}'", ta.name)));
                 }
                 if let Some(l) = ta.labels.iter().find(|l| tb.labels.contains(l)) {
-                    return Err(Error::Scenario {
-                        key: format!("tissue.{}.labels", tb.name),
-                        message: format!("label {l} is also tissue '{}'", ta.name),
-                    });
+                    return Err(bad(format!(
+                        "label {l} is both tissue '{}' and tissue '{}'",
+                        ta.name, tb.name
+                    )));
                 }
             }
         }
@@ -135,10 +142,14 @@ impl TissueMap {
     /// # Errors
     /// `rest` has the name of a listed tissue.
     pub fn with_rest_as(mut self, rest: Tissue) -> Result<Self> {
-        if self.tissues.iter().any(|t| t.name == rest.name) {
-            return Err(Error::Scenario {
-                key: format!("tissue.{}", rest.name),
-                message: "two tissues have this name".into(),
+        if self.tissues.iter().any(|t| t.name == rest.name) || self.tissues.len() >= MAX_TISSUES {
+            return Err(Error::Invalid {
+                name: "tissue map",
+                reason: format!(
+                    "the rest of the labels cannot be tissue '{}': the name is taken or the \
+                     map is full ({MAX_TISSUES} tissues)",
+                    rest.name
+                ),
             });
         }
         self.tissues.push(Tissue {
@@ -210,9 +221,9 @@ impl CropSettings {
     /// A negative or non-finite margin.
     pub fn with_margin_mm(self, margin_mm: f64) -> Result<Self> {
         if !(margin_mm.is_finite() && margin_mm >= 0.0) {
-            return Err(Error::Scenario {
-                key: "patient.margin_mm".into(),
-                message: format!("must be finite and ≥ 0, got {margin_mm}"),
+            return Err(Error::Invalid {
+                name: "margin (mm)",
+                reason: format!("must be finite and ≥ 0, got {margin_mm}"),
             });
         }
         Ok(Self {
@@ -238,9 +249,9 @@ impl CropSettings {
         if let Some(c) = cell_mm
             && !(c.is_finite() && c > 0.0)
         {
-            return Err(Error::Scenario {
-                key: "patient.cell_mm".into(),
-                message: format!("must be finite and > 0, got {c}"),
+            return Err(Error::Invalid {
+                name: "cell size (mm)",
+                reason: format!("must be finite and > 0, got {c}"),
             });
         }
         Ok(Self { cell_mm, ..self })
@@ -296,7 +307,7 @@ impl Anatomy {
     /// plus margin) larger than the image, a sheared voxel grid.
     pub fn new(volume: &LabelVolume, map: &TissueMap, crop: &CropSettings) -> Result<Self> {
         let affine = *volume.affine();
-        if affine.shear() > 1e-6 {
+        if affine.shear() > 1e-4 {
             return Err(volume.error(format!(
                 "has a sheared voxel grid (axes {:.4} from orthogonal, as a cosine); the \
                  solvers need box-shaped voxels: resample it without shear",
@@ -358,8 +369,8 @@ impl Anatomy {
                      smaller margin",
                     margin_mm,
                     AXES[a],
-                    lo[a] as i64 - pad as i64,
-                    hi[a] + pad,
+                    lo[a] as i128 - pad as i128,
+                    hi[a] as i128 + pad as i128,
                     shape[a],
                     pad,
                     spacing_mm[a]
@@ -374,7 +385,7 @@ impl Anatomy {
                 let n: [usize; 3] = std::array::from_fn(|a| box_hi[a] - box_lo[a]);
                 let origin = std::array::from_fn(|a| (box_lo[a] as f64 - 0.5) * voxel_m[a]);
                 (
-                    Grid3::new(n, voxel_m, origin)?,
+                    Grid3::new(n, voxel_m, origin).map_err(|e| box_error(volume, n, &e))?,
                     std::array::from_fn(|a| (box_lo[a]..box_hi[a]).collect()),
                 )
             }
@@ -387,7 +398,7 @@ impl Anatomy {
                 let origin: [f64; 3] = std::array::from_fn(|a| {
                     (box_lo[a] as f64 - 0.5) * voxel_m[a] + 0.5 * (extent[a] - n[a] as f64 * h)
                 });
-                let grid = Grid3::new(n, [h; 3], origin)?;
+                let grid = Grid3::new(n, [h; 3], origin).map_err(|e| box_error(volume, n, &e))?;
                 let nearest = |a: usize| -> Vec<usize> {
                     (0..n[a])
                         .map(|c| {
@@ -508,6 +519,15 @@ impl Anatomy {
             }
         }))
     }
+}
+
+/// The solved box of `n` cells cannot be a grid (too many cells, say).
+fn box_error(volume: &LabelVolume, n: [usize; 3], e: &lbm_bioheat::BioheatError) -> Error {
+    volume.error(format!(
+        "the solved box of {} × {} × {} cells cannot be solved: {e}; use a smaller margin or a \
+         larger cell size",
+        n[0], n[1], n[2]
+    ))
 }
 
 /// Volume, centroid and principal axes of the cells of `mask`, or `None`

@@ -14,7 +14,9 @@ pub struct DoseVolumeHistogram {
     pub levels: Vec<f64>,
     /// Fraction of the tumor's volume with a value ≥ each level.
     pub tumor: Vec<f64>,
-    /// Fraction of the healthy volume with a value ≥ each level.
+    /// Fraction of the other cells' volume (every tissue of the region
+    /// but the tumor: on a patient, the solved box) with a value ≥ each
+    /// level.
     pub healthy: Vec<f64>,
 }
 
@@ -97,9 +99,16 @@ impl DoseVolumeHistogram {
     }
 }
 
-/// Temperature levels of a hyperthermia DVH: 37 to 60 °C every 0.5 °C.
-pub fn temperature_levels() -> Vec<f64> {
-    (0..=46).map(|i| 37.0 + 0.5 * i as f64).collect()
+/// Temperature levels of a hyperthermia DVH: every 0.5 °C from 37 °C to
+/// 60 °C, or further to cover `hottest_c` (the field's maximum).
+pub fn temperature_levels(hottest_c: f64) -> Vec<f64> {
+    let top = if hottest_c.is_finite() {
+        hottest_c.clamp(60.0, 1000.0)
+    } else {
+        60.0
+    };
+    let n = ((top - 37.0) / 0.5).ceil() as usize;
+    (0..=n).map(|i| 37.0 + 0.5 * i as f64).collect()
 }
 
 /// CEM43 levels (min): the thresholds read off hyperthermia DVHs, from
@@ -115,6 +124,15 @@ pub fn cem43_levels() -> Vec<f64> {
 mod tests {
     use super::*;
     use ndarray::Array3;
+
+    #[test]
+    fn temperature_levels_reach_the_hottest_cell() {
+        let l = temperature_levels(45.0);
+        assert_eq!((l.len(), l[0], l[l.len() - 1]), (47, 37.0, 60.0));
+        let l = temperature_levels(61.3);
+        assert_eq!(l[l.len() - 1], 61.5);
+        assert_eq!(temperature_levels(f64::NAN).len(), 47);
+    }
 
     #[test]
     fn fractions_at_or_above_each_level() {

@@ -17,8 +17,9 @@ fn image_error(path: &Path, message: impl Into<String>) -> Error {
     }
 }
 
-/// What the first 348 bytes (gunzipped) say the file is.
-fn sniff(path: &Path) -> Result<()> {
+/// What the first 348 bytes (gunzipped) say the file is; whether it is
+/// gzipped.
+fn sniff(path: &Path) -> Result<bool> {
     let mut raw = std::fs::File::open(path)
         .map_err(|e| image_error(path, format!("cannot be opened: {e}")))?;
     let mut magic = [0u8; 2];
@@ -71,7 +72,7 @@ fn sniff(path: &Path) -> Result<()> {
         ));
     }
     match &head[344..348] {
-        b"n+1\0" => Ok(()),
+        b"n+1\0" => Ok(gz),
         b"ni1\0" => Err(image_error(
             path,
             "is the header of a .hdr/.img pair; give a single-file .nii or .nii.gz",
@@ -111,7 +112,7 @@ fn header_affine(path: &Path, header: &NiftiHeader) -> Result<Affine> {
         if fixed.pixdim[0] == 0.0 {
             fixed.pixdim[0] = 1.0;
         }
-        if (f64::from(fixed.pixdim[0]).abs() - 1.0).abs() > 1e-6 {
+        if !((f64::from(fixed.pixdim[0]).abs() - 1.0).abs() <= 1e-6) {
             return Err(image_error(
                 path,
                 format!(
@@ -121,6 +122,20 @@ fn header_affine(path: &Path, header: &NiftiHeader) -> Result<Affine> {
             ));
         }
         fixed.pixdim[0] = fixed.pixdim[0].signum();
+        // The quaternion's (b, c, d) of a rotation: finite, b² + c² + d² ≤ 1
+        // (the crate rounds small excesses to a half turn and panics on
+        // larger ones).
+        let q = [header.quatern_b, header.quatern_c, header.quatern_d].map(f64::from);
+        let norm2: f64 = q.iter().map(|v| v * v).sum();
+        if !(norm2 <= 1.0 + 1e-6) {
+            return Err(image_error(
+                path,
+                format!(
+                    "has a qform quaternion (b, c, d) = {q:?} with b² + c² + d² = {norm2}; a \
+                     rotation's is at most 1"
+                ),
+            ));
+        }
         let m = fixed.qform_affine::<f64>();
         std::array::from_fn(|r| std::array::from_fn(|c| m[(r, c)]))
     } else {
@@ -152,11 +167,57 @@ pub fn read_label_volume(path: impl AsRef<Path>) -> Result<LabelVolume> {
             },
         ));
     }
-    sniff(path)?;
+    let gz = sniff(path)?;
+    let named_gz = path.to_string_lossy().ends_with(".gz");
+    if gz != named_gz {
+        return Err(image_error(
+            path,
+            if gz {
+                "is gzip-compressed but its name does not end in .gz: name it .nii.gz"
+            } else {
+                "is named .gz but is not gzip-compressed: name it .nii"
+            },
+        ));
+    }
     let object = ReaderOptions::new()
         .read_file(path)
         .map_err(|e| image_error(path, format!("is not a readable NIfTI-1 file: {e}")))?;
     let header = object.header().clone();
+    // Labels are integers or reals whose size the header states
+    // consistently (the crate trusts bitpix for the byte count and the
+    // data type for the element size).
+    use nifti::NiftiType as T;
+    let datatype = header
+        .data_type()
+        .map_err(|e| image_error(path, format!("has an unknown data type: {e}")))?;
+    if !matches!(
+        datatype,
+        T::Uint8
+            | T::Int8
+            | T::Uint16
+            | T::Int16
+            | T::Uint32
+            | T::Int32
+            | T::Uint64
+            | T::Int64
+            | T::Float32
+            | T::Float64
+    ) {
+        return Err(image_error(
+            path,
+            format!("holds {datatype:?} data; a label volume holds integers or reals"),
+        ));
+    }
+    if i64::from(header.bitpix) != 8 * datatype.size_of() as i64 {
+        return Err(image_error(
+            path,
+            format!(
+                "states bitpix {} for {datatype:?} data of {} bits",
+                header.bitpix,
+                8 * datatype.size_of()
+            ),
+        ));
+    }
     let ndim = usize::from(header.dim[0]);
     if !(1..=7).contains(&ndim) {
         return Err(image_error(
@@ -224,10 +285,15 @@ pub fn write_scalar_volume(
             found: values.len(),
         });
     }
-    if let Some((idx, v)) = values.indexed_iter().find(|(_, v)| !v.is_finite()) {
+    if let Some((idx, v)) = values
+        .indexed_iter()
+        .find(|(_, v)| !(v.is_finite() && v.abs() <= f64::from(f32::MAX)))
+    {
         return Err(Error::Invalid {
             name: "scalar volume",
-            reason: format!("voxel {idx:?} is {v}; a map holds finite values"),
+            reason: format!(
+                "voxel {idx:?} is {v}; a map holds finite values within 32-bit floats' range"
+            ),
         });
     }
     let mut header = match &like.header {

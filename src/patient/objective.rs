@@ -99,7 +99,8 @@ pub fn tumor_surface(grid: &Grid3, tumor: &Array3<bool>) -> Vec<SurfaceFace> {
 
 /// R_tum, R_tis, R_int, R_dose and J (Eqs. 9a–9d, 10) of a 3D temperature
 /// field (°C): R_tum the tumor's volume fraction with 43 ≤ T < 46 °C,
-/// R_tis the other cells' volume fraction with T < 43 °C, R_int =
+/// R_tis the other cells' volume fraction with T < 43 °C (every tissue of
+/// the solved box but the tumor, so it depends on the margin), R_int =
 /// exp(−RMS(T − 43 °C)) over `surface` (T at each face's crossing,
 /// linear between its two cells; weighted by area), R_dose =
 /// 1 − dose_ratio^{1/3}.
@@ -154,10 +155,7 @@ pub fn patient_metrics(
     let r_tum = in_band as f64 / n_tum as f64;
     let r_tis = cool as f64 / n_tis as f64;
     let r_dose = 1.0 - dose_ratio.max(0.0).cbrt();
-    let j = weights.tumor() * r_tum
-        + weights.tissue() * r_tis
-        + weights.interface() * r_int
-        + weights.dose().map_or(0.0, |w| w * r_dose);
+    let j = weights.combine(r_tum, r_tis, r_int, r_dose);
     Ok(TreatmentMetrics {
         r_tum,
         r_tis,
@@ -323,6 +321,10 @@ impl PatientProblem {
             base,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
+        // Sites that do not move with the variables (the user's) must lie
+        // in the box; at the lower bounds the principal axes sit at the
+        // centroid.
+        problem.layout(&problem.strategy.bounds().0)?;
         // The particle-free fields: each tissue's own properties.
         let zero = Array3::zeros(grid.shape());
         let h = problem.heating_fields(zero)?;
@@ -366,14 +368,22 @@ impl PatientProblem {
     /// # Errors
     /// Wrong variables or a cloud the physics refuses.
     pub fn layout(&self, x: &[f64]) -> Result<PatientLayout> {
-        if x.len() < 2 {
-            return Err(Error::Shape {
-                what: "injection variables",
-                expected: self.strategy.variables().len(),
-                found: x.len(),
+        let plan = self.site_plan(x)?;
+        if let Some((i, p, _)) = self.outside_box(&plan) {
+            let (lo, hi) = self.anatomy.voxel_box();
+            return Err(Error::Invalid {
+                name: "injection site",
+                reason: format!(
+                    "site {} at ({:.2}, {:.2}, {:.2}) patient mm lies outside the solved box \
+                     (image voxels {lo:?} to {hi:?}, exclusive): its particles would be lost; \
+                     widen the margin or move the site",
+                    i + 1,
+                    p[0],
+                    p[1],
+                    p[2]
+                ),
             });
         }
-        let plan = self.strategy.sites(&self.anatomy, x)?;
         PatientLayout::new(
             &self.reference,
             self.reference_volume,
@@ -382,6 +392,34 @@ impl PatientProblem {
             (x[0], x[1]),
             plan,
         )
+    }
+
+    /// The strategy's sites at `x`.
+    fn site_plan(&self, x: &[f64]) -> Result<crate::patient::strategy::SitePlan> {
+        if x.len() < 2 {
+            return Err(Error::Shape {
+                what: "injection variables",
+                expected: self.strategy.variables().len(),
+                found: x.len(),
+            });
+        }
+        self.strategy.sites(&self.anatomy, x)
+    }
+
+    /// The first site outside the solved box: its index, patient position
+    /// (mm) and distance to the box (m).
+    fn outside_box(
+        &self,
+        plan: &crate::patient::strategy::SitePlan,
+    ) -> Option<(usize, [f64; 3], f64)> {
+        let g = self.anatomy.grid();
+        let (lo, hi) = (g.origin(), g.end());
+        plan.sites.iter().enumerate().find_map(|(i, (c, _))| {
+            let d2: f64 = (0..3)
+                .map(|a| (lo[a] - c[a]).max(c[a] - hi[a]).max(0.0).powi(2))
+                .sum();
+            (d2 > 0.0).then(|| (i, self.anatomy.frame_to_patient_mm(*c), d2.sqrt()))
+        })
     }
 
     /// (ρc)_nf, k_nf (each cell's tissue mixed with the particles,
@@ -425,11 +463,16 @@ impl PatientProblem {
 
     /// How far the plan at `x` exceeds φ = 1: the largest cell mean of φ
     /// minus 1 (≤ 0: a physical plan), sampled only when the sum of the
-    /// sites' peaks exceeds 1.
+    /// sites' peaks exceeds 1; for a site outside the solved box, its
+    /// distance to the box (mm), so a swarm keeps its sites inside.
     ///
     /// # Errors
     /// Wrong variables, or a value the clouds refuse.
     pub fn volume_fraction_excess(&self, x: &[f64]) -> Result<f64> {
+        // A site outside the box is infeasible too, by its distance (mm).
+        if let Some((_, _, d)) = self.outside_box(&self.site_plan(x)?) {
+            return Ok(d * 1e3);
+        }
         let layout = self.layout(x)?;
         let bound = layout.cloud.peak_bound();
         if bound <= 1.0 {

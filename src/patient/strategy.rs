@@ -25,7 +25,9 @@ pub enum CloudShape {
     /// The 2D cloud of Eq. 8 extruded along the grid's z axis: the same
     /// Gaussian in every z slice, V_i = w_i k_σ² k_φ φ0 per unit length
     /// (m²), R_dose as in 2D. A needle track through the block, and the
-    /// paper's 2D model seen in 3D.
+    /// paper's 2D model seen in 3D. Sites keep only their x and y: with
+    /// [`PrincipalAxes`], a tumor whose long axis is z puts sites on top
+    /// of each other; use it for blocks extruded in z.
     ExtrudedZ,
 }
 
@@ -319,8 +321,8 @@ pub struct PatientLayout {
     /// Total injected volume (m³ for point clouds, m² per unit length for
     /// extruded ones).
     pub total_volume: f64,
-    /// Injected over the reference dose (φ0₃ or φ0), the argument of
-    /// R_dose (Eq. 9d).
+    /// Injected over the reference dose (V0 of [`DoseReference`] for point
+    /// clouds, φ0 for extruded ones), the argument of R_dose (Eq. 9d).
     pub dose_ratio: f64,
     /// Named geometry values (mm).
     pub geometry: Vec<(&'static str, f64)>,

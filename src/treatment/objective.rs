@@ -76,6 +76,14 @@ impl ObjectiveWeights {
             ..Self::paper()
         }
     }
+    /// J = ω1 R_tum + ω2 R_tis + ω3 R_int + ω4 R_dose (Eq. 10; without
+    /// the last term when J leaves R_dose out).
+    pub fn combine(&self, r_tum: f64, r_tis: f64, r_int: f64, r_dose: f64) -> f64 {
+        self.tumor * r_tum
+            + self.tissue * r_tis
+            + self.interface * r_int
+            + self.dose.map_or(0.0, |w| w * r_dose)
+    }
     fn check(&self) -> Result<()> {
         let all = [
             self.tumor,
@@ -173,10 +181,7 @@ pub fn treatment_metrics(
     let r_tum = in_band as f64 / n_tum as f64;
     let r_tis = cool as f64 / n_tis as f64;
     let r_dose = 1.0 - dose_ratio.max(0.0).cbrt();
-    let j = weights.tumor * r_tum
-        + weights.tissue * r_tis
-        + weights.interface * r_int
-        + weights.dose.map_or(0.0, |w| w * r_dose);
+    let j = weights.combine(r_tum, r_tis, r_int, r_dose);
     Ok(TreatmentMetrics {
         r_tum,
         r_tis,
