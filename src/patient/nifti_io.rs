@@ -112,7 +112,8 @@ fn header_affine(path: &Path, header: &NiftiHeader) -> Result<Affine> {
         if fixed.pixdim[0] == 0.0 {
             fixed.pixdim[0] = 1.0;
         }
-        if !((f64::from(fixed.pixdim[0]).abs() - 1.0).abs() <= 1e-6) {
+        let qfac = f64::from(fixed.pixdim[0]);
+        if qfac.is_nan() || (qfac.abs() - 1.0).abs() > 1e-6 {
             return Err(image_error(
                 path,
                 format!(
@@ -127,7 +128,7 @@ fn header_affine(path: &Path, header: &NiftiHeader) -> Result<Affine> {
         // larger ones).
         let q = [header.quatern_b, header.quatern_c, header.quatern_d].map(f64::from);
         let norm2: f64 = q.iter().map(|v| v * v).sum();
-        if !(norm2 <= 1.0 + 1e-6) {
+        if norm2.is_nan() || norm2 > 1.0 + 1e-6 {
             return Err(image_error(
                 path,
                 format!(
