@@ -21,6 +21,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`treatment`] | treatment planning (Jiang et al. 2022): `scenario` (the tumor block heated by an injection cloud), `strategy` (injection parametrizations), `objective` (J, Eqs. 9–10), `optimize` (PSO), `assessment` (thermal dose), `tables` |
+//! | [`patient`] | the same planning on a patient's segmentation in 3D: NIfTI-1 label volumes and maps (`nifti_io`), tissues and the solved box (`anatomy`), principal-axes and patient-mm strategies, J in 3D, PSO, dose and dose-volume histograms |
 //! | [`ml`] | machine learning: `size` (MNP size, Glänzer et al. 2025) and `dimag` (SAR, r1, r2 from the DiMag tables) |
 //! | [`app`] | the application: `scenario_file` (TOML), `figures` and `plot` (PNG, SVG) and `cli` (the `mnp` command) |
 //!
@@ -29,9 +30,10 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `rayon` | yes | parallel loops in every crate (results are identical without it) |
-//! | `scenario-file` | yes | TOML scenario files (`toml`) |
+//! | `nifti` | yes | NIfTI-1 label volumes in and maps out (`nifti`, `flate2`) |
+//! | `scenario-file` | yes | TOML scenario files (`toml`; enables `nifti`) |
 //! | `figures` | yes | PNG and SVG figures (`plotters`, with an embedded DejaVu font) |
-//! | `cli` | yes | the `mnp` command (`clap`, `indicatif`); enables the two above |
+//! | `cli` | yes | the `mnp` command (`clap`, `indicatif`); enables the three above |
 //!
 //! With `default-features = false` the facade is a lean library: the
 //! pipelines and the six crates, with no command-line, plotting or TOML
