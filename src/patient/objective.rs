@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::patient::anatomy::Anatomy;
 use crate::patient::strategy::{CloudShape, DoseReference, PatientLayout, PatientStrategy};
 use crate::treatment::objective::{
-    HYPERTHERMIA_MAX_C, HYPERTHERMIA_MIN_C, ObjectiveWeights, TreatmentMetrics,
+    HYPERTHERMIA_MIN_C, ObjectiveWeights, TreatmentMetrics, band_fractions,
 };
 use lbm_bioheat::{Boundary, Face, FvConfig, FvSolver3, Grid3, PennesProblem3, SteadySolver};
 use mnp_physics::constants::PAPER_TEMPERATURE_K;
@@ -128,20 +128,11 @@ pub fn patient_metrics(
             reason: format!("is not finite at cell {idx:?} ({t})"),
         });
     }
-    let (mut n_tum, mut in_band, mut n_tis, mut cool) = (0usize, 0usize, 0usize, 0usize);
-    for (&t, &m) in temperature.iter().zip(tumor) {
-        if m {
-            n_tum += 1;
-            in_band += usize::from((HYPERTHERMIA_MIN_C..HYPERTHERMIA_MAX_C).contains(&t));
-        } else {
-            n_tis += 1;
-            cool += usize::from(t < HYPERTHERMIA_MIN_C);
-        }
-    }
-    if n_tum == 0 || n_tis == 0 || surface.is_empty() {
+    let (r_tum, r_tis) = band_fractions(temperature.iter().zip(tumor))?;
+    if surface.is_empty() {
         return Err(Error::Invalid {
             name: "tumor",
-            reason: "needs tumor cells, healthy cells and a surface between them".into(),
+            reason: "needs a surface between tumor and healthy cells".into(),
         });
     }
     let (mut sq, mut area) = (0.0, 0.0);
@@ -152,8 +143,6 @@ pub fn patient_metrics(
         area += f.area;
     }
     let r_int = (-(sq / area).sqrt()).exp();
-    let r_tum = in_band as f64 / n_tum as f64;
-    let r_tis = cool as f64 / n_tis as f64;
     let r_dose = 1.0 - dose_ratio.max(0.0).cbrt();
     let j = weights.combine(r_tum, r_tis, r_int, r_dose);
     Ok(TreatmentMetrics {

@@ -6,7 +6,7 @@
 use crate::error::Result;
 use crate::patient::objective::{PatientEvaluation, PatientProblem, PatientWorkspace};
 use crate::treatment::optimize::{
-    GenerationRecord, OptimizationSettings, WarmObjective, run_swarm,
+    OptimizationReport, OptimizationSettings, WarmObjective, run_swarm,
 };
 use std::time::Instant;
 
@@ -27,23 +27,7 @@ impl WarmObjective for PatientProblem {
 }
 
 /// The outcome of an optimization on a patient.
-#[derive(Debug, Clone)]
-pub struct PatientOptimization {
-    /// The strategy's description.
-    pub strategy: String,
-    /// The variables' names.
-    pub variables: Vec<&'static str>,
-    /// The optimum's variables.
-    pub best_position: Vec<f64>,
-    /// The optimum re-evaluated from a cold start.
-    pub best: PatientEvaluation,
-    /// One record per generation.
-    pub history: Vec<GenerationRecord>,
-    /// Objective evaluations made.
-    pub evaluations: usize,
-    /// Wall time (s).
-    pub runtime_s: f64,
-}
+pub type PatientOptimization = OptimizationReport<PatientEvaluation>;
 
 /// Maximizes J on `problem` by PSO under φ ≤ 1 (a crowded plan is
 /// infeasible, not an error); a plan heating past the solver's limit
@@ -60,7 +44,7 @@ pub fn optimize_patient(
     let start = Instant::now();
     let run = run_swarm(problem, settings, progress)?;
     let best = problem.evaluate(&run.best_position, &mut PatientWorkspace::default())?;
-    Ok(PatientOptimization {
+    Ok(OptimizationReport {
         strategy: problem.strategy().name(),
         variables: problem.strategy().variables(),
         best_position: run.best_position,

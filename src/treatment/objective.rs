@@ -156,20 +156,11 @@ pub fn treatment_metrics(
             reason: format!("is not finite ({t})"),
         });
     }
-    let (mut n_tum, mut in_band, mut n_tis, mut cool) = (0usize, 0usize, 0usize, 0usize);
-    for (&t, &m) in temperature.iter().zip(tumor) {
-        if m {
-            n_tum += 1;
-            in_band += usize::from((HYPERTHERMIA_MIN_C..HYPERTHERMIA_MAX_C).contains(&t));
-        } else {
-            n_tis += 1;
-            cool += usize::from(t < HYPERTHERMIA_MIN_C);
-        }
-    }
-    if n_tum == 0 || n_tis == 0 || interface.is_empty() {
+    let (r_tum, r_tis) = band_fractions(temperature.iter().zip(tumor))?;
+    if interface.is_empty() {
         return Err(Error::Invalid {
             name: "tumor",
-            reason: "needs tumor cells, healthy cells and interface points".into(),
+            reason: "needs interface points".into(),
         });
     }
     let mut sq = 0.0;
@@ -178,8 +169,6 @@ pub fn treatment_metrics(
         sq += (t - HYPERTHERMIA_MIN_C).powi(2);
     }
     let r_int = (-(sq / interface.len() as f64).sqrt()).exp();
-    let r_tum = in_band as f64 / n_tum as f64;
-    let r_tis = cool as f64 / n_tis as f64;
     let r_dose = 1.0 - dose_ratio.max(0.0).cbrt();
     let j = weights.combine(r_tum, r_tis, r_int, r_dose);
     Ok(TreatmentMetrics {
@@ -189,6 +178,34 @@ pub fn treatment_metrics(
         r_dose,
         j,
     })
+}
+
+/// R_tum and R_tis (Eqs. 9a, 9b) of (temperature °C, in the tumor) pairs,
+/// cells of equal size: the tumor's fraction with 43 ≤ T < 46 °C and the
+/// other cells' fraction with T < 43 °C.
+///
+/// # Errors
+/// No tumor cell or no other cell.
+pub(crate) fn band_fractions<'a>(
+    cells: impl IntoIterator<Item = (&'a f64, &'a bool)>,
+) -> Result<(f64, f64)> {
+    let (mut n_tum, mut in_band, mut n_tis, mut cool) = (0usize, 0usize, 0usize, 0usize);
+    for (&t, &m) in cells {
+        if m {
+            n_tum += 1;
+            in_band += usize::from((HYPERTHERMIA_MIN_C..HYPERTHERMIA_MAX_C).contains(&t));
+        } else {
+            n_tis += 1;
+            cool += usize::from(t < HYPERTHERMIA_MIN_C);
+        }
+    }
+    if n_tum == 0 || n_tis == 0 {
+        return Err(Error::Invalid {
+            name: "tumor",
+            reason: "needs tumor cells and healthy cells".into(),
+        });
+    }
+    Ok((in_band as f64 / n_tum as f64, cool as f64 / n_tis as f64))
 }
 
 /// Which steady solver an evaluation uses.

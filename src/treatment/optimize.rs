@@ -97,9 +97,11 @@ pub struct GenerationRecord {
     pub best_position: Vec<f64>,
 }
 
-/// The outcome of an optimization.
+/// The outcome of an optimization: of a 2D plan (`E` = [`Evaluation`], the
+/// default) or on a patient
+/// ([`PatientEvaluation`](crate::patient::PatientEvaluation)).
 #[derive(Debug, Clone)]
-pub struct OptimizationReport {
+pub struct OptimizationReport<E = Evaluation> {
     /// The strategy's description.
     pub strategy: String,
     /// The variables' names.
@@ -107,7 +109,7 @@ pub struct OptimizationReport {
     /// The optimum's variables.
     pub best_position: Vec<f64>,
     /// The optimum re-evaluated from a cold start: layout, fields, metrics.
-    pub best: Evaluation,
+    pub best: E,
     /// One record per generation.
     pub history: Vec<GenerationRecord>,
     /// Objective evaluations made.
