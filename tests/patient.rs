@@ -253,7 +253,8 @@ mod nifti_files {
         values[[2, 1, 3]] = -2.0;
         let neg = dir.join("negative.nii");
         write_with_header(&neg, &nifti::NiftiHeader::default(), &values.into_dyn());
-        assert!(refusal(&neg).contains("-2"));
+        let e = refusal(&neg);
+        assert!(e.contains("(2, 1, 3)") && e.contains("-2"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -108,8 +108,9 @@ fn slice(
 }
 
 /// Three orthogonal slices of `field` through the tumor's centroid,
-/// `{name}_{jk,ik,ij}.png`: the tumor outline, the sites within two cells
-/// of the slice, the isotherms of `kind` and a colour bar.
+/// `{name}_{jk,ik,ij}.png`: the tumor outline, the sites (`sites`: in the
+/// solver's frame, m) within two cells of the slice, the isotherms of
+/// `kind` and a colour bar.
 ///
 /// # Errors
 /// A figure that cannot be drawn or written.
@@ -288,6 +289,10 @@ pub fn optimize_json(
     let m = e.metrics;
     let (lo, hi) = anatomy.voxel_box();
     let g = anatomy.grid();
+    let (volume_unit, volume_scale) = match e.layout.cloud {
+        PatientCloud::Point(_) => ("mm3", 1e9),
+        PatientCloud::ExtrudedZ(_) => ("mm2 per unit length", 1e6),
+    };
     serde_json::json!({
         "source": anatomy.source_name(),
         "tumor_volume_mm3": anatomy.geometry().volume_m3 * 1e9,
@@ -305,9 +310,11 @@ pub fn optimize_json(
         "r_int": m.r_int,
         "r_dose": m.r_dose,
         "t_opt_min": e.layout.waiting_time_s / 60.0,
-        "total_volume": e.layout.total_volume,
+        // Point clouds in mm³; extruded ones in mm² per unit length.
+        "volume_unit": volume_unit,
+        "total_volume": e.layout.total_volume * volume_scale,
         "sites_mm": e.layout.sites_mm.iter().map(|s| s.0).collect::<Vec<_>>(),
-        "site_volumes": e.layout.sites_mm.iter().map(|s| s.1).collect::<Vec<_>>(),
+        "site_volumes": e.layout.sites_mm.iter().map(|s| s.1 * volume_scale).collect::<Vec<_>>(),
         "geometry": e.layout.geometry.iter().map(|(k, v)| (k.to_string(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
         "max_temperature_c": e.temperature.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         "evaluations": run.evaluations,

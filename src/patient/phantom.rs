@@ -14,9 +14,10 @@ pub const TUMOR_LABEL: u32 = 2;
 
 /// A `n`³ image of 1 mm voxels, healthy tissue (label 1) holding a tumor
 /// (label 2) made of two overlapping ellipsoids: semi-axes 7 × 5 × 5 mm
-/// around the image centre and 5 × 4 × 4 mm centred 6 mm further along
-/// x and 3 mm along y, with `rotation_deg` about z and a translation in
-/// the affine (as a scanner's image would have). About 1.5 cm³.
+/// centred 3 mm before the image centre along x and 1.5 mm along y, and
+/// 5 × 4 × 4 mm centred as far beyond it; `rotation_deg` about z and a
+/// translation in the affine (as a scanner's image would have). About
+/// 1 cm³ (964 voxels).
 ///
 /// # Errors
 /// `n` below 34 (the tumor and a 2 mm rim would not fit).
