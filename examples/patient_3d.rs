@@ -5,7 +5,7 @@
 //! plan on the tumor's principal axes by the paper's swarm (20 particles ×
 //! 100 generations) on a box of 68 × 61 × 60 cells (about 63³), runs the dose transient,
 //! and writes the maps (NIfTI, VTK), figures and JSON to
-//! `out/patient_3d/`.
+//! `examples-out/patient_3d/`.
 //!
 //! It then checks the 3D planner against the 2D one: the paper's circular
 //! tumor as a cylinder through a block with adiabatic z faces, clouds
@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let seed = 0;
     let mut out = RunOutput::prepare(
-        Path::new("out/patient_3d"),
+        Path::new("examples-out/patient_3d"),
         "example patient_3d",
         Some(seed),
     )?;
