@@ -224,7 +224,10 @@ pub(crate) fn dose(
         &patient.problem,
         &position,
         &built.dose,
-        &built.snapshots_min,
+        // Snapshots are the 2D block's figures (Fig. 9); a patient's final
+        // CEM43 map is written whole, so the march stops at the first
+        // healthy damage as the protocol says.
+        &[],
         &mut |t| progress.set_position(t as u64),
     )?;
     progress.finish_and_clear();
