@@ -82,6 +82,16 @@ pub enum Error {
         /// What is wrong, with the voxel or header field concerned.
         message: String,
     },
+    /// Another MPI rank's evaluation failed (with the `mpi` feature): its
+    /// rank and its error's message. The rank that failed returns the
+    /// typed error itself.
+    #[error("rank {rank}: {message}")]
+    Rank {
+        /// The rank whose evaluation failed.
+        rank: usize,
+        /// Its error, as printed.
+        message: String,
+    },
 }
 
 /// `Result` with the facade's [`enum@Error`].

@@ -86,6 +86,7 @@
 //! ```
 
 pub mod app;
+pub mod distributed;
 pub mod error;
 pub mod ml;
 pub mod patient;

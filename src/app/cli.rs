@@ -15,10 +15,11 @@ use crate::app::resources::{available_memory, check_memory, estimate_memory};
 use crate::app::scenario_file::{
     BuiltScenario, RobustObjectiveKind, ScenarioFile, SolverKind, StrategyKind, TumorShape,
 };
+use crate::distributed::{Ranks, SingleProcess, agree, command_ranks};
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseReport, assess_dose};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
-use crate::treatment::optimize::{GenerationRecord, OptimizationReport, optimize};
+use crate::treatment::optimize::{GenerationRecord, OptimizationReport, optimize_on};
 use crate::treatment::scenario::GridAlignment;
 use crate::treatment::tables::{format_tables, reproduce_tables};
 use crate::uncertainty::Sampling;
@@ -232,6 +233,12 @@ struct OptimizeArgs {
     /// 90 % interval).
     #[arg(long, allow_negative_numbers = true)]
     sar_alpha: Option<f64>,
+    /// Share each generation over the ranks of an MPI job
+    /// (`mpirun -np N mnp optimize --mpi …`; needs a build with
+    /// `--features mpi`): the same plan, bit for bit, as one process.
+    /// Rank 0 prints and writes the results.
+    #[arg(long)]
+    mpi: bool,
 }
 
 #[derive(Debug, Args)]
@@ -322,6 +329,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
         particle: None,
         data: None,
         sar_alpha: None,
+        mpi: false,
     })) {
         Command::Optimize(a) => cmd_optimize(&a),
         Command::Dose(a) => cmd_dose(&a),
@@ -494,11 +502,20 @@ pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
 }
 
 fn run_optimization(built: &BuiltScenario) -> Result<OptimizationReport> {
-    let progress = bar(
-        built.settings.generations() as u64,
-        &built.problem.strategy().name(),
-    );
-    let report = optimize(&built.problem, &built.settings, &mut |g, _| {
+    run_optimization_on(built, &SingleProcess)
+}
+
+/// The optimization shared over `ranks`, with a progress bar on rank 0.
+fn run_optimization_on(built: &BuiltScenario, ranks: &dyn Ranks) -> Result<OptimizationReport> {
+    let progress = if ranks.is_root() {
+        bar(
+            built.settings.generations() as u64,
+            &built.problem.strategy().name(),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    let report = optimize_on(&built.problem, &built.settings, ranks, &mut |g, _| {
         progress.set_position(g as u64 + 1)
     });
     progress.finish_and_clear();
@@ -716,6 +733,13 @@ fn cmd_optimize(args: &OptimizeArgs) -> Result<()> {
             reason: "applies to a particle's predicted SAR: add --particle FILE".into(),
         });
     }
+    if args.mpi && args.particle.is_some() {
+        return Err(Error::Invalid {
+            name: "--mpi",
+            reason: "shares a plan's optimization, not --particle's SAR prediction and judging"
+                .into(),
+        });
+    }
     if args.particle.is_some()
         && (args.run.mask.is_some() || scenario_file(&args.run)?.patient.is_some())
     {
@@ -726,7 +750,7 @@ fn cmd_optimize(args: &OptimizeArgs) -> Result<()> {
     }
     match &args.particle {
         Some(particle) => cmd_optimize_particle(args, particle),
-        None => cmd_optimize_plan(&args.run),
+        None => cmd_optimize_plan(&args.run, args.mpi),
     }
 }
 
@@ -838,15 +862,32 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
     Ok(())
 }
 
-fn cmd_optimize_plan(a: &RunArgs) -> Result<()> {
-    let file = scenario_file(a)?;
+fn cmd_optimize_plan(a: &RunArgs, mpi: bool) -> Result<()> {
+    let ranks = command_ranks(mpi)?;
+    let ranks = ranks.as_ref();
+    // Every rank reads and checks the scenario (each builds its own
+    // problem); a failure anywhere stops them all.
+    let file = agree(ranks, scenario_file(a))?;
     if let Some(section) = &file.patient {
-        return crate::app::patient_cli::optimize(&file, section, &a.out);
+        return crate::app::patient_cli::optimize(&file, section, &a.out, ranks);
     }
-    let built = file.build()?;
-    check_run_memory(&built, true)?;
-    let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
-    let report = run_optimization(&built)?;
+    let built = agree(
+        ranks,
+        file.build()
+            .and_then(|b| check_run_memory(&b, true).map(|()| b)),
+    )?;
+    // Rank 0 alone writes: it checks the folder before anyone works.
+    let out = agree(
+        ranks,
+        ranks
+            .is_root()
+            .then(|| RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed())))
+            .transpose(),
+    )?;
+    let report = run_optimization_on(&built, ranks)?;
+    let Some(mut out) = out else {
+        return Ok(());
+    };
     let p = &built.problem;
     print_evaluation(p, &report.best_position, &report.best);
     let window = a.window()?;

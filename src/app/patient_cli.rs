@@ -9,11 +9,12 @@ use crate::app::patient_output::{PatientFiles, dose_json, optimize_json, write_p
 use crate::app::patient_scenario::{BuiltPatient, PatientSection};
 use crate::app::resources::{BYTES_PER_CELL_AND_SOLVER, available_memory, check_memory};
 use crate::app::scenario_file::{BuiltScenario, ScenarioFile};
+use crate::distributed::{Ranks, SingleProcess, agree};
 use crate::dose::DoseModel;
 use crate::error::Result;
 use crate::patient::dose::assess_patient_dose;
 use crate::patient::objective::{PatientEvaluation, PatientWorkspace};
-use crate::patient::optimize::{PatientOptimization, optimize_patient};
+use crate::patient::optimize::{PatientOptimization, optimize_patient_on};
 use serde_json::Value;
 use std::path::Path;
 
@@ -40,12 +41,20 @@ fn build(
     Ok((built, patient))
 }
 
-fn run_swarm(built: &BuiltScenario, patient: &BuiltPatient) -> Result<PatientOptimization> {
-    let progress = bar(
-        built.settings.generations() as u64,
-        &patient.problem.strategy().name(),
-    );
-    let run = optimize_patient(&patient.problem, &built.settings, &mut |g, _| {
+fn run_swarm(
+    built: &BuiltScenario,
+    patient: &BuiltPatient,
+    ranks: &dyn Ranks,
+) -> Result<PatientOptimization> {
+    let progress = if ranks.is_root() {
+        bar(
+            built.settings.generations() as u64,
+            &patient.problem.strategy().name(),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let run = optimize_patient_on(&patient.problem, &built.settings, ranks, &mut |g, _| {
         progress.set_position(g as u64 + 1)
     });
     progress.finish_and_clear();
@@ -115,15 +124,26 @@ fn plan_json(
     optimize_json(&patient.anatomy, &run)
 }
 
-/// `mnp optimize` on a patient.
+/// `mnp optimize` on a patient, each generation shared over `ranks`
+/// (rank 0 prints and writes).
 pub(crate) fn optimize(
     file: &ScenarioFile,
     section: &PatientSection,
     out_dir: &Path,
+    ranks: &dyn Ranks,
 ) -> Result<()> {
-    let (built, patient) = build(file, section, built_solvers(file))?;
-    let mut out = RunOutput::prepare(out_dir, "mnp optimize", Some(built.settings.seed()))?;
-    let run = run_swarm(&built, &patient)?;
+    let (built, patient) = agree(ranks, build(file, section, built_solvers(file)))?;
+    let out = agree(
+        ranks,
+        ranks
+            .is_root()
+            .then(|| RunOutput::prepare(out_dir, "mnp optimize", Some(built.settings.seed())))
+            .transpose(),
+    )?;
+    let run = run_swarm(&built, &patient, ranks)?;
+    let Some(mut out) = out else {
+        return Ok(());
+    };
     print_plan(&patient, &run.best_position, &run.best);
     write_patient_files(
         &out,
@@ -208,7 +228,7 @@ pub(crate) fn dose(
     let (position, run) = match position {
         Some(x) => (x.to_vec(), None),
         None => {
-            let run = run_swarm(&built, &patient)?;
+            let run = run_swarm(&built, &patient, &SingleProcess)?;
             (run.best_position.clone(), Some(run))
         }
     };

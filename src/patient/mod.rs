@@ -68,7 +68,7 @@ pub use anatomy::{Anatomy, CropSettings, Tissue, TissueMap, TumorGeometry};
 pub use dose::{assess_patient_dose, assess_patient_layout};
 pub use dvh::DoseVolumeHistogram;
 pub use objective::{PatientEvaluation, PatientProblem, PatientSettings, PatientWorkspace};
-pub use optimize::{PatientOptimization, optimize_patient};
+pub use optimize::{PatientOptimization, optimize_patient, optimize_patient_on};
 pub use strategy::{
     CloudShape, DoseReference, PatientLayout, PatientSites, PatientStrategy, PrincipalAxes,
 };

@@ -3,6 +3,7 @@
 //! Pennes solve warm-started from the particle's previous one. The same
 //! seed gives the same plan on any number of threads.
 
+use crate::distributed::{Ranks, SingleProcess};
 use crate::error::Result;
 use crate::patient::objective::{PatientEvaluation, PatientProblem, PatientWorkspace};
 use crate::treatment::optimize::{
@@ -41,8 +42,23 @@ pub fn optimize_patient(
     settings: &OptimizationSettings,
     progress: &mut dyn FnMut(usize, f64),
 ) -> Result<PatientOptimization> {
+    optimize_patient_on(problem, settings, &SingleProcess, progress)
+}
+
+/// [`optimize_patient`] with each generation shared over `ranks`, as
+/// [`crate::treatment::optimize::optimize_on`]: the same report on every rank, bit
+/// for bit that of one process with the same seed.
+///
+/// # Errors
+/// As [`optimize_patient`], on every rank.
+pub fn optimize_patient_on(
+    problem: &PatientProblem,
+    settings: &OptimizationSettings,
+    ranks: &dyn Ranks,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Result<PatientOptimization> {
     let start = Instant::now();
-    let run = run_swarm(problem, settings, progress)?;
+    let run = run_swarm(problem, settings, ranks, progress)?;
     let best = problem.evaluate(&run.best_position, &mut PatientWorkspace::default())?;
     Ok(OptimizationReport {
         strategy: problem.strategy().name(),

@@ -6,9 +6,10 @@
 //! its own previous temperature field (a warm start); the result of a run
 //! depends on the seed only, never on the thread count.
 
+use crate::distributed::{Ranks, SingleProcess, share_map};
 use crate::error::{Error, Result};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace, is_overheating};
-use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update, evaluate_slots};
+use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -189,10 +190,12 @@ impl WarmObjective for TreatmentProblem {
 }
 
 /// The swarm's objective: J at each particle, each with its own workspace
-/// (slot i of a batch is particle i, so each keeps its own warm start).
+/// (slot i of a batch is particle i, so each keeps its own warm start),
+/// the generation shared over `ranks` (particle i always on the same rank).
 struct SwarmObjective<'a, P: WarmObjective> {
     problem: &'a P,
     workspaces: Vec<Mutex<P::Workspace>>,
+    ranks: &'a dyn Ranks,
 }
 
 impl<P: WarmObjective> Objective for SwarmObjective<'_, P> {
@@ -208,7 +211,8 @@ impl<P: WarmObjective> Objective for SwarmObjective<'_, P> {
         values: &mut [f64],
         parallel: bool,
     ) -> std::result::Result<(), BatchFailure<Error>> {
-        evaluate_slots(positions, values, parallel, |index, x| {
+        let shared = share_map(self.ranks, positions.len(), parallel, |index| {
+            let x = &positions[index];
             // An infeasible plan (φ > 1 somewhere) has no J: its constraint
             // ranks it (`excess`).
             if self.problem.excess(x)? > 0.0 {
@@ -229,6 +233,12 @@ impl<P: WarmObjective> Objective for SwarmObjective<'_, P> {
                 Err(e) => Err(e),
             }
         })
+        .map_err(|f| BatchFailure {
+            index: f.index,
+            error: f.error,
+        })?;
+        values.copy_from_slice(&shared);
+        Ok(())
     }
 }
 
@@ -241,13 +251,15 @@ pub(crate) struct SwarmRun {
 }
 
 /// Maximizes `problem`'s J by the paper's swarm under φ ≤ 1 (Deb's
-/// feasibility rules); `progress` sees each generation's index and best J.
+/// feasibility rules), each generation shared over `ranks`; `progress`
+/// sees each generation's index and best J.
 ///
 /// # Errors
 /// Invalid settings; no feasible plan; the first failed evaluation.
 pub(crate) fn run_swarm<P: WarmObjective>(
     problem: &P,
     settings: &OptimizationSettings,
+    ranks: &dyn Ranks,
     progress: &mut dyn FnMut(usize, f64),
 ) -> Result<SwarmRun> {
     let (pso, bounds) = paper_swarm(problem.search_box(), problem.with_dose(), settings)?;
@@ -256,6 +268,7 @@ pub(crate) fn run_swarm<P: WarmObjective>(
         workspaces: (0..settings.particles)
             .map(|_| Mutex::new(P::Workspace::default()))
             .collect(),
+        ranks,
     };
     let mut observer = |g: &pso::Generation| {
         progress(g.index, g.best);
@@ -306,9 +319,29 @@ pub fn optimize(
     settings: &OptimizationSettings,
     progress: &mut dyn FnMut(usize, f64),
 ) -> Result<OptimizationReport> {
+    optimize_on(problem, settings, &SingleProcess, progress)
+}
+
+/// [`optimize`] with each generation shared over `ranks` (MPI ranks with
+/// the `mpi` feature: [`crate::distributed::MpiRanks`]). Every rank runs
+/// the same swarm and receives every J, so every rank returns the same
+/// report, bit for bit the one of [`optimize`] with the same seed, on any
+/// number of ranks (more ranks than particles included: the extra ones
+/// evaluate nothing). Every rank must call it with the same arguments.
+///
+/// # Errors
+/// As [`optimize`], on every rank: a failed evaluation ends the run on all
+/// of them, the rank that failed returning the typed error and the others
+/// [`Error::Rank`].
+pub fn optimize_on(
+    problem: &TreatmentProblem,
+    settings: &OptimizationSettings,
+    ranks: &dyn Ranks,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Result<OptimizationReport> {
     let start = Instant::now();
     let strategy = problem.strategy();
-    let run = run_swarm(problem, settings, progress)?;
+    let run = run_swarm(problem, settings, ranks, progress)?;
     let best = problem.evaluate(&run.best_position, &mut Workspace::default())?;
     Ok(OptimizationReport {
         strategy: strategy.name(),

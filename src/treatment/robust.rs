@@ -16,6 +16,7 @@
 //! function of the plan, and a run depends on its seeds only, never on the
 //! thread count.
 
+use crate::distributed::{Ranks, SingleProcess, Wire, share_map};
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseSettings, assess_dose_layout};
 use crate::treatment::objective::{TreatmentMetrics, TreatmentProblem, Workspace, is_overheating};
@@ -31,7 +32,7 @@ use crate::uncertainty::sensitivity::{
 };
 use crate::uncertainty::statistics::{Summary, lower_cvar_sorted};
 use mnp_physics::{GaussianSite, InjectionCloud, Material, Nanofluid};
-use pso::{BatchFailure, Goal, Objective, evaluate_slots};
+use pso::{BatchFailure, Goal, Objective};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
@@ -329,6 +330,39 @@ pub struct SampleOutcome {
     pub metrics: TreatmentMetrics,
     /// The hottest healthy-tissue cell (°C).
     pub max_healthy_c: f64,
+}
+
+impl Wire for SampleOutcome {
+    const WIDTH: usize = 6;
+    fn write(&self, out: &mut Vec<f64>) {
+        let m = &self.metrics;
+        out.extend([m.r_tum, m.r_tis, m.r_int, m.r_dose, m.j, self.max_healthy_c]);
+    }
+    fn read(v: &[f64]) -> Self {
+        Self {
+            metrics: TreatmentMetrics {
+                r_tum: v[0],
+                r_tis: v[1],
+                r_int: v[2],
+                r_dose: v[3],
+                j: v[4],
+            },
+            max_healthy_c: v[5],
+        }
+    }
+}
+
+/// A slot of the robust swarm: the objective's value and, when a chance
+/// constraint is kept and the plan was evaluated, its value g.
+impl Wire for (f64, Option<f64>) {
+    const WIDTH: usize = 3;
+    fn write(&self, out: &mut Vec<f64>) {
+        out.push(self.0);
+        self.1.write(out);
+    }
+    fn read(v: &[f64]) -> Self {
+        (v[0], <Option<f64>>::read(&v[1..3]))
+    }
 }
 
 /// An outcome of a plan that statistics and chance constraints refer to.
@@ -639,6 +673,22 @@ impl RobustProblem {
         settings: &DoseSettings,
         count: usize,
     ) -> Result<AblationStatistics> {
+        self.ablation_on(x, settings, count, &SingleProcess)
+    }
+
+    /// [`RobustProblem::ablation`] with the samples shared over `ranks`:
+    /// the same statistics on every rank, bit for bit those of one
+    /// process.
+    ///
+    /// # Errors
+    /// As [`RobustProblem::ablation`], on every rank.
+    pub fn ablation_on(
+        &self,
+        x: &[f64],
+        settings: &DoseSettings,
+        count: usize,
+        ranks: &dyn Ranks,
+    ) -> Result<AblationStatistics> {
         if count == 0 || count > self.samples.len() {
             return Err(Error::Invalid {
                 name: "ablation samples",
@@ -649,14 +699,8 @@ impl RobustProblem {
             });
         }
         let one = |s: usize| ablation_time(&self.nominal, &self.samples[s], x, settings);
-        #[cfg(feature = "rayon")]
-        let times: Vec<Result<Option<f64>>> = {
-            use rayon::prelude::*;
-            (0..count).into_par_iter().map(one).collect()
-        };
-        #[cfg(not(feature = "rayon"))]
-        let times: Vec<Result<Option<f64>>> = (0..count).map(one).collect();
-        let times_min: Vec<Option<f64>> = times.into_iter().collect::<Result<_>>()?;
+        let times_min: Vec<Option<f64>> =
+            share_map(ranks, count, true, one).map_err(|f| f.error)?;
         let ablated: Vec<f64> = times_min.iter().flatten().copied().collect();
         Ok(AblationStatistics {
             ablated_fraction: ablated.len() as f64 / count as f64,
@@ -676,6 +720,17 @@ impl RobustProblem {
     /// # Errors
     /// As [`RobustProblem::evaluate`].
     pub fn analyze(&self, x: &[f64]) -> Result<PlanStatistics> {
+        self.analyze_on(x, &SingleProcess)
+    }
+
+    /// [`RobustProblem::analyze`] with the samples shared over `ranks`:
+    /// the same statistics on every rank, bit for bit those of one
+    /// process.
+    ///
+    /// # Errors
+    /// As [`RobustProblem::analyze`] (the first failed sample in sample
+    /// order), on every rank.
+    pub fn analyze_on(&self, x: &[f64], ranks: &dyn Ranks) -> Result<PlanStatistics> {
         let layout = self
             .nominal
             .strategy()
@@ -694,15 +749,9 @@ impl RobustProblem {
                 }
             })
         };
-        #[cfg(feature = "rayon")]
-        let outcomes: Vec<Result<SampleOutcome>> = {
-            use rayon::prelude::*;
-            (0..self.samples.len()).into_par_iter().map(one).collect()
-        };
-        #[cfg(not(feature = "rayon"))]
-        let outcomes: Vec<Result<SampleOutcome>> = (0..self.samples.len()).map(one).collect();
-        // The first error in sample order, whatever the thread count.
-        PlanStatistics::new(outcomes.into_iter().collect::<Result<_>>()?)
+        // The first error in sample order, whatever the thread or rank count.
+        let outcomes = share_map(ranks, self.samples.len(), true, one).map_err(|f| f.error)?;
+        PlanStatistics::new(outcomes)
     }
 }
 
@@ -837,11 +886,26 @@ pub fn plan_sensitivity(
     x: &[f64],
     settings: &SaltelliSettings,
 ) -> Result<PlanSensitivity> {
+    plan_sensitivity_on(nominal, model, x, settings, &SingleProcess)
+}
+
+/// [`plan_sensitivity`] with the Saltelli points shared over `ranks`: the
+/// same indices on every rank, bit for bit those of one process.
+///
+/// # Errors
+/// As [`plan_sensitivity`], on every rank.
+pub fn plan_sensitivity_on(
+    nominal: &TreatmentProblem,
+    model: &UncertaintyModel,
+    x: &[f64],
+    settings: &SaltelliSettings,
+    ranks: &dyn Ranks,
+) -> Result<PlanSensitivity> {
     let properties = model.properties();
     let layout = nominal.strategy().layout(nominal.reference(), x)?;
     let points = saltelli_points(properties.len(), settings)?;
-    let one = |(k, u): (usize, &Vec<f64>)| -> Result<f64> {
-        let f = model.factors_at(u)?;
+    let one = |k: usize| -> Result<f64> {
+        let f = model.factors_at(&points[k])?;
         let sample_layout = f.layout(&layout)?;
         crowding_check(nominal, &sample_layout, &f, k)?;
         let problem = nominal.with_scenario(f.scenario(nominal.scenario())?)?;
@@ -849,15 +913,8 @@ pub fn plan_sensitivity(
             .metrics
             .j)
     };
-    #[cfg(feature = "rayon")]
-    let values: Vec<Result<f64>> = {
-        use rayon::prelude::*;
-        points.par_iter().enumerate().map(one).collect()
-    };
-    #[cfg(not(feature = "rayon"))]
-    let values: Vec<Result<f64>> = points.iter().enumerate().map(one).collect();
-    // The first error in point order, whatever the thread count.
-    let values: Vec<f64> = values.into_iter().collect::<Result<_>>()?;
+    // The first error in point order, whatever the thread or rank count.
+    let values: Vec<f64> = share_map(ranks, points.len(), true, one).map_err(|f| f.error)?;
     let indices = sobol_indices_from(&values, properties.len(), settings)?;
     Ok(PlanSensitivity {
         properties,
@@ -887,17 +944,18 @@ pub struct RobustOptimization {
 }
 
 /// The swarm's objective: the robust objective over the samples, each
-/// particle with its own workspaces (one per sample).
+/// particle with its own workspaces (one per sample), each generation
+/// shared over `ranks` (particle i always on the same rank).
 struct RobustSwarm<'a> {
     problem: &'a RobustProblem,
     objective: RobustObjective,
     chance: Option<ChanceConstraint>,
     workspaces: Vec<Mutex<Vec<Workspace>>>,
-    /// This generation's chance-constraint values by position bits, with
-    /// the slot that computed each: particles at one position (a corner of
-    /// the box, say) keep the lowest slot's value, whatever the threads'
-    /// order.
-    chance_values: Mutex<HashMap<Vec<u64>, (usize, f64)>>,
+    /// This generation's chance-constraint values by position bits:
+    /// particles at one position (a corner of the box, say) share the
+    /// lowest slot's value.
+    chance_values: Mutex<HashMap<Vec<u64>, f64>>,
+    ranks: &'a dyn Ranks,
 }
 
 fn bits(x: &[f64]) -> Vec<u64> {
@@ -905,23 +963,16 @@ fn bits(x: &[f64]) -> Vec<u64> {
 }
 
 impl RobustSwarm<'_> {
-    fn value(&self, slot: usize, x: &[f64], workspaces: &mut Vec<Workspace>) -> Result<f64> {
+    /// The objective's value at `x` and, with a chance constraint, its g.
+    fn value(&self, x: &[f64], workspaces: &mut Vec<Workspace>) -> Result<(f64, Option<f64>)> {
         let outcomes = self.problem.evaluate(x, workspaces)?;
-        if let Some(c) = &self.chance {
-            let g = c.value(&outcomes)?;
-            self.chance_values
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(bits(x))
-                .and_modify(|e| {
-                    if slot < e.0 {
-                        *e = (slot, g);
-                    }
-                })
-                .or_insert((slot, g));
-        }
+        let g = self
+            .chance
+            .as_ref()
+            .map(|c| c.value(&outcomes))
+            .transpose()?;
         let j: Vec<f64> = outcomes.iter().map(|o| o.metrics.j).collect();
-        self.objective.value(&j)
+        Ok((self.objective.value(&j)?, g))
     }
 }
 
@@ -929,7 +980,7 @@ impl Objective for RobustSwarm<'_> {
     type Error = Error;
 
     fn evaluate(&self, x: &[f64]) -> Result<f64> {
-        self.value(usize::MAX, x, &mut Vec::new())
+        Ok(self.value(x, &mut Vec::new())?.0)
     }
 
     fn evaluate_batch(
@@ -938,28 +989,39 @@ impl Objective for RobustSwarm<'_> {
         values: &mut [f64],
         parallel: bool,
     ) -> std::result::Result<(), BatchFailure<Error>> {
-        self.chance_values
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
-        evaluate_slots(positions, values, parallel, |index, x| {
+        let shared = share_map(self.ranks, positions.len(), parallel, |index| {
+            let x = &positions[index];
             if self.problem.volume_fraction_excess(x)? > 0.0 {
-                return Ok(f64::NAN);
+                return Ok((f64::NAN, None));
             }
             // Slot i alone uses workspace set i: the lock is never contended.
             let mut guard = self.workspaces[index % self.workspaces.len()]
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            match self.value(index, x, &mut guard) {
+            match self.value(x, &mut guard) {
                 // A plan heating past the solver's limit in some sample ranks
                 // below every plan with a value.
                 Err(e) if is_overheating(&e) => {
                     guard.clear();
-                    Ok(f64::NAN)
+                    Ok((f64::NAN, None))
                 }
                 other => other,
             }
         })
+        .map_err(|f| BatchFailure {
+            index: f.index,
+            error: f.error,
+        })?;
+        let mut chance = self.chance_values.lock().unwrap_or_else(|p| p.into_inner());
+        chance.clear();
+        for ((x, (value, g)), v) in positions.iter().zip(shared).zip(values.iter_mut()) {
+            *v = value;
+            if let Some(g) = g {
+                // Slots in order: the lowest one at a position keeps it.
+                chance.entry(bits(x)).or_insert(g);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -976,6 +1038,31 @@ pub fn optimize_robust(
     objective: RobustObjective,
     chance: Option<ChanceConstraint>,
     settings: &OptimizationSettings,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Result<RobustOptimization> {
+    optimize_robust_on(
+        problem,
+        objective,
+        chance,
+        settings,
+        &SingleProcess,
+        progress,
+    )
+}
+
+/// [`optimize_robust`] with each generation's plans shared over `ranks`
+/// (each plan's samples on the rank evaluating it) and the optimum's
+/// statistics' samples shared too: the same result on every rank, bit for
+/// bit that of one process with the same seeds.
+///
+/// # Errors
+/// As [`optimize_robust`], on every rank.
+pub fn optimize_robust_on(
+    problem: &RobustProblem,
+    objective: RobustObjective,
+    chance: Option<ChanceConstraint>,
+    settings: &OptimizationSettings,
+    ranks: &dyn Ranks,
     progress: &mut dyn FnMut(usize, f64),
 ) -> Result<RobustOptimization> {
     let start = Instant::now();
@@ -996,6 +1083,7 @@ pub fn optimize_robust(
             .map(|_| Mutex::new(Vec::new()))
             .collect(),
         chance_values: Mutex::new(HashMap::new()),
+        ranks,
     };
     let mut observer = |g: &pso::Generation| {
         progress(g.index, g.best);
@@ -1008,7 +1096,7 @@ pub fn optimize_robust(
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&bits(x))
-            .map(|e| e.1)
+            .copied()
             // A crowded plan was not evaluated: its crowding ranks it.
             .unwrap_or(0.0);
         vec![crowding, chance_value]
@@ -1036,7 +1124,7 @@ pub fn optimize_robust(
         });
     }
     let history = generation_records(&report.history);
-    let statistics = problem.analyze(&report.best_position)?;
+    let statistics = problem.analyze_on(&report.best_position, ranks)?;
     let value = objective.value(&statistics.values(Outcome::J))?;
     Ok(RobustOptimization {
         objective,

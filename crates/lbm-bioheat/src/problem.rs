@@ -109,6 +109,48 @@ pub struct PennesProblem<G: Lattice = Grid> {
 /// A Pennes problem on a 3D grid.
 pub type PennesProblem3 = PennesProblem<crate::grid3::Grid3>;
 
+impl PennesProblem3 {
+    /// The sub-problem of the x-planes `planes` (cells i in
+    /// [start, end)): the same regions, blood and boundaries, every field
+    /// cut to those planes, the grid's origin moved to plane `start`. A
+    /// domain decomposition's part ([`crate::LbmSolver3::slab`]).
+    ///
+    /// # Errors
+    /// An empty range or one beyond the grid's nx.
+    pub fn slab_x(&self, planes: std::ops::Range<usize>) -> Result<Self> {
+        let [nx, ny, nz] = self.grid.extents();
+        if planes.start >= planes.end || planes.end > nx {
+            return Err(BioheatError::InvalidParameter {
+                name: "slab x-planes (end)",
+                value: planes.end as f64,
+                allowed: "a non-empty range of the grid's x-planes",
+            });
+        }
+        let [dx, dy, dz] = self.grid.spacing();
+        let [x0, y0, z0] = self.grid.origin();
+        let grid = crate::grid3::Grid3::new(
+            [planes.len(), ny, nz],
+            [dx, dy, dz],
+            [x0 + planes.start as f64 * dx, y0, z0],
+        )?;
+        let cut = ndarray::s![planes.clone(), .., ..];
+        Ok(Self {
+            grid,
+            labels: self.labels.slice(cut).to_owned(),
+            regions: self.regions.clone(),
+            heat_capacity: self.heat_capacity.slice(cut).to_owned(),
+            conductivity: self.conductivity.slice(cut).to_owned(),
+            heat_source: self.heat_source.slice(cut).to_owned(),
+            metabolic_heat: self.metabolic_heat.slice(cut).to_owned(),
+            blood_temperature: self.blood_temperature,
+            blood_specific_heat: self.blood_specific_heat,
+            boundaries: self.boundaries,
+            initial_temperature: self.initial_temperature.slice(cut).to_owned(),
+            singular: self.singular,
+        })
+    }
+}
+
 /// The temperatures (°C) over which a perfusion law is checked when a
 /// problem is built: from freezing to well beyond any ablation.
 pub const PERFUSION_CHECK_RANGE_C: (f64, f64) = (0.0, 100.0);

@@ -34,6 +34,10 @@ pub(crate) struct Coefficients {
     /// The regions' perfusion laws, shared with the problem.
     pub models: Vec<Arc<dyn PerfusionModel>>,
     pub linear: bool,
+    /// (ρc)₀ and whether (ρc) varies, fixed by the whole problem when this
+    /// lattice is one part of a decomposition (so every part collides
+    /// exactly as the whole would); `None`: from the problem prepared.
+    pub whole_reference: Option<(f64, bool)>,
 }
 
 impl Coefficients {
@@ -51,6 +55,7 @@ impl Coefficients {
             labels: vec![0; len],
             models: Vec::new(),
             linear,
+            whole_reference: None,
         }
     }
 
@@ -71,9 +76,12 @@ impl Coefficients {
         self.models = p.regions().iter().map(|r| r.perfusion_arc()).collect();
         let scale = dt / (cs2 * dx * dx);
         let cb = p.blood_specific_heat();
-        let rc0 = reference_heat_capacity(p);
+        let (rc0, hetero) = self.whole_reference.unwrap_or_else(|| {
+            let rc0 = reference_heat_capacity(p);
+            (rc0, p.heat_capacity().iter().any(|&rc| rc != rc0))
+        });
         self.rc0 = rc0;
-        self.hetero = p.heat_capacity().iter().any(|&rc| rc != rc0);
+        self.hetero = hetero;
         let [_, ny, nz] = p.grid().extents();
         let cells = p
             .heat_capacity()

@@ -17,6 +17,9 @@
 //! results, bit for bit.
 
 mod kernel;
+mod slab;
+
+use slab::slab_order_error;
 
 use crate::error::{BioheatError, Result};
 use crate::grid3::Grid3;
@@ -73,6 +76,13 @@ pub struct LbmSolver3 {
     scratch: Vec<f64>,
     co: Coefficients,
     last_change: f64,
+    /// A slab of a decomposition along x ([`LbmSolver3::slab`]): whether
+    /// its low and high x-faces are interfaces with neighbouring slabs
+    /// rather than walls, and the global index of its first plane.
+    interfaces: [bool; 2],
+    x0: usize,
+    /// A slab's step in progress: the interior planes' report.
+    pending: Option<RowStat>,
 }
 
 impl std::fmt::Debug for LbmSolver3 {
@@ -116,6 +126,20 @@ impl LbmSolver3 {
         problem: PennesProblem3,
         config: LbmConfig,
         streaming: Streaming,
+    ) -> Result<Self> {
+        Self::build(problem, config, streaming, None, [false; 2], 0)
+    }
+
+    /// The solver of `problem`, which is the x-planes from `x0` of a whole
+    /// problem when `whole` gives the whole's (ρc)₀ and heterogeneity, and
+    /// whose x-faces are interfaces where `interfaces` says so.
+    fn build(
+        problem: PennesProblem3,
+        config: LbmConfig,
+        streaming: Streaming,
+        whole: Option<(f64, bool)>,
+        interfaces: [bool; 2],
+        x0: usize,
     ) -> Result<Self> {
         let grid = *problem.grid();
         let dx = grid.cubic_spacing().ok_or({
@@ -164,7 +188,11 @@ impl LbmSolver3 {
             temperature: Buffer::new(len, 14),
             scratch: vec![0.0; (n[0] + 2) * 7 * n[2]],
             last_change: f64::INFINITY,
+            interfaces,
+            x0,
+            pending: None,
         };
+        solver.co.whole_reference = whole;
         solver.dt = choose_time_step(&solver.config, &solver.problem, dx, solver.cs2());
         solver.prepare_coefficients()?;
         let t0 = solver.problem.initial_temperature().clone();
@@ -259,6 +287,10 @@ impl LbmSolver3 {
         let n = self.n;
         let stride = [self.sx, self.sy, 1];
         for (slot, &face) in Face::ALL.iter().enumerate() {
+            if slot < 2 && self.interfaces[slot] {
+                // A neighbouring slab's planes, not a wall.
+                continue;
+            }
             let b = self.problem.boundary(face);
             let (axis, high) = (slot / 2, slot % 2 == 1);
             let s = stride[axis];
@@ -303,6 +335,9 @@ impl LbmSolver3 {
     }
 
     fn step_inner(&mut self) -> Result<()> {
+        if self.interfaces.contains(&true) {
+            return Err(slab_order_error());
+        }
         let mode = match (self.streaming, self.odd) {
             (Streaming::TwoBuffers, _) => Ghosts::Pull,
             (Streaming::InPlaceAa, true) => Ghosts::BeforeNeighbourStep,
@@ -322,7 +357,16 @@ impl LbmSolver3 {
                 let [g0, g1, g2, g3, g4, g5, g6] = &mut self.g;
                 let dst: [&mut [f64]; 7] = [g0, g1, g2, g3, g4, g5, g6];
                 let t = &mut self.temperature;
-                let stat = sweep_pull(self.n, kind, src, dst, t, &mut self.scratch, &params);
+                let stat = sweep_pull(
+                    self.n,
+                    kind,
+                    src,
+                    dst,
+                    t,
+                    &mut self.scratch,
+                    &params,
+                    &|_| true,
+                );
                 std::mem::swap(&mut self.f, &mut self.g);
                 stat
             }
@@ -341,6 +385,12 @@ impl LbmSolver3 {
                 sweep_neighbours(self.n, kind, f, t, scratch, &params)
             }
         };
+        self.finish_step(stat)
+    }
+
+    /// Counts a finished step with its report `stat`: the largest change,
+    /// and a diverged cell (by its index in the whole lattice) as an error.
+    fn finish_step(&mut self, stat: RowStat) -> Result<()> {
         if self.streaming == Streaming::InPlaceAa {
             self.odd = !self.odd;
         }
@@ -353,7 +403,7 @@ impl LbmSolver3 {
                 step: self.steps,
                 time_s: self.time(),
                 cell: crate::CellIndex {
-                    i: i - 1,
+                    i: i - 1 + self.x0,
                     j: j - 1,
                     k: Some(k - 1),
                 },
@@ -403,12 +453,14 @@ const PARALLEL_MIN_CELLS: usize = 16_384;
 /// x-plane, in parallel on large lattices. Each plane is written by one
 /// task and the reduction does not depend on the order, so results are
 /// identical on any number of threads.
+#[allow(clippy::too_many_arguments)]
 fn for_planes<F>(
     n: [usize; 3],
     sx: usize,
     arrays: [&mut [f64]; 7],
     t: &mut [f64],
     scratch: &mut [f64],
+    active: &(dyn Fn(usize) -> bool + Sync),
     plane: F,
 ) -> RowStat
 where
@@ -417,7 +469,7 @@ where
     let [d0, d1, d2, d3, d4, d5, d6] = arrays;
     let local = 7 * n[2];
     let run = |pi: usize, d: [&mut [f64]; 7], t: &mut [f64], scratch: &mut [f64]| {
-        if pi == 0 || pi > n[0] {
+        if pi == 0 || pi > n[0] || !active(pi) {
             RowStat::EMPTY
         } else {
             plane(pi, d, t, scratch)
@@ -474,8 +526,10 @@ fn offsets(sx: usize, sy: usize) -> [isize; 7] {
     [0, sx, -sx, sy, -sy, 1, -1]
 }
 
-/// Two buffers: every cell pulls its populations from its neighbours in
-/// `src` and writes the post-collision ones to its own cell in `dst`.
+/// Two buffers: every cell of the padded x-planes `active` selects pulls
+/// its populations from its neighbours in `src` and writes the
+/// post-collision ones to its own cell in `dst`.
+#[allow(clippy::too_many_arguments)]
 fn sweep_pull(
     n: [usize; 3],
     kind: (bool, bool),
@@ -484,25 +538,34 @@ fn sweep_pull(
     temperature: &mut [f64],
     scratch: &mut [f64],
     p: &KernelParams<'_>,
+    active: &(dyn Fn(usize) -> bool + Sync),
 ) -> RowStat {
     let ([sx, sy], nz) = (p.strides, n[2]);
     // e_q as an offset: direction q comes from c − e_q.
     let e = offsets(sx, sy);
-    for_planes(n, sx, dst, temperature, scratch, |pi, mut d, t, _| {
-        let mut stat = RowStat::EMPTY;
-        for pj in 1..=n[1] {
-            let off = pj * sy + 1;
-            let base = pi * sx + off;
-            let input: [&[f64]; 7] = std::array::from_fn(|q| {
-                let from = (base as isize - e[q]) as usize;
-                &src[q][from..from + nz]
-            });
-            let output = rows(&mut d, off, nz);
-            let tr = &mut t[off..off + nz];
-            stat = stat.merge(collide_row3(kind, base, nz, input, output, tr, p));
-        }
-        stat
-    })
+    for_planes(
+        n,
+        sx,
+        dst,
+        temperature,
+        scratch,
+        active,
+        |pi, mut d, t, _| {
+            let mut stat = RowStat::EMPTY;
+            for pj in 1..=n[1] {
+                let off = pj * sy + 1;
+                let base = pi * sx + off;
+                let input: [&[f64]; 7] = std::array::from_fn(|q| {
+                    let from = (base as isize - e[q]) as usize;
+                    &src[q][from..from + nz]
+                });
+                let output = rows(&mut d, off, nz);
+                let tr = &mut t[off..off + nz];
+                stat = stat.merge(collide_row3(kind, base, nz, input, output, tr, p));
+            }
+            stat
+        },
+    )
 }
 
 /// AA, the cell-local step: every cell reads its own (streamed)
@@ -517,24 +580,32 @@ fn sweep_local(
     p: &KernelParams<'_>,
 ) -> RowStat {
     let ([sx, sy], nz) = (p.strides, n[2]);
-    for_planes(n, sx, f, temperature, scratch, |pi, mut d, t, local| {
-        let mut stat = RowStat::EMPTY;
-        for pj in 1..=n[1] {
-            let off = pj * sy + 1;
-            let own = rows(&mut d, off, nz);
-            for (copy, row) in local.chunks_exact_mut(nz).zip(&own) {
-                copy.copy_from_slice(row);
+    for_planes(
+        n,
+        sx,
+        f,
+        temperature,
+        scratch,
+        &|_| true,
+        |pi, mut d, t, local| {
+            let mut stat = RowStat::EMPTY;
+            for pj in 1..=n[1] {
+                let off = pj * sy + 1;
+                let own = rows(&mut d, off, nz);
+                for (copy, row) in local.chunks_exact_mut(nz).zip(&own) {
+                    copy.copy_from_slice(row);
+                }
+                let input = local_rows(local, nz);
+                let [o0, o1, o2, o3, o4, o5, o6] = own;
+                // Direction q's post-collision population goes to the array of
+                // the opposite direction.
+                let output = [o0, o2, o1, o4, o3, o6, o5];
+                let tr = &mut t[off..off + nz];
+                stat = stat.merge(collide_row3(kind, pi * sx + off, nz, input, output, tr, p));
             }
-            let input = local_rows(local, nz);
-            let [o0, o1, o2, o3, o4, o5, o6] = own;
-            // Direction q's post-collision population goes to the array of
-            // the opposite direction.
-            let output = [o0, o2, o1, o4, o3, o6, o5];
-            let tr = &mut t[off..off + nz];
-            stat = stat.merge(collide_row3(kind, pi * sx + off, nz, input, output, tr, p));
-        }
-        stat
-    })
+            stat
+        },
+    )
 }
 
 /// The seven population arrays as raw pointers, for the AA pattern's
