@@ -27,13 +27,16 @@
 //! ```
 
 #[cfg(feature = "mpi")]
+mod lbm3;
+#[cfg(feature = "mpi")]
 mod mpi_ranks;
 mod share;
 
 #[cfg(feature = "mpi")]
+pub use lbm3::DistributedLbm3;
+#[cfg(feature = "mpi")]
 pub use mpi_ranks::MpiRanks;
-pub(crate) use share::Wire;
-pub(crate) use share::share_map;
+pub use share::{SlotFailure, Wire, map_on};
 
 use crate::error::{Error, Result};
 use std::ops::Range;

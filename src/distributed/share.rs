@@ -6,8 +6,9 @@ use super::{Ranks, block};
 use crate::error::{Error, Result};
 
 /// A slot's result as a fixed number of f64 values, so the ranks can
-/// exchange it.
-pub(crate) trait Wire: Sized {
+/// exchange it: implement it for your own results to share your own
+/// batches with [`map_on`].
+pub trait Wire: Sized {
     /// Values per slot.
     const WIDTH: usize;
     /// Appends the `WIDTH` values of `self`.
@@ -52,7 +53,7 @@ impl Wire for (f64, f64) {
 /// The slot of a shared batch that failed, and why: on the rank that
 /// evaluated it, the slot's own error; on the others, [`Error::Rank`].
 #[derive(Debug)]
-pub(crate) struct SlotFailure {
+pub struct SlotFailure {
     /// The failed slot (the lowest failed one over all ranks). A failure of
     /// the exchange itself names this rank's first slot.
     pub index: usize,
@@ -62,12 +63,16 @@ pub(crate) struct SlotFailure {
 
 /// `one(i)` for every slot i < `count`, each rank evaluating its
 /// [`block`] (on rayon's threads when `parallel` and the `rayon` feature
-/// are on), gathered in slot order on every rank.
+/// are on), gathered in slot order on every rank: any batch of
+/// independent evaluations (a cohort of patients, your own Monte Carlo
+/// loop) spread over ranks. Collective: every rank calls it with the same
+/// `count`. `one(i)` must depend on i alone for the result not to depend
+/// on the rank count.
 ///
 /// # Errors
 /// The failed slot with the lowest index over all ranks, the same on every
 /// rank; or a failed exchange.
-pub(crate) fn share_map<T, F>(
+pub fn map_on<T, F>(
     ranks: &dyn Ranks,
     count: usize,
     parallel: bool,
@@ -167,9 +172,9 @@ mod tests {
 
     #[test]
     fn one_process_maps_in_order_and_reports_the_first_failure() {
-        let squares: Vec<f64> = share_map(&SingleProcess, 5, true, |i| Ok((i * i) as f64)).unwrap();
+        let squares: Vec<f64> = map_on(&SingleProcess, 5, true, |i| Ok((i * i) as f64)).unwrap();
         assert_eq!(squares, vec![0.0, 1.0, 4.0, 9.0, 16.0]);
-        let failed = share_map::<f64, _>(&SingleProcess, 6, true, |i| {
+        let failed = map_on::<f64, _>(&SingleProcess, 6, true, |i| {
             if i % 3 == 2 {
                 Err(Error::Invalid {
                     name: "slot",

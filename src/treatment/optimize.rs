@@ -6,7 +6,7 @@
 //! its own previous temperature field (a warm start); the result of a run
 //! depends on the seed only, never on the thread count.
 
-use crate::distributed::{Ranks, SingleProcess, share_map};
+use crate::distributed::{Ranks, SingleProcess, map_on};
 use crate::error::{Error, Result};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace, is_overheating};
 use pso::{BatchFailure, Bounds, Goal, Inertia, Objective, Pso, Update};
@@ -211,7 +211,7 @@ impl<P: WarmObjective> Objective for SwarmObjective<'_, P> {
         values: &mut [f64],
         parallel: bool,
     ) -> std::result::Result<(), BatchFailure<Error>> {
-        let shared = share_map(self.ranks, positions.len(), parallel, |index| {
+        let shared = map_on(self.ranks, positions.len(), parallel, |index| {
             let x = &positions[index];
             // An infeasible plan (φ > 1 somewhere) has no J: its constraint
             // ranks it (`excess`).

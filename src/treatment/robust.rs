@@ -16,7 +16,7 @@
 //! function of the plan, and a run depends on its seeds only, never on the
 //! thread count.
 
-use crate::distributed::{Ranks, SingleProcess, Wire, share_map};
+use crate::distributed::{Ranks, SingleProcess, Wire, map_on};
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseSettings, assess_dose_layout};
 use crate::treatment::objective::{TreatmentMetrics, TreatmentProblem, Workspace, is_overheating};
@@ -699,8 +699,7 @@ impl RobustProblem {
             });
         }
         let one = |s: usize| ablation_time(&self.nominal, &self.samples[s], x, settings);
-        let times_min: Vec<Option<f64>> =
-            share_map(ranks, count, true, one).map_err(|f| f.error)?;
+        let times_min: Vec<Option<f64>> = map_on(ranks, count, true, one).map_err(|f| f.error)?;
         let ablated: Vec<f64> = times_min.iter().flatten().copied().collect();
         Ok(AblationStatistics {
             ablated_fraction: ablated.len() as f64 / count as f64,
@@ -750,7 +749,7 @@ impl RobustProblem {
             })
         };
         // The first error in sample order, whatever the thread or rank count.
-        let outcomes = share_map(ranks, self.samples.len(), true, one).map_err(|f| f.error)?;
+        let outcomes = map_on(ranks, self.samples.len(), true, one).map_err(|f| f.error)?;
         PlanStatistics::new(outcomes)
     }
 }
@@ -914,7 +913,7 @@ pub fn plan_sensitivity_on(
             .j)
     };
     // The first error in point order, whatever the thread or rank count.
-    let values: Vec<f64> = share_map(ranks, points.len(), true, one).map_err(|f| f.error)?;
+    let values: Vec<f64> = map_on(ranks, points.len(), true, one).map_err(|f| f.error)?;
     let indices = sobol_indices_from(&values, properties.len(), settings)?;
     Ok(PlanSensitivity {
         properties,
@@ -989,7 +988,7 @@ impl Objective for RobustSwarm<'_> {
         values: &mut [f64],
         parallel: bool,
     ) -> std::result::Result<(), BatchFailure<Error>> {
-        let shared = share_map(self.ranks, positions.len(), parallel, |index| {
+        let shared = map_on(self.ranks, positions.len(), parallel, |index| {
             let x = &positions[index];
             if self.problem.volume_fraction_excess(x)? > 0.0 {
                 return Ok((f64::NAN, None));

@@ -1,0 +1,189 @@
+//! The D3Q7 lattice Boltzmann solver decomposed over MPI ranks: each rank
+//! holds a slab of x-planes ([`LbmSolver3::slab`]); before each step it
+//! sends its two boundary planes' crossing populations to its neighbours
+//! by non-blocking messages and updates its interior planes while they
+//! travel, then its two boundary planes. The temperatures are those of one
+//! process, bit for bit.
+//!
+//! Per step a rank sends at most two planes of (ny + 2)(nz + 2) values
+//! (8 bytes each) and receives as many, whatever nx; a reduction of two
+//! values tells every rank the largest change and whether any rank
+//! diverged, so all stop together.
+
+use super::{MpiRanks, Ranks, agree, block, group_error};
+use crate::error::{Error, Result};
+use lbm_bioheat::{LbmConfig, LbmSolver3, PennesProblem3, TransientSolver};
+use mpi::collective::SystemOperation;
+use mpi::traits::*;
+use ndarray::Array3;
+use std::ops::Range;
+
+/// One rank's share of a D3Q7 solve decomposed into x-slabs.
+pub struct DistributedLbm3<'a> {
+    ranks: &'a MpiRanks,
+    slab: LbmSolver3,
+    planes: Range<usize>,
+    cells: [usize; 3],
+    send: [Vec<f64>; 2],
+    receive: [Vec<f64>; 2],
+    last_change: f64,
+    communication_s: f64,
+}
+
+impl std::fmt::Debug for DistributedLbm3<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DistributedLbm3")
+            .field("rank", &self.ranks.rank())
+            .field("planes", &self.planes)
+            .field("cells", &self.cells)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> DistributedLbm3<'a> {
+    /// Rank r's slab of `problem`: x-planes in contiguous blocks in rank
+    /// order ([`block`]). Collective: every rank calls it with the same
+    /// problem and configuration.
+    ///
+    /// # Errors
+    /// Fewer than two x-planes per rank, or as [`LbmSolver3::new`] (on
+    /// every rank: the ranks agree before returning).
+    pub fn new(problem: &PennesProblem3, config: LbmConfig, ranks: &'a MpiRanks) -> Result<Self> {
+        let (nx, ny, nz) = problem.grid().shape();
+        let planes = block(nx, ranks.size(), ranks.rank());
+        let slab = if nx < 2 * ranks.size() {
+            Err(Error::Invalid {
+                name: "MPI ranks",
+                reason: format!(
+                    "{} ranks need at least {} x-planes (two per slab), the lattice has {nx}: \
+                     use fewer ranks",
+                    ranks.size(),
+                    2 * ranks.size()
+                ),
+            })
+        } else {
+            LbmSolver3::slab(problem, config, planes.clone()).map_err(Error::from)
+        };
+        let slab = agree(ranks, slab)?;
+        let len = slab.halo_len();
+        Ok(Self {
+            ranks,
+            slab,
+            planes,
+            cells: [nx, ny, nz],
+            send: [vec![0.0; len], vec![0.0; len]],
+            receive: [vec![0.0; len], vec![0.0; len]],
+            last_change: f64::INFINITY,
+            communication_s: 0.0,
+        })
+    }
+
+    /// This rank's x-planes of the whole lattice.
+    pub fn planes(&self) -> Range<usize> {
+        self.planes.clone()
+    }
+    /// This rank's slab solver.
+    pub fn slab(&self) -> &LbmSolver3 {
+        &self.slab
+    }
+    /// The largest |ΔT| (°C) over every rank's cells in the last step.
+    pub fn last_change(&self) -> f64 {
+        self.last_change
+    }
+    /// Seconds this rank spent waiting for its neighbours' planes and in
+    /// the step's reduction (communication not hidden by the interior
+    /// update).
+    pub fn communication_s(&self) -> f64 {
+        self.communication_s
+    }
+    /// Bytes this rank sends per step (its planes to its neighbours).
+    pub fn bytes_sent_per_step(&self) -> usize {
+        let [low, high] = self.slab.interfaces();
+        (usize::from(low) + usize::from(high)) * self.slab.halo_len() * 8
+    }
+
+    /// One time step on every rank. Collective.
+    ///
+    /// # Errors
+    /// A diverged cell on any rank (its own error on that rank,
+    /// [`Error::Rank`] on the others), or a failed exchange.
+    pub fn step(&mut self) -> Result<()> {
+        let world = self.ranks.world()?;
+        let rank = self.ranks.rank() as i32;
+        let [has_low, has_high] = self.slab.interfaces();
+        for (buffer, plane) in self.send.iter_mut().zip(self.slab.halo_send()) {
+            buffer.copy_from_slice(plane);
+        }
+        let slab = &mut self.slab;
+        let (send, receive) = (&self.send, &mut self.receive);
+        let mut waited = 0.0;
+        let interior = mpi::request::scope(|scope| {
+            let [receive_low, receive_high] = receive;
+            let mut requests = Vec::with_capacity(4);
+            if has_low {
+                let low = world.process_at_rank(rank - 1);
+                requests.push(low.immediate_receive_into(scope, &mut receive_low[..]));
+                requests.push(low.immediate_send(scope, &send[0][..]));
+            }
+            if has_high {
+                let high = world.process_at_rank(rank + 1);
+                requests.push(high.immediate_receive_into(scope, &mut receive_high[..]));
+                requests.push(high.immediate_send(scope, &send[1][..]));
+            }
+            // The interior planes need nothing from the neighbours.
+            let interior = slab.step_interior();
+            let start = mpi::time();
+            for r in requests {
+                r.wait();
+            }
+            waited = mpi::time() - start;
+            interior
+        });
+        let outcome = interior.and_then(|()| {
+            let [low, high] = slab.halo_receive();
+            if has_low {
+                low.copy_from_slice(&self.receive[0]);
+            }
+            if has_high {
+                high.copy_from_slice(&self.receive[1]);
+            }
+            slab.step_interface_planes()
+        });
+        let start = mpi::time();
+        let local = [if outcome.is_err() { 1.0 } else { 0.0 }, slab.last_change()];
+        let mut global = [0.0f64; 2];
+        world.all_reduce_into(&local[..], &mut global[..], SystemOperation::max());
+        self.communication_s += waited + mpi::time() - start;
+        self.last_change = global[1];
+        if global[0] > 0.0 {
+            // Every rank takes this branch: share the failure's message.
+            agree(self.ranks, outcome.map_err(Error::from))?;
+            return Err(group_error("a rank failed without a message"));
+        }
+        outcome.map_err(Error::from)
+    }
+
+    /// Steps `steps` times.
+    ///
+    /// # Errors
+    /// As [`DistributedLbm3::step`].
+    pub fn run(&mut self, steps: usize) -> Result<()> {
+        for _ in 0..steps {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// The whole temperature field (°C), gathered in x order on every
+    /// rank. Collective.
+    ///
+    /// # Errors
+    /// A failed exchange.
+    pub fn gather_temperature(&self) -> Result<Array3<f64>> {
+        let local = self.slab.temperature();
+        let flat: Vec<f64> = local.iter().copied().collect();
+        let all = self.ranks.all_gather_f64(&flat)?;
+        let [nx, ny, nz] = self.cells;
+        Array3::from_shape_vec((nx, ny, nz), all).map_err(|e| group_error(e.to_string()))
+    }
+}
