@@ -8,11 +8,13 @@
 //! process (the default in-place streaming), cell by cell.
 //!
 //! Run: `mpirun -np 2 cargo run --release --features mpi --example
-//! lbm3d_mpi [-- --cells N --steps S --threads T --weak]` (defaults: 64³
-//! cells, 200 steps, 1 rayon thread per rank). With `--weak` the lattice
-//! is (N·ranks) × N × N, N³ cells per rank (weak scaling); otherwise N³
-//! shared by the ranks (strong scaling). Started without mpirun it runs as
-//! one rank.
+//! lbm3d_mpi [-- --cells N --steps S --threads T --weak --out DIR]`
+//! (defaults: 64³ cells, 200 steps, 1 rayon thread per rank). With
+//! `--weak` the lattice is (N·ranks) × N × N, N³ cells per rank (weak
+//! scaling); otherwise N³ shared by the ranks (strong scaling). With
+//! `--out` (an existing folder) each rank writes its slab and rank 0
+//! `temperature.pvti`, parallel VTK for ParaView. Started without mpirun
+//! it runs as one rank.
 //!
 //! Prints a table, then `{"ranks", "cells", "mlups",
 //! "max_diff_vs_single_c", …}`: mlups is million cell updates per second
@@ -32,6 +34,7 @@ struct Settings {
     steps: usize,
     threads: usize,
     weak: bool,
+    out: Option<std::path::PathBuf>,
 }
 
 fn settings() -> Result<Settings, Box<dyn std::error::Error>> {
@@ -40,6 +43,7 @@ fn settings() -> Result<Settings, Box<dyn std::error::Error>> {
         steps: 200,
         threads: 1,
         weak: false,
+        out: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -51,9 +55,14 @@ fn settings() -> Result<Settings, Box<dyn std::error::Error>> {
                 s.weak = true;
                 continue;
             }
+            "--out" => {
+                let dir = args.next().ok_or("--out needs a folder")?;
+                s.out = Some(dir.into());
+                continue;
+            }
             _ => {
                 return Err(format!(
-                    "unknown argument {flag:?} (flags: --cells, --steps, --threads, --weak)"
+                    "unknown argument {flag:?} (flags: --cells, --steps, --threads, --weak, --out)"
                 )
                 .into());
             }
@@ -106,9 +115,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let field = lbm.gather_temperature()?;
     let communication = ranks.all_gather_f64(&[lbm.communication_s()])?;
     let bytes = ranks.all_gather_f64(&[lbm.bytes_sent_per_step() as f64])?;
-    if !ranks.is_root() {
-        return Ok(());
+    if let Some(dir) = &s.out {
+        lbm.write_pvti(dir, "temperature")?;
     }
+    let Some(field) = field else {
+        return Ok(());
+    };
     let cells = nx * s.cells * s.cells;
     let mlups = (cells * s.steps) as f64 / seconds / 1e6;
     let mut single = LbmSolver3::new(p, config)?;

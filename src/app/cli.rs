@@ -922,6 +922,14 @@ fn cmd_optimize_plan(a: &RunArgs, mpi: bool) -> Result<()> {
         report.runtime_s,
         a.out.display()
     );
+    if ranks.size() > 1 {
+        println!(
+            "  {} MPI ranks; rank 0 spent {:.3} s in collectives (waiting for the slowest rank \
+             included)",
+            ranks.size(),
+            ranks.communication_s()
+        );
+    }
     println!("{v}");
     Ok(())
 }

@@ -174,16 +174,82 @@ impl<'a> DistributedLbm3<'a> {
         Ok(())
     }
 
-    /// The whole temperature field (°C), gathered in x order on every
-    /// rank. Collective.
+    /// The whole temperature field (°C) on rank 0 (`None` on the
+    /// others), gathered in x order. Collective. Rank 0 then holds the
+    /// whole field: for lattices too large for one node's memory, write
+    /// the pieces in parallel instead ([`DistributedLbm3::write_pvti`]).
     ///
     /// # Errors
     /// A failed exchange.
-    pub fn gather_temperature(&self) -> Result<Array3<f64>> {
+    pub fn gather_temperature(&self) -> Result<Option<Array3<f64>>> {
         let local = self.slab.temperature();
         let flat: Vec<f64> = local.iter().copied().collect();
-        let all = self.ranks.all_gather_f64(&flat)?;
+        let Some(all) = self.ranks.gather_f64_to_root(&flat)? else {
+            return Ok(None);
+        };
         let [nx, ny, nz] = self.cells;
-        Array3::from_shape_vec((nx, ny, nz), all).map_err(|e| group_error(e.to_string()))
+        Array3::from_shape_vec((nx, ny, nz), all)
+            .map(Some)
+            .map_err(|e| group_error(e.to_string()))
+    }
+
+    /// Writes the temperature (°C) as parallel VTK: each rank its slab as
+    /// `{stem}_{rank}.vti` in `dir`, then rank 0 `{stem}.pvti`, which
+    /// ParaView or VisIt open as one image. Each file is written under a
+    /// temporary name, then renamed; the `.pvti` appears only once every
+    /// piece is in place (the ranks agree first). Collective.
+    ///
+    /// # Errors
+    /// A file that cannot be written (on any rank: every rank returns an
+    /// error), or a failed exchange.
+    pub fn write_pvti(&self, dir: &std::path::Path, stem: &str) -> Result<()> {
+        let grid = *self.slab.problem().grid();
+        let whole_origin = {
+            let o = grid.origin();
+            let dx = grid.spacing()[0];
+            // The slab's origin is the whole's moved by its first plane.
+            [o[0] - self.planes.start as f64 * dx, o[1], o[2]]
+        };
+        let [nx, ny, nz] = self.cells;
+        let t = self.slab.temperature();
+        let piece = lbm_bioheat::output::vti_piece_string(
+            &grid,
+            &[("temperature_c", &t)],
+            [self.planes.start, 0, 0],
+            whole_origin,
+            self.cells,
+        )
+        .map_err(Error::from)
+        .and_then(|text| {
+            let path = dir.join(format!("{stem}_{}.vti", self.ranks.rank()));
+            lbm_bioheat::output::write_file_atomic(&path, text.as_bytes()).map_err(Error::from)
+        });
+        agree(self.ranks, piece)?;
+        let pieces: Vec<_> = (0..self.ranks.size())
+            .map(|r| {
+                let x = block(nx, self.ranks.size(), r);
+                ([x, 0..ny, 0..nz], format!("{stem}_{r}.vti"))
+            })
+            .collect();
+        let index = if self.ranks.is_root() {
+            lbm_bioheat::output::pvti_string(
+                self.cells,
+                whole_origin,
+                grid.spacing(),
+                &["temperature_c"],
+                &pieces,
+            )
+            .map_err(Error::from)
+            .and_then(|text| {
+                lbm_bioheat::output::write_file_atomic(
+                    dir.join(format!("{stem}.pvti")),
+                    text.as_bytes(),
+                )
+                .map_err(Error::from)
+            })
+        } else {
+            Ok(())
+        };
+        agree(self.ranks, index)
     }
 }

@@ -60,6 +60,11 @@ pub trait Ranks: Sync {
     /// # Errors
     /// As [`Ranks::all_gather_f64`].
     fn all_gather_bytes(&self, local: &[u8]) -> Result<Vec<Vec<u8>>>;
+    /// Seconds this rank has spent in collective calls so far (waiting
+    /// for the slowest rank included): 0 for one process.
+    fn communication_s(&self) -> f64 {
+        0.0
+    }
     /// Whether this is rank 0, the one that prints and writes files.
     fn is_root(&self) -> bool {
         self.rank() == 0

@@ -7,6 +7,7 @@ use mpi::datatype::PartitionMut;
 use mpi::environment::{Threading, Universe};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::ThreadId;
 
 /// The world communicator of an MPI job. Created once per process
@@ -20,6 +21,8 @@ pub struct MpiRanks {
     rank: usize,
     size: usize,
     thread: ThreadId,
+    /// Seconds in collectives so far, as f64 bits.
+    communication: AtomicU64,
 }
 
 impl std::fmt::Debug for MpiRanks {
@@ -46,6 +49,7 @@ impl MpiRanks {
             size: world.size() as usize,
             universe,
             thread: std::thread::current().id(),
+            communication: AtomicU64::new(0f64.to_bits()),
         })
     }
 
@@ -84,6 +88,7 @@ impl MpiRanks {
         T: Equivalence + Copy + Default,
     {
         let world = self.world()?;
+        let start = mpi::time();
         // Each message leads with one padding value: OpenMPI refuses a
         // gather whose buffers are all empty.
         let local = [&[T::default()][..], local].concat();
@@ -106,11 +111,58 @@ impl MpiRanks {
             let mut partition = PartitionMut::new(&mut all[..], &counts[..], &displacements[..]);
             world.all_gather_varcount_into(local, &mut partition);
         }
+        let spent = f64::from_bits(self.communication.load(Ordering::Relaxed));
+        self.communication
+            .store((spent + mpi::time() - start).to_bits(), Ordering::Relaxed);
         Ok(counts
             .iter()
             .zip(&displacements)
             .map(|(&c, &d)| all[d as usize + 1..(d + c) as usize].to_vec())
             .collect())
+    }
+}
+
+impl MpiRanks {
+    /// Every rank's `local` values concatenated in rank order, on rank 0
+    /// only (`None` elsewhere): for output, which only rank 0 writes.
+    /// Collective.
+    ///
+    /// # Errors
+    /// As [`MpiRanks::world`], or more values than MPI counts.
+    pub fn gather_f64_to_root(&self, local: &[f64]) -> Result<Option<Vec<f64>>> {
+        let world = self.world()?;
+        let start = mpi::time();
+        let root = world.process_at_rank(0);
+        let count = i32::try_from(local.len())
+            .map_err(|_| group_error(format!("{} values exceed MPI's count", local.len())))?;
+        let gathered = if self.rank == 0 {
+            let mut counts = vec![0i32; self.size];
+            root.gather_into_root(&count, &mut counts[..]);
+            let displacements: Vec<i32> = counts
+                .iter()
+                .scan(0i32, |at, &c| {
+                    let d = *at;
+                    *at += c;
+                    Some(d)
+                })
+                .collect();
+            let total: usize = counts.iter().map(|&c| c as usize).sum();
+            let mut all = vec![0.0; total];
+            {
+                let mut partition =
+                    PartitionMut::new(&mut all[..], &counts[..], &displacements[..]);
+                root.gather_varcount_into_root(local, &mut partition);
+            }
+            Some(all)
+        } else {
+            root.gather_into(&count);
+            root.gather_varcount_into(local);
+            None
+        };
+        let spent = f64::from_bits(self.communication.load(Ordering::Relaxed));
+        self.communication
+            .store((spent + mpi::time() - start).to_bits(), Ordering::Relaxed);
+        Ok(gathered)
     }
 }
 
@@ -126,5 +178,8 @@ impl Ranks for MpiRanks {
     }
     fn all_gather_bytes(&self, local: &[u8]) -> Result<Vec<Vec<u8>>> {
         self.gather_varcount(local)
+    }
+    fn communication_s(&self) -> f64 {
+        f64::from_bits(self.communication.load(Ordering::Relaxed))
     }
 }

@@ -352,16 +352,21 @@ impl Wire for SampleOutcome {
     }
 }
 
-/// A slot of the robust swarm: the objective's value and, when a chance
-/// constraint is kept and the plan was evaluated, its value g.
-impl Wire for (f64, Option<f64>) {
-    const WIDTH: usize = 3;
+/// A (plan, sample) pair of the robust swarm: its outcome, or none (the
+/// plan heats past the solver's limit in that sample, or was not solved).
+impl Wire for Option<SampleOutcome> {
+    const WIDTH: usize = 7;
     fn write(&self, out: &mut Vec<f64>) {
-        out.push(self.0);
-        self.1.write(out);
+        match self {
+            Some(o) => {
+                out.push(1.0);
+                o.write(out);
+            }
+            None => out.extend([0.0; 7]),
+        }
     }
     fn read(v: &[f64]) -> Self {
-        (v[0], <Option<f64>>::read(&v[1..3]))
+        (v[0] == 1.0).then(|| SampleOutcome::read(&v[1..]))
     }
 }
 
@@ -661,6 +666,25 @@ impl RobustProblem {
             .collect()
     }
 
+    /// The plan at `x` on sample `s` alone, `workspace` warm-starting it:
+    /// the same bits as sample s of [`RobustProblem::evaluate`].
+    fn evaluate_sample(
+        &self,
+        x: &[f64],
+        s: usize,
+        workspace: &mut Workspace,
+    ) -> Result<SampleOutcome> {
+        let layout = self
+            .nominal
+            .strategy()
+            .layout(self.nominal.reference(), x)?;
+        outcome(
+            &self.problems[s],
+            self.samples[s].layout(&layout)?,
+            workspace,
+        )
+    }
+
     /// The ablation times of the plan at `x` in the first `count` samples
     /// ([`ablation_time`]), in parallel with the `rayon` feature (each from
     /// 37 °C: the result does not depend on the thread count).
@@ -942,14 +966,16 @@ pub struct RobustOptimization {
     pub runtime_s: f64,
 }
 
-/// The swarm's objective: the robust objective over the samples, each
-/// particle with its own workspaces (one per sample), each generation
-/// shared over `ranks` (particle i always on the same rank).
+/// The swarm's objective: the robust objective over the samples. The
+/// units of work are (particle, sample) pairs, shared over `ranks` (so a
+/// swarm of P particles on S samples spreads over up to P·S ranks), each
+/// pair with its own warm start on the rank that always evaluates it.
 struct RobustSwarm<'a> {
     problem: &'a RobustProblem,
     objective: RobustObjective,
     chance: Option<ChanceConstraint>,
-    workspaces: Vec<Mutex<Vec<Workspace>>>,
+    /// Pair (i, s)'s workspace at i·S + s.
+    workspaces: Vec<Mutex<Workspace>>,
     /// This generation's chance-constraint values by position bits:
     /// particles at one position (a corner of the box, say) share the
     /// lowest slot's value.
@@ -962,13 +988,13 @@ fn bits(x: &[f64]) -> Vec<u64> {
 }
 
 impl RobustSwarm<'_> {
-    /// The objective's value at `x` and, with a chance constraint, its g.
-    fn value(&self, x: &[f64], workspaces: &mut Vec<Workspace>) -> Result<(f64, Option<f64>)> {
-        let outcomes = self.problem.evaluate(x, workspaces)?;
+    /// The objective's value over `outcomes` and, with a chance
+    /// constraint, its g.
+    fn value(&self, outcomes: &[SampleOutcome]) -> Result<(f64, Option<f64>)> {
         let g = self
             .chance
             .as_ref()
-            .map(|c| c.value(&outcomes))
+            .map(|c| c.value(outcomes))
             .transpose()?;
         let j: Vec<f64> = outcomes.iter().map(|o| o.metrics.j).collect();
         Ok((self.objective.value(&j)?, g))
@@ -979,7 +1005,7 @@ impl Objective for RobustSwarm<'_> {
     type Error = Error;
 
     fn evaluate(&self, x: &[f64]) -> Result<f64> {
-        Ok(self.value(x, &mut Vec::new())?.0)
+        Ok(self.value(&self.problem.evaluate(x, &mut Vec::new())?)?.0)
     }
 
     fn evaluate_batch(
@@ -988,32 +1014,53 @@ impl Objective for RobustSwarm<'_> {
         values: &mut [f64],
         parallel: bool,
     ) -> std::result::Result<(), BatchFailure<Error>> {
-        let shared = map_on(self.ranks, positions.len(), parallel, |index| {
-            let x = &positions[index];
-            if self.problem.volume_fraction_excess(x)? > 0.0 {
-                return Ok((f64::NAN, None));
+        let samples = self.problem.samples.len();
+        let at = |index| move |error| BatchFailure { index, error };
+        // A crowded plan (φ > 1 in some sample) is not solved: its
+        // constraint ranks it.
+        let excess = map_on(self.ranks, positions.len(), parallel, |i| {
+            self.problem.volume_fraction_excess(&positions[i])
+        })
+        .map_err(|f| at(f.index)(f.error))?;
+        let pairs = map_on(self.ranks, positions.len() * samples, parallel, |pair| {
+            let (i, s) = (pair / samples, pair % samples);
+            if excess[i] > 0.0 {
+                return Ok(None);
             }
-            // Slot i alone uses workspace set i: the lock is never contended.
-            let mut guard = self.workspaces[index % self.workspaces.len()]
+            // Pair (i, s) alone uses its workspace: the lock is never
+            // contended.
+            let mut guard = self.workspaces[pair]
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            match self.value(x, &mut guard) {
-                // A plan heating past the solver's limit in some sample ranks
-                // below every plan with a value.
-                Err(e) if is_overheating(&e) => {
-                    guard.clear();
-                    Ok((f64::NAN, None))
-                }
-                other => other,
+            match self.problem.evaluate_sample(&positions[i], s, &mut guard) {
+                Ok(o) => Ok(Some(o)),
+                // A plan heating past the solver's limit in some sample
+                // ranks below every plan with a value.
+                Err(e) if is_overheating(&e) => Ok(None),
+                Err(e) => Err(e),
             }
         })
-        .map_err(|f| BatchFailure {
-            index: f.index,
-            error: f.error,
-        })?;
+        .map_err(|f| at(f.index / samples.max(1))(f.error))?;
         let mut chance = self.chance_values.lock().unwrap_or_else(|p| p.into_inner());
         chance.clear();
-        for ((x, (value, g)), v) in positions.iter().zip(shared).zip(values.iter_mut()) {
+        for (i, (x, v)) in positions.iter().zip(values.iter_mut()).enumerate() {
+            let outcomes: Option<Vec<SampleOutcome>> = pairs[i * samples..(i + 1) * samples]
+                .iter()
+                .copied()
+                .collect();
+            *v = f64::NAN;
+            if excess[i] > 0.0 {
+                continue;
+            }
+            let Some(outcomes) = outcomes else {
+                // Overheated in some sample: every warm start of the plan
+                // starts over.
+                for w in &self.workspaces[i * samples..(i + 1) * samples] {
+                    *w.lock().unwrap_or_else(|p| p.into_inner()) = Workspace::default();
+                }
+                continue;
+            };
+            let (value, g) = self.value(&outcomes).map_err(at(i))?;
             *v = value;
             if let Some(g) = g {
                 // Slots in order: the lowest one at a position keeps it.
@@ -1049,10 +1096,10 @@ pub fn optimize_robust(
     )
 }
 
-/// [`optimize_robust`] with each generation's plans shared over `ranks`
-/// (each plan's samples on the rank evaluating it) and the optimum's
-/// statistics' samples shared too: the same result on every rank, bit for
-/// bit that of one process with the same seeds.
+/// [`optimize_robust`] with each generation's (plan, sample) pairs shared
+/// over `ranks` (P particles on S samples use up to P·S ranks) and the
+/// optimum's statistics' samples shared too: the same result on every
+/// rank, bit for bit that of one process with the same seeds.
 ///
 /// # Errors
 /// As [`optimize_robust`], on every rank.
@@ -1078,8 +1125,8 @@ pub fn optimize_robust_on(
         problem,
         objective,
         chance,
-        workspaces: (0..settings.particles())
-            .map(|_| Mutex::new(Vec::new()))
+        workspaces: (0..settings.particles() * problem.samples.len())
+            .map(|_| Mutex::new(Workspace::default()))
             .collect(),
         chance_values: Mutex::new(HashMap::new()),
         ranks,

@@ -117,15 +117,109 @@ fn xml_attribute(name: &str) -> Result<String> {
 /// A field of the wrong shape; a field name with another control
 /// character ([`BioheatError::UnwritableName`]).
 pub fn vti_string<G: Lattice>(grid: &G, fields: &[(&str, &Field<G>)]) -> Result<String> {
+    vti_document(grid, fields, None)
+}
+
+/// The VTK XML image-data document of one piece of a larger image, for a
+/// parallel file ([`pvti_string`]): the fields on `grid`, a block of the
+/// whole image whose first cell is `first_cell` (cell indices of the
+/// whole) and whose whole has origin `whole_origin` (m) and extent
+/// `whole_cells`. Readers place the piece by its extent in the whole's
+/// index space.
+///
+/// # Errors
+/// As [`vti_string`].
+pub fn vti_piece_string(
+    grid: &crate::Grid3,
+    fields: &[(&str, &Field<crate::Grid3>)],
+    first_cell: [usize; 3],
+    whole_origin: [f64; 3],
+    whole_cells: [usize; 3],
+) -> Result<String> {
+    vti_document(grid, fields, Some((first_cell, whole_origin, whole_cells)))
+}
+
+/// The VTK XML parallel image-data document (`.pvti`) of an image of
+/// `whole_cells` cells of spacing `spacing` (m) from `origin` (m), with
+/// cell fields `names`, stored in `pieces`: each piece's first and
+/// one-past-last cell index per axis and its `.vti` file (relative to the
+/// `.pvti`).
+///
+/// # Errors
+/// A field or file name XML cannot hold.
+pub fn pvti_string(
+    whole_cells: [usize; 3],
+    origin: [f64; 3],
+    spacing: [f64; 3],
+    names: &[&str],
+    pieces: &[([std::ops::Range<usize>; 3], String)],
+) -> Result<String> {
+    let [nx, ny, nz] = whole_cells;
+    let (o, h) = (origin, spacing);
+    let names = names
+        .iter()
+        .map(|n| xml_attribute(n))
+        .collect::<Result<Vec<_>>>()?;
+    let mut s = String::new();
+    let _ = writeln!(s, r#"<?xml version="1.0"?>"#);
+    let _ = writeln!(
+        s,
+        r#"<VTKFile type="PImageData" version="0.1" byte_order="LittleEndian">"#
+    );
+    let _ = writeln!(
+        s,
+        r#"  <PImageData WholeExtent="0 {nx} 0 {ny} 0 {nz}" GhostLevel="0" Origin="{} {} {}" Spacing="{} {} {}">"#,
+        o[0], o[1], o[2], h[0], h[1], h[2]
+    );
+    let first = names.first().map_or("", String::as_str);
+    let _ = writeln!(s, r#"    <PCellData Scalars="{first}">"#);
+    for name in &names {
+        let _ = writeln!(s, r#"      <PDataArray type="Float64" Name="{name}"/>"#);
+    }
+    let _ = writeln!(s, "    </PCellData>");
+    for ([x, y, z], source) in pieces {
+        let _ = writeln!(
+            s,
+            r#"    <Piece Extent="{} {} {} {} {} {}" Source="{}"/>"#,
+            x.start,
+            x.end,
+            y.start,
+            y.end,
+            z.start,
+            z.end,
+            xml_attribute(source)?
+        );
+    }
+    let _ = writeln!(s, "  </PImageData>");
+    let _ = writeln!(s, "</VTKFile>");
+    Ok(s)
+}
+
+/// [`vti_string`], or with `piece` = (first cell, whole origin, whole
+/// cells) one piece of a larger image in the whole's index space.
+fn vti_document<G: Lattice>(
+    grid: &G,
+    fields: &[(&str, &Field<G>)],
+    piece: Option<([usize; 3], [f64; 3], [usize; 3])>,
+) -> Result<String> {
     let values = flatten(grid, fields)?;
     let [nx, ny, nz] = grid.extents();
-    let (o, mut h) = (grid.origin(), grid.spacing());
-    let extent = if G::AXES == 2 {
+    let (mut o, mut h) = (grid.origin(), grid.spacing());
+    let (extent, whole) = if let Some((first, origin, cells)) = piece {
+        o = origin;
+        let [a, b, c] = first;
+        (
+            format!("{a} {} {b} {} {c} {}", a + nx, b + ny, c + nz),
+            format!("0 {} 0 {} 0 {}", cells[0], cells[1], cells[2]),
+        )
+    } else if G::AXES == 2 {
         // A 2D image: no extent in z (its spacing is nominal).
         h[2] = h[0];
-        format!("0 {nx} 0 {ny} 0 0")
+        let e = format!("0 {nx} 0 {ny} 0 0");
+        (e.clone(), e)
     } else {
-        format!("0 {nx} 0 {ny} 0 {nz}")
+        let e = format!("0 {nx} 0 {ny} 0 {nz}");
+        (e.clone(), e)
     };
     let mut s = String::new();
     // Writing to a String cannot fail.
@@ -136,7 +230,7 @@ pub fn vti_string<G: Lattice>(grid: &G, fields: &[(&str, &Field<G>)]) -> Result<
     );
     let _ = writeln!(
         s,
-        r#"  <ImageData WholeExtent="{extent}" Origin="{} {} {}" Spacing="{} {} {}">"#,
+        r#"  <ImageData WholeExtent="{whole}" Origin="{} {} {}" Spacing="{} {} {}">"#,
         o[0], o[1], o[2], h[0], h[1], h[2]
     );
     let _ = writeln!(s, r#"    <Piece Extent="{extent}">"#);
@@ -167,6 +261,15 @@ pub fn vti_string<G: Lattice>(grid: &G, fields: &[(&str, &Field<G>)]) -> Result<
     let _ = writeln!(s, "  </ImageData>");
     let _ = writeln!(s, "</VTKFile>");
     Ok(s)
+}
+
+/// Writes `bytes` to `path` atomically (a temporary name beside it, then
+/// renamed): a reader never sees a half-written file.
+///
+/// # Errors
+/// An I/O error naming the file.
+pub fn write_file_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
+    write_atomic(path.as_ref(), bytes)
 }
 
 /// Writes [`vti_string`] to `path` (atomically).

@@ -113,3 +113,47 @@ fn a_slab_refuses_steps_out_of_order_and_bad_ranges() {
         assert!(LbmSolver3::slab(&p, config, bad).is_err());
     }
 }
+
+#[test]
+fn slab_pieces_and_the_parallel_index_place_each_slab_in_the_whole() {
+    use lbm_bioheat::output::{pvti_string, vti_piece_string};
+    let p = problem(7);
+    let slab = LbmSolver3::slab(&p, LbmConfig::d3q7(), 4..7).unwrap();
+    let t = slab.temperature();
+    let grid = *slab.problem().grid();
+    // The slab's grid starts 4 mm along x; the piece keeps the whole's
+    // origin and places itself by its extent.
+    assert_eq!(grid.origin()[0], 4e-3);
+    let piece = vti_piece_string(&grid, &[("T", &t)], [4, 0, 0], [0.0; 3], [7, 6, 8]).unwrap();
+    assert!(
+        piece.contains(r#"WholeExtent="0 7 0 6 0 8" Origin="0 0 0""#),
+        "{piece}"
+    );
+    assert!(piece.contains(r#"<Piece Extent="4 7 0 6 0 8">"#), "{piece}");
+    // 3 × 6 × 8 values, x fastest.
+    let body = piece.split("ascii\">").nth(1).unwrap();
+    let values: Vec<f64> = body
+        .split("</DataArray>")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), 3 * 6 * 8);
+    assert_eq!(values[1], t[[1, 0, 0]]);
+    assert_eq!(values[3], t[[0, 1, 0]]);
+    let index = pvti_string(
+        [7, 6, 8],
+        [0.0; 3],
+        [1e-3; 3],
+        &["T"],
+        &[
+            ([0..4, 0..6, 0..8], "t_0.vti".into()),
+            ([4..7, 0..6, 0..8], "t_1.vti".into()),
+        ],
+    )
+    .unwrap();
+    assert!(index.contains(r#"<PImageData WholeExtent="0 7 0 6 0 8" GhostLevel="0""#));
+    assert!(index.contains(r#"<Piece Extent="4 7 0 6 0 8" Source="t_1.vti"/>"#));
+    assert!(index.contains(r#"<PDataArray type="Float64" Name="T"/>"#));
+}
