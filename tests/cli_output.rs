@@ -279,3 +279,30 @@ fn a_closed_standard_output_does_not_stop_a_run() {
     assert_eq!(complete_set(&out), 20);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// `--mpi` in a build without the `mpi` feature says how to get it, and
+/// writes nothing; `--mpi` with `--particle` is refused too.
+#[test]
+#[cfg(not(feature = "mpi"))]
+fn mpi_without_the_feature_says_how_to_build_it() {
+    let out = fresh_dir("mpi");
+    for command in ["optimize", "robust"] {
+        let run = mnp()
+            .args([command, "--mpi", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(!run.status.success());
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains("--mpi") && err.contains("--features mpi"),
+            "{command}: {err}"
+        );
+        assert!(!out.exists(), "{command} wrote {}", out.display());
+    }
+    let run = mnp()
+        .args(["optimize", "--mpi", "--particle", "p.toml"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--mpi"));
+}

@@ -277,6 +277,13 @@ struct RobustArgs {
     /// samples: the distribution of the ablation time (default 0: none).
     #[arg(long)]
     ablation_samples: Option<usize>,
+    /// Share the optimization's (plan, sample) pairs, the fresh samples,
+    /// the ablation transients and the Sobol points over the ranks of an
+    /// MPI job (`mpirun -np N mnp robust --mpi …`; needs a build with
+    /// `--features mpi`): the same results, bit for bit, as one process.
+    /// Rank 0 prints and writes.
+    #[arg(long)]
+    mpi: bool,
 }
 
 #[derive(Debug, Args)]
@@ -1126,11 +1133,15 @@ fn cmd_design(a: &DesignArgs) -> Result<()> {
     Ok(())
 }
 
-fn cmd_robust(a: &RobustArgs) -> Result<()> {
-    use crate::app::figures::histogram;
-    use crate::treatment::robust::{RobustProblem, optimize_robust, plan_sensitivity};
-    use crate::uncertainty::SaltelliSettings;
-    let start = std::time::Instant::now();
+/// `mnp robust`'s scenario with the flags applied, checked, and the
+/// memory it needs: what every rank prepares before any work.
+fn robust_setup(
+    a: &RobustArgs,
+) -> Result<(
+    ScenarioFile,
+    BuiltScenario,
+    crate::app::scenario_file::BuiltUncertainty,
+)> {
     let mut file = scenario_file(&a.run)?;
     if file.patient.is_some() {
         return Err(Error::Invalid {
@@ -1215,7 +1226,26 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         estimate_memory(cells, solvers),
         available_memory(),
     )?;
-    let mut out = RunOutput::prepare(&a.run.out, "mnp robust", Some(u.seed))?;
+    Ok((file, built, unc))
+}
+
+fn cmd_robust(a: &RobustArgs) -> Result<()> {
+    use crate::app::figures::histogram;
+    use crate::treatment::robust::{RobustProblem, optimize_robust_on, plan_sensitivity_on};
+    use crate::uncertainty::SaltelliSettings;
+    let ranks = command_ranks(a.mpi)?;
+    let ranks = ranks.as_ref();
+    let start = std::time::Instant::now();
+    let (file, built, unc) = agree(ranks, robust_setup(a))?;
+    let u = &file.uncertainty;
+    // Rank 0 alone writes: it checks the folder before anyone works.
+    let out = agree(
+        ranks,
+        ranks
+            .is_root()
+            .then(|| RunOutput::prepare(&a.run.out, "mnp robust", Some(u.seed)))
+            .transpose(),
+    )?;
     let p = &built.problem;
     let mut optimized = None;
     let position = match (&a.position, a.optimize) {
@@ -1223,12 +1253,17 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         (None, true) => {
             let problem =
                 RobustProblem::new(p.clone(), unc.model.clone(), u.samples, u.sampling, u.seed)?;
-            let progress = bar(built.settings.generations() as u64, "robust plan");
-            let r = optimize_robust(
+            let progress = if ranks.is_root() {
+                bar(built.settings.generations() as u64, "robust plan")
+            } else {
+                ProgressBar::hidden()
+            };
+            let r = optimize_robust_on(
                 &problem,
                 unc.objective,
                 unc.chance,
                 &built.settings,
+                ranks,
                 &mut |g, _| progress.set_position(g as u64 + 1),
             );
             progress.finish_and_clear();
@@ -1237,7 +1272,7 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
             optimized = Some(r);
             x
         }
-        (None, false) => run_optimization(&built)?.best_position,
+        (None, false) => run_optimization_on(&built, ranks)?.best_position,
     };
     let nominal = p.evaluate(&position, &mut Workspace::default())?;
     let evaluation = RobustProblem::new(
@@ -1247,17 +1282,21 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
         u.sampling,
         u.seed.wrapping_add(1),
     )?;
-    let stats = evaluation.analyze(&position)?;
+    let stats = evaluation.analyze_on(&position, ranks)?;
     let ablation = if u.ablation_samples > 0 {
-        let progress = bar(1, "ablation times");
-        let r = evaluation.ablation(&position, &built.dose, u.ablation_samples);
+        let progress = if ranks.is_root() {
+            bar(1, "ablation times")
+        } else {
+            ProgressBar::hidden()
+        };
+        let r = evaluation.ablation_on(&position, &built.dose, u.ablation_samples, ranks);
         progress.finish_and_clear();
         Some(r?)
     } else {
         None
     };
     let sensitivity = if u.sensitivity_samples > 0 {
-        Some(plan_sensitivity(
+        Some(plan_sensitivity_on(
             p,
             &unc.model,
             &position,
@@ -1266,9 +1305,13 @@ fn cmd_robust(a: &RobustArgs) -> Result<()> {
                 seed: u.seed.wrapping_add(2),
                 ..SaltelliSettings::default()
             },
+            ranks,
         )?)
     } else {
         None
+    };
+    let Some(mut out) = out else {
+        return Ok(());
     };
     print_evaluation(p, &position, &nominal);
     println!(
