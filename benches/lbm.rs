@@ -165,6 +165,58 @@ fn lbm3_steps(c: &mut Criterion) {
     }
 }
 
+/// What the domain decomposition costs before any message: the D3Q7 step
+/// of the whole lattice with two buffers (the streaming a slab uses)
+/// against the same lattice as two x-slabs stepped one after the other on
+/// one thread, each step split into the interior planes and the interface
+/// planes with the crossing planes copied between them (what MPI ranks do
+/// with messages). 64³ and 128³, the linear problem (memory-bound: the
+/// split's extra passes would show most).
+fn lbm3_slab_split(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lbm3_slab_split");
+    let pool = pool(1);
+    for n in [64usize, 128] {
+        if n == 128 {
+            g.sample_size(10).measurement_time(Duration::from_secs(8));
+        }
+        g.throughput(Throughput::Elements((n * n * n) as u64));
+        let p = linear_problem_3d(n);
+        let config = LbmConfig::d3q7();
+        let mut whole =
+            LbmSolver3::with_streaming(p.clone(), config, Streaming::TwoBuffers).unwrap();
+        g.bench_function(BenchmarkId::new("whole_two_buffers", n), |b| {
+            b.iter_custom(|iters| timed_in(&pool, iters, || whole.step().unwrap()))
+        });
+        let mut slabs = [
+            LbmSolver3::slab(&p, config, 0..n / 2).unwrap(),
+            LbmSolver3::slab(&p, config, n / 2..n).unwrap(),
+        ];
+        let mut planes = [
+            vec![0.0; slabs[0].halo_len()],
+            vec![0.0; slabs[0].halo_len()],
+        ];
+        g.bench_function(BenchmarkId::new("two_slabs", n), |b| {
+            b.iter_custom(|iters| {
+                timed_in(&pool, iters, || {
+                    planes[0].copy_from_slice(slabs[0].halo_send()[1]);
+                    planes[1].copy_from_slice(slabs[1].halo_send()[0]);
+                    for (r, slab) in slabs.iter_mut().enumerate() {
+                        slab.step_interior().unwrap();
+                        let [low, high] = slab.halo_receive();
+                        if r == 0 {
+                            high.copy_from_slice(&planes[1]);
+                        } else {
+                            low.copy_from_slice(&planes[0]);
+                        }
+                        slab.step_interface_planes().unwrap();
+                    }
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
 /// a = b + s·c over 3 × 256 MiB (beyond the last-level cache); throughput
 /// counted as 24 B per element, like STREAM.
 fn triad(c: &mut Criterion) {
@@ -202,6 +254,6 @@ fn triad(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = support::criterion();
-    targets = triad, lbm_steps, lbm3_steps
+    targets = triad, lbm_steps, lbm3_steps, lbm3_slab_split
 }
 criterion_main!(benches);

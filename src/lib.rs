@@ -22,6 +22,8 @@
 //! |---|---|
 //! | [`treatment`] | treatment planning (Jiang et al. 2022): `scenario` (the tumor block heated by an injection cloud), `strategy` (injection parametrizations), `objective` (J, Eqs. 9–10), `optimize` (PSO), `assessment` (thermal dose), `tables` |
 //! | [`patient`] | the same planning on a patient's segmentation in 3D: NIfTI-1 label volumes and maps (`nifti_io`), tissues and the solved box (`anatomy`), principal-axes and patient-mm strategies, J in 3D, PSO, dose and dose-volume histograms |
+//! | [`uncertainty`] | truncated distributions, Latin hypercube and Sobol samples, Sobol sensitivity indices |
+//! | [`distributed`] | batches (swarm generations, Monte Carlo samples, Sobol points) and the 3D lattice Boltzmann solver spread over MPI ranks, the same bits as one process |
 //! | [`ml`] | machine learning: `size` (MNP size, Glänzer et al. 2025) and `dimag` (SAR, r1, r2 from the DiMag tables) |
 //! | [`app`] | the application: `scenario_file` (TOML), `figures` and `plot` (PNG, SVG) and `cli` (the `mnp` command) |
 //!
@@ -34,6 +36,7 @@
 //! | `scenario-file` | yes | TOML scenario files (`toml`; enables `nifti`) |
 //! | `figures` | yes | PNG and SVG figures (`plotters`, with an embedded DejaVu font) |
 //! | `cli` | yes | the `mnp` command (`clap`, `indicatif`); enables the three above |
+//! | `mpi` | no | [`distributed::MpiRanks`] and [`distributed::DistributedLbm3`] over the system's MPI library (`mpi`, rsmpi; building needs libclang) |
 //!
 //! With `default-features = false` the facade is a lean library: the
 //! pipelines and the six crates, with no command-line, plotting or TOML
