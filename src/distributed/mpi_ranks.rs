@@ -97,15 +97,7 @@ impl MpiRanks {
             .map_err(|_| group_error(format!("{} values exceed MPI's count", local.len())))?;
         let mut counts = vec![0i32; self.size];
         world.all_gather_into(&count, &mut counts[..]);
-        let displacements: Vec<i32> = counts
-            .iter()
-            .scan(0i32, |at, &c| {
-                let d = *at;
-                *at += c;
-                Some(d)
-            })
-            .collect();
-        let total: usize = counts.iter().map(|&c| c as usize).sum();
+        let (displacements, total) = displacements(&counts);
         let mut all = vec![T::default(); total];
         {
             let mut partition = PartitionMut::new(&mut all[..], &counts[..], &displacements[..]);
@@ -138,15 +130,7 @@ impl MpiRanks {
         let gathered = if self.rank == 0 {
             let mut counts = vec![0i32; self.size];
             root.gather_into_root(&count, &mut counts[..]);
-            let displacements: Vec<i32> = counts
-                .iter()
-                .scan(0i32, |at, &c| {
-                    let d = *at;
-                    *at += c;
-                    Some(d)
-                })
-                .collect();
-            let total: usize = counts.iter().map(|&c| c as usize).sum();
+            let (displacements, total) = displacements(&counts);
             let mut all = vec![0.0; total];
             {
                 let mut partition =
@@ -182,4 +166,18 @@ impl Ranks for MpiRanks {
     fn communication_s(&self) -> f64 {
         f64::from_bits(self.communication.load(Ordering::Relaxed))
     }
+}
+
+/// Where each rank's values start in a gathered buffer, and the total,
+/// from the ranks' counts.
+fn displacements(counts: &[i32]) -> (Vec<i32>, usize) {
+    let starts = counts
+        .iter()
+        .scan(0i32, |at, &c| {
+            let d = *at;
+            *at += c;
+            Some(d)
+        })
+        .collect();
+    (starts, counts.iter().map(|&c| c as usize).sum())
 }

@@ -344,6 +344,11 @@ impl LbmSolver3 {
             (Streaming::InPlaceAa, false) => Ghosts::BeforeLocalStep,
         };
         self.fill_ghosts(mode);
+        if mode == Ghosts::Pull {
+            let stat = self.sweep_pull_planes(&|_| true);
+            std::mem::swap(&mut self.f, &mut self.g);
+            return self.finish_step(stat);
+        }
         let params = self.co.kernel_params(
             [self.sx, self.sy],
             self.problem.blood_temperature(),
@@ -351,41 +356,39 @@ impl LbmSolver3 {
             &self.config,
         );
         let kind = (self.co.linear, self.co.hetero);
-        let stat = match mode {
-            Ghosts::Pull => {
-                let src: [&[f64]; 7] = std::array::from_fn(|q| &self.f[q][..]);
-                let [g0, g1, g2, g3, g4, g5, g6] = &mut self.g;
-                let dst: [&mut [f64]; 7] = [g0, g1, g2, g3, g4, g5, g6];
-                let t = &mut self.temperature;
-                let stat = sweep_pull(
-                    self.n,
-                    kind,
-                    src,
-                    dst,
-                    t,
-                    &mut self.scratch,
-                    &params,
-                    &|_| true,
-                );
-                std::mem::swap(&mut self.f, &mut self.g);
-                stat
-            }
-            Ghosts::BeforeLocalStep => {
-                let [f0, f1, f2, f3, f4, f5, f6] = &mut self.f;
-                let f: [&mut [f64]; 7] = [f0, f1, f2, f3, f4, f5, f6];
-                let (t, scratch) = (&mut self.temperature, &mut self.scratch);
-                sweep_local(self.n, kind, f, t, scratch, &params)
-            }
-            Ghosts::BeforeNeighbourStep => {
-                let f: [&mut [f64]; 7] = {
-                    let [f0, f1, f2, f3, f4, f5, f6] = &mut self.f;
-                    [f0, f1, f2, f3, f4, f5, f6]
-                };
-                let (t, scratch) = (&mut self.temperature, &mut self.scratch);
-                sweep_neighbours(self.n, kind, f, t, scratch, &params)
-            }
+        let [f0, f1, f2, f3, f4, f5, f6] = &mut self.f;
+        let f: [&mut [f64]; 7] = [f0, f1, f2, f3, f4, f5, f6];
+        let (t, scratch) = (&mut self.temperature, &mut self.scratch);
+        let stat = if mode == Ghosts::BeforeLocalStep {
+            sweep_local(self.n, kind, f, t, scratch, &params)
+        } else {
+            sweep_neighbours(self.n, kind, f, t, scratch, &params)
         };
         self.finish_step(stat)
+    }
+
+    /// The pull sweep over the padded planes `active` selects.
+    pub(super) fn sweep_pull_planes(&mut self, active: &(dyn Fn(usize) -> bool + Sync)) -> RowStat {
+        let params = self.co.kernel_params(
+            [self.sx, self.sy],
+            self.problem.blood_temperature(),
+            -6.0 + 42.0 * self.config.moving_weight,
+            &self.config,
+        );
+        let kind = (self.co.linear, self.co.hetero);
+        let src: [&[f64]; 7] = std::array::from_fn(|q| &self.f[q][..]);
+        let [g0, g1, g2, g3, g4, g5, g6] = &mut self.g;
+        let dst: [&mut [f64]; 7] = [g0, g1, g2, g3, g4, g5, g6];
+        sweep_pull(
+            self.n,
+            kind,
+            src,
+            dst,
+            &mut self.temperature,
+            &mut self.scratch,
+            &params,
+            active,
+        )
     }
 
     /// Counts a finished step with its report `stat`: the largest change,

@@ -22,7 +22,6 @@ use crate::lattice::Lattice;
 use crate::lbm::LbmConfig;
 use crate::lbm::TimeStep;
 use crate::lbm::coefficients::{choose_time_step, reference_heat_capacity};
-use crate::lbm::kernel::RowStat;
 use crate::problem::PennesProblem3;
 use std::ops::Range;
 
@@ -126,7 +125,7 @@ impl LbmSolver3 {
         let [a, b] = self.interfaces;
         let (n0, last) = (self.n[0], self.n[0]);
         let skip = move |pi: usize| (a && pi == 1) || (b && pi == last);
-        let stat = self.sweep_planes(&|pi| pi <= n0 && !skip(pi));
+        let stat = self.sweep_pull_planes(&|pi| pi <= n0 && !skip(pi));
         self.pending = Some(stat);
         Ok(())
     }
@@ -145,32 +144,8 @@ impl LbmSolver3 {
         let edge: Vec<usize> = (1..=self.n[0])
             .filter(|&pi| self.at_interface(pi))
             .collect();
-        let stat = self.sweep_planes(&|pi| edge.contains(&pi));
+        let stat = self.sweep_pull_planes(&|pi| edge.contains(&pi));
         std::mem::swap(&mut self.f, &mut self.g);
         self.finish_step(interior.merge(stat))
-    }
-
-    /// The pull sweep over the padded planes `active` selects.
-    fn sweep_planes(&mut self, active: &(dyn Fn(usize) -> bool + Sync)) -> RowStat {
-        let params = self.co.kernel_params(
-            [self.sx, self.sy],
-            self.problem.blood_temperature(),
-            -6.0 + 42.0 * self.config.moving_weight,
-            &self.config,
-        );
-        let kind = (self.co.linear, self.co.hetero);
-        let src: [&[f64]; 7] = std::array::from_fn(|q| &self.f[q][..]);
-        let [g0, g1, g2, g3, g4, g5, g6] = &mut self.g;
-        let dst: [&mut [f64]; 7] = [g0, g1, g2, g3, g4, g5, g6];
-        super::sweep_pull(
-            self.n,
-            kind,
-            src,
-            dst,
-            &mut self.temperature,
-            &mut self.scratch,
-            &params,
-            active,
-        )
     }
 }
