@@ -36,7 +36,7 @@
 //! | `scenario-file` | yes | TOML scenario files (`toml`; enables `nifti`) |
 //! | `figures` | yes | PNG and SVG figures (`plotters`, with an embedded DejaVu font) |
 //! | `cli` | yes | the `mnp` command (`clap`, `indicatif`); enables the three above |
-//! | `mpi` | no | [`distributed::MpiRanks`] and [`distributed::DistributedLbm3`] over the system's MPI library (`mpi`, rsmpi; building needs libclang) |
+//! | `mpi` | no | `distributed::MpiRanks` and `distributed::DistributedLbm3` over the system's MPI library (`mpi`, rsmpi; building needs libclang) |
 //!
 //! With `default-features = false` the facade is a lean library: the
 //! pipelines and the six crates, with no command-line, plotting or TOML

@@ -1,8 +1,9 @@
 //! Runs spread over MPI ranks against one process, under
 //! `mpirun -np N` (CI: 2 ranks; run directly it is one rank). Every check
-//! makes its collective calls on every rank in the same order, then
-//! compares; rank 0 prints one line per check and the run fails if any
-//! rank saw a difference.
+//! makes all its collective calls on every rank in the same order before
+//! it compares anything (a difference seen on one rank must not leave the
+//! others waiting in a collective); rank 0 prints one line per check and
+//! the run fails if any rank saw a difference.
 //!
 //! `cargo test --features mpi --test mpi` builds and runs it on one rank;
 //! `mpirun --allow-run-as-root --oversubscribe -np 2 <the test binary>`
@@ -95,16 +96,7 @@ fn monte_carlo_equals_one_process(ranks: &MpiRanks) -> Check {
         4,
     )
     .unwrap();
-    let shared = rp.analyze_on(&x, ranks).map_err(|e| e.to_string())?;
-    same("statistics", &shared, &rp.analyze(&x).unwrap())?;
-    if shared.j.sd <= 0.0 || shared.j.sd.is_nan() {
-        return Err("the samples should move J".into());
-    }
     let settings = DoseSettings::default();
-    let shared = rp
-        .ablation_on(&x, &settings, 3, ranks)
-        .map_err(|e| e.to_string())?;
-    same("ablation", &shared, &rp.ablation(&x, &settings, 3).unwrap())?;
     let saltelli = SaltelliSettings {
         base_samples: 16,
         bootstrap: 10,
@@ -112,13 +104,6 @@ fn monte_carlo_equals_one_process(ranks: &MpiRanks) -> Check {
     };
     let model = UncertaintyModel::illustrative();
     let nominal = problem(24);
-    let shared =
-        plan_sensitivity_on(&nominal, &model, &x, &saltelli, ranks).map_err(|e| e.to_string())?;
-    same(
-        "sensitivity",
-        &shared,
-        &plan_sensitivity(&nominal, &model, &x, &saltelli).unwrap(),
-    )?;
     let chance = ChanceConstraint {
         outcome: Outcome::RTis,
         threshold: 0.99,
@@ -127,16 +112,37 @@ fn monte_carlo_equals_one_process(ranks: &MpiRanks) -> Check {
     };
     let swarm = OptimizationSettings::new(5, 3).unwrap().with_seed(1);
     let objective = RobustObjective::Cvar { beta: 0.5 };
-    let shared = optimize_robust_on(&rp, objective, Some(chance), &swarm, ranks, &mut |_, _| {})
-        .map_err(|e| e.to_string())?;
+    // Every collective call first (their errors are the same on every
+    // rank), the comparisons after: a difference on one rank cannot leave
+    // the others waiting.
+    let error = |e: Error| e.to_string();
+    let statistics = rp.analyze_on(&x, ranks).map_err(error)?;
+    let ablation = rp.ablation_on(&x, &settings, 3, ranks).map_err(error)?;
+    let sensitivity = plan_sensitivity_on(&nominal, &model, &x, &saltelli, ranks).map_err(error)?;
+    let robust = optimize_robust_on(&rp, objective, Some(chance), &swarm, ranks, &mut |_, _| {})
+        .map_err(error)?;
+    same("statistics", &statistics, &rp.analyze(&x).unwrap())?;
+    if statistics.j.sd <= 0.0 || statistics.j.sd.is_nan() {
+        return Err("the samples should move J".into());
+    }
+    same(
+        "ablation",
+        &ablation,
+        &rp.ablation(&x, &settings, 3).unwrap(),
+    )?;
+    same(
+        "sensitivity",
+        &sensitivity,
+        &plan_sensitivity(&nominal, &model, &x, &saltelli).unwrap(),
+    )?;
     let alone = optimize_robust(&rp, objective, Some(chance), &swarm, &mut |_, _| {}).unwrap();
     same(
         "robust position",
-        &shared.best_position,
+        &robust.best_position,
         &alone.best_position,
     )?;
-    same("robust history", &shared.history, &alone.history)?;
-    same("robust statistics", &shared.statistics, &alone.statistics)
+    same("robust history", &robust.history, &alone.history)?;
+    same("robust statistics", &robust.statistics, &alone.statistics)
 }
 
 /// A slot failing on the last rank ends the batch on every rank: that rank
@@ -158,6 +164,9 @@ fn a_failing_rank_stops_every_rank(ranks: &MpiRanks) -> Check {
             Ok(i as f64)
         }
     });
+    // The ranks are still in step: a batch after the failure works.
+    let after = map_on(ranks, 5, true, |i| Ok(2.0 * i as f64));
+    // The collectives are done; now compare.
     let failure = match outcome {
         Ok(v) => return Err(format!("no failure reported: {v:?}")),
         Err(f) => f,
@@ -178,9 +187,11 @@ fn a_failing_rank_stops_every_rank(ranks: &MpiRanks) -> Check {
             format!("rank {owner}: slot: slot {expected_slot} fails"),
         )?;
     }
-    // The ranks are still in step: a batch after the failure works.
-    let after = map_on(ranks, 5, true, |i| Ok(2.0 * i as f64)).map_err(|f| f.error.to_string())?;
-    same("after", after, vec![0.0, 2.0, 4.0, 6.0, 8.0])
+    same(
+        "after",
+        after.map_err(|f| f.error.to_string())?,
+        vec![0.0, 2.0, 4.0, 6.0, 8.0],
+    )
 }
 
 /// n × 11 × 14 cells of 1 mm: a tumor with nonlinear perfusion, a (ρc)
@@ -228,6 +239,20 @@ fn lbm_decomposition_equals_one_process(ranks: &MpiRanks) -> Check {
     let whole = ranks
         .all_gather_f64(gathered.as_ref().map_or(&[][..], |f| f.as_slice().unwrap()))
         .map_err(|e| e.to_string())?;
+    // The parallel VTK is written too before anything is compared: a
+    // difference seen on one rank must not leave the others waiting.
+    let dir = std::env::temp_dir().join("mnp-suite-mpi-pvti");
+    let fresh = if ranks.is_root() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::Invalid {
+            name: "test folder",
+            reason: e.to_string(),
+        })
+    } else {
+        Ok(())
+    };
+    agree(ranks, fresh).map_err(|e| e.to_string())?;
+    shared.write_pvti(&dir, "t").map_err(|e| e.to_string())?;
     same(
         "gathered on rank 0 only",
         gathered.is_some(),
@@ -254,18 +279,6 @@ fn lbm_decomposition_equals_one_process(ranks: &MpiRanks) -> Check {
         return Err("nothing heated".into());
     }
     // Parallel VTK: the pieces reassembled by their extents are the field.
-    let dir = std::env::temp_dir().join("mnp-suite-mpi-pvti");
-    let fresh = if ranks.is_root() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| Error::Invalid {
-            name: "test folder",
-            reason: e.to_string(),
-        })
-    } else {
-        Ok(())
-    };
-    agree(ranks, fresh).map_err(|e| e.to_string())?;
-    shared.write_pvti(&dir, "t").map_err(|e| e.to_string())?;
     if ranks.is_root() {
         let index = std::fs::read_to_string(dir.join("t.pvti")).map_err(|e| e.to_string())?;
         same(
@@ -315,7 +328,18 @@ fn lbm_divergence_stops_every_rank(ranks: &MpiRanks) -> Check {
     let p = lbm_problem(n, true);
     let mut shared =
         DistributedLbm3::new(&p, LbmConfig::d3q7(), ranks).map_err(|e| e.to_string())?;
-    let error = match shared.run(50) {
+    let outcome = shared.run(50);
+    // Too many ranks for the lattice is refused on every rank alike (the
+    // last collective call: the comparisons follow).
+    let tiny = lbm_problem(4, false);
+    let refused = DistributedLbm3::new(&tiny, LbmConfig::d3q7(), ranks).err();
+    match (&refused, ranks.size() > 2) {
+        (Some(e), true) => same("refusal", e.to_string().contains("x-planes"), true)?,
+        (Some(e), false) => return Err(format!("4 planes on {} ranks refused: {e}", ranks.size())),
+        (None, true) => return Err("4 planes on 3+ ranks accepted".into()),
+        (None, false) => {}
+    }
+    let error = match outcome {
         Ok(()) => return Err("a 1e12 W/m³ source did not diverge".into()),
         Err(e) => e,
     };
@@ -334,14 +358,7 @@ fn lbm_divergence_stops_every_rank(ranks: &MpiRanks) -> Check {
     if !message.contains("diverged") && !message.contains("Diverged") {
         return Err(format!("the message does not say it diverged: {message}"));
     }
-    // Too many ranks for the lattice is refused on every rank alike.
-    let tiny = lbm_problem(4, false);
-    match DistributedLbm3::new(&tiny, LbmConfig::d3q7(), ranks) {
-        Err(e) if ranks.size() > 2 => same("refusal", e.to_string().contains("x-planes"), true),
-        Err(e) => Err(format!("4 planes on {} ranks refused: {e}", ranks.size())),
-        Ok(_) if ranks.size() > 2 => Err("4 planes on 3+ ranks accepted".into()),
-        Ok(_) => Ok(()),
-    }
+    Ok(())
 }
 
 fn main() -> std::process::ExitCode {

@@ -871,7 +871,23 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
 
 fn cmd_optimize_plan(a: &RunArgs, mpi: bool) -> Result<()> {
     let ranks = command_ranks(mpi)?;
-    let ranks = ranks.as_ref();
+    reported_once(ranks.as_ref(), optimize_plan_on(a, ranks.as_ref()))
+}
+
+/// A command's outcome on `ranks`: an error that another rank reports
+/// (`Error::Rank`: it failed there, and rank 0 names it) ends this rank
+/// quietly, so each failure is printed by the rank it happened on and by
+/// rank 0, not once per rank (and no rank's exit cuts rank 0's report
+/// short: mpirun stops the job at the first rank that exits with an
+/// error).
+fn reported_once(ranks: &dyn Ranks, outcome: Result<()>) -> Result<()> {
+    match outcome {
+        Err(Error::Rank { .. }) if !ranks.is_root() => Ok(()),
+        other => other,
+    }
+}
+
+fn optimize_plan_on(a: &RunArgs, ranks: &dyn Ranks) -> Result<()> {
     // Every rank reads and checks the scenario (each builds its own
     // problem); a failure anywhere stops them all.
     let file = agree(ranks, scenario_file(a))?;
@@ -1230,11 +1246,14 @@ fn robust_setup(
 }
 
 fn cmd_robust(a: &RobustArgs) -> Result<()> {
+    let ranks = command_ranks(a.mpi)?;
+    reported_once(ranks.as_ref(), robust_on(a, ranks.as_ref()))
+}
+
+fn robust_on(a: &RobustArgs, ranks: &dyn Ranks) -> Result<()> {
     use crate::app::figures::histogram;
     use crate::treatment::robust::{RobustProblem, optimize_robust_on, plan_sensitivity_on};
     use crate::uncertainty::SaltelliSettings;
-    let ranks = command_ranks(a.mpi)?;
-    let ranks = ranks.as_ref();
     let start = std::time::Instant::now();
     let (file, built, unc) = agree(ranks, robust_setup(a))?;
     let u = &file.uncertainty;

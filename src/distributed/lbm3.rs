@@ -24,6 +24,8 @@ pub struct DistributedLbm3<'a> {
     slab: LbmSolver3,
     planes: Range<usize>,
     cells: [usize; 3],
+    /// The whole lattice's origin (m), for the parallel VTK pieces.
+    origin: [f64; 3],
     send: [Vec<f64>; 2],
     receive: [Vec<f64>; 2],
     last_change: f64,
@@ -71,6 +73,7 @@ impl<'a> DistributedLbm3<'a> {
             slab,
             planes,
             cells: [nx, ny, nz],
+            origin: problem.grid().origin(),
             send: [vec![0.0; len], vec![0.0; len]],
             receive: [vec![0.0; len], vec![0.0; len]],
             last_change: f64::INFINITY,
@@ -150,7 +153,15 @@ impl<'a> DistributedLbm3<'a> {
             slab.step_interface_planes()
         });
         let start = mpi::time();
-        let local = [if outcome.is_err() { 1.0 } else { 0.0 }, slab.last_change()];
+        // A NaN change (no finite temperature left) counts as +∞: MPI's
+        // maximum of a NaN depends on the order of its operands.
+        let change = slab.last_change();
+        let change = if change.is_nan() {
+            f64::INFINITY
+        } else {
+            change
+        };
+        let local = [if outcome.is_err() { 1.0 } else { 0.0 }, change];
         let mut global = [0.0f64; 2];
         world.all_reduce_into(&local[..], &mut global[..], SystemOperation::max());
         self.communication_s += waited + mpi::time() - start;
@@ -204,12 +215,7 @@ impl<'a> DistributedLbm3<'a> {
     /// error), or a failed exchange.
     pub fn write_pvti(&self, dir: &std::path::Path, stem: &str) -> Result<()> {
         let grid = *self.slab.problem().grid();
-        let whole_origin = {
-            let o = grid.origin();
-            let dx = grid.spacing()[0];
-            // The slab's origin is the whole's moved by its first plane.
-            [o[0] - self.planes.start as f64 * dx, o[1], o[2]]
-        };
+        let whole_origin = self.origin;
         let [nx, ny, nz] = self.cells;
         let t = self.slab.temperature();
         let piece = lbm_bioheat::output::vti_piece_string(

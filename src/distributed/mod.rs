@@ -2,7 +2,7 @@
 //! of a batch (a swarm's generation, Monte Carlo samples, Saltelli points)
 //! and every rank receives every result, so each continues with the same
 //! state. With the `mpi` feature the group is an MPI communicator
-//! ([`MpiRanks`], over the system's MPI library through rsmpi); without it
+//! (`MpiRanks`, over the system's MPI library through rsmpi); without it
 //! (and by default) it is this process alone ([`SingleProcess`]).
 //!
 //! The results are the same bits on any number of ranks: a batch's slot i

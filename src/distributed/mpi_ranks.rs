@@ -93,11 +93,7 @@ impl MpiRanks {
         // gather whose buffers are all empty.
         let local = [&[T::default()][..], local].concat();
         let local = &local[..];
-        let count = i32::try_from(local.len())
-            .map_err(|_| group_error(format!("{} values exceed MPI's count", local.len())))?;
-        let mut counts = vec![0i32; self.size];
-        world.all_gather_into(&count, &mut counts[..]);
-        let (displacements, total) = displacements(&counts);
+        let (counts, displacements, total) = self.layout(&world, local.len())?;
         let mut all = vec![T::default(); total];
         {
             let mut partition = PartitionMut::new(&mut all[..], &counts[..], &displacements[..]);
@@ -125,12 +121,8 @@ impl MpiRanks {
         let world = self.world()?;
         let start = mpi::time();
         let root = world.process_at_rank(0);
-        let count = i32::try_from(local.len())
-            .map_err(|_| group_error(format!("{} values exceed MPI's count", local.len())))?;
+        let (counts, displacements, total) = self.layout(&world, local.len())?;
         let gathered = if self.rank == 0 {
-            let mut counts = vec![0i32; self.size];
-            root.gather_into_root(&count, &mut counts[..]);
-            let (displacements, total) = displacements(&counts);
             let mut all = vec![0.0; total];
             {
                 let mut partition =
@@ -139,7 +131,6 @@ impl MpiRanks {
             }
             Some(all)
         } else {
-            root.gather_into(&count);
             root.gather_varcount_into(local);
             None
         };
@@ -168,16 +159,38 @@ impl Ranks for MpiRanks {
     }
 }
 
-/// Where each rank's values start in a gathered buffer, and the total,
-/// from the ranks' counts.
-fn displacements(counts: &[i32]) -> (Vec<i32>, usize) {
-    let starts = counts
-        .iter()
-        .scan(0i32, |at, &c| {
-            let d = *at;
-            *at += c;
-            Some(d)
-        })
-        .collect();
-    (starts, counts.iter().map(|&c| c as usize).sum())
+impl MpiRanks {
+    /// Every rank's count of `len` values, where each starts in the
+    /// gathered buffer, and the total: the counts exchanged as 64-bit
+    /// values and checked alike on every rank, so a gather too large for
+    /// MPI's 32-bit counts is refused by every rank, none left waiting.
+    fn layout(
+        &self,
+        world: &SimpleCommunicator,
+        len: usize,
+    ) -> Result<(Vec<i32>, Vec<i32>, usize)> {
+        let mut all = vec![0u64; self.size];
+        world.all_gather_into(&(len as u64), &mut all[..]);
+        let total = all.iter().try_fold(0u64, |t, &c| t.checked_add(c));
+        match total {
+            Some(t) if t <= i32::MAX as u64 => {
+                let counts: Vec<i32> = all.iter().map(|&c| c as i32).collect();
+                let starts = counts
+                    .iter()
+                    .scan(0i32, |at, &c| {
+                        let d = *at;
+                        *at += c;
+                        Some(d)
+                    })
+                    .collect();
+                Ok((counts, starts, t as usize))
+            }
+            _ => Err(group_error(format!(
+                "a gather of {} values in all exceeds MPI's 32-bit counts ({}): use more \
+                 ranks' output in parallel (write_pvti) or a smaller lattice",
+                all.iter().map(|&c| c as u128).sum::<u128>(),
+                i32::MAX
+            ))),
+        }
+    }
 }

@@ -323,7 +323,7 @@ pub fn optimize(
 }
 
 /// [`optimize`] with each generation shared over `ranks` (MPI ranks with
-/// the `mpi` feature: [`crate::distributed::MpiRanks`]). Every rank runs
+/// the `mpi` feature: `crate::distributed::MpiRanks`). Every rank runs
 /// the same swarm and receives every J, so every rank returns the same
 /// report, bit for bit the one of [`optimize`] with the same seed, on any
 /// number of ranks (more ranks than particles included: the extra ones
