@@ -70,6 +70,41 @@ fn optimization_equals_one_process(ranks: &MpiRanks) -> Check {
     Ok(())
 }
 
+/// A 3D plan on a segmented phantom (two overlapping ellipsoids, 1.5 mm
+/// cells): the swarm shared over the ranks gives one process's plan.
+fn patient_optimization_equals_one_process(ranks: &MpiRanks) -> Check {
+    use mnp_suite::patient::phantom::{TUMOR_LABEL, two_ellipsoids};
+    use mnp_suite::patient::{
+        Anatomy, CropSettings, PatientProblem, PatientSettings, PrincipalAxes, TissueMap,
+        optimize_patient, optimize_patient_on,
+    };
+    let volume = two_ellipsoids(34, 20.0).unwrap();
+    let crop = CropSettings::default()
+        .with_margin_mm(3.0)
+        .unwrap()
+        .with_cell_mm(Some(1.5))
+        .unwrap();
+    let tissues = TissueMap::tumor_in_healthy(&[TUMOR_LABEL]).unwrap();
+    let anatomy = Arc::new(Anatomy::new(&volume, &tissues, &crop).unwrap());
+    let problem = PatientProblem::new(
+        anatomy,
+        Arc::new(PrincipalAxes::new(2).unwrap()),
+        PatientSettings::default(),
+    )
+    .unwrap();
+    let settings = OptimizationSettings::new(5, 4).unwrap().with_seed(8);
+    let shared = optimize_patient_on(&problem, &settings, ranks, &mut |_, _| {})
+        .map_err(|e| e.to_string())?;
+    let alone = optimize_patient(&problem, &settings, &mut |_, _| {}).unwrap();
+    same("best position", &shared.best_position, &alone.best_position)?;
+    same("history", &shared.history, &alone.history)?;
+    same("metrics", shared.best.metrics, alone.best.metrics)?;
+    if shared.best.metrics.j.is_nan() || shared.best.metrics.j <= 0.0 {
+        return Err(format!("no plan with a J: {:?}", shared.best.metrics));
+    }
+    Ok(())
+}
+
 /// One particle on more ranks than particles: the extra ranks evaluate
 /// nothing and still end with the same report.
 fn more_ranks_than_particles(ranks: &MpiRanks) -> Check {
@@ -363,12 +398,16 @@ fn lbm_divergence_stops_every_rank(ranks: &MpiRanks) -> Check {
 
 fn main() -> std::process::ExitCode {
     let ranks = MpiRanks::initialize().expect("MPI starts");
-    let checks: [Named; 6] = [
+    let checks: [Named; 7] = [
         (
             "optimization equals one process",
             optimization_equals_one_process,
         ),
         ("more ranks than particles", more_ranks_than_particles),
+        (
+            "patient optimization equals one process",
+            patient_optimization_equals_one_process,
+        ),
         (
             "Monte Carlo equals one process",
             monte_carlo_equals_one_process,
@@ -387,6 +426,7 @@ fn main() -> std::process::ExitCode {
         ),
     ];
     let mut failed = 0;
+    let total = checks.len();
     for (name, check) in checks {
         let outcome = check(&ranks);
         // Every rank's verdict, so rank 0 reports a failure seen anywhere.
@@ -417,7 +457,7 @@ fn main() -> std::process::ExitCode {
         println!(
             "test result: {}. {} passed; {failed} failed (mpi, {} rank(s))",
             if failed == 0 { "ok" } else { "FAILED" },
-            6 - failed,
+            total - failed,
             ranks.size()
         );
     }
