@@ -349,12 +349,7 @@ impl LbmSolver3 {
             std::mem::swap(&mut self.f, &mut self.g);
             return self.finish_step(stat);
         }
-        let params = self.co.kernel_params(
-            [self.sx, self.sy],
-            self.problem.blood_temperature(),
-            -6.0 + 42.0 * self.config.moving_weight,
-            &self.config,
-        );
+        let params = d3q7_params(&self.co, [self.sx, self.sy], &self.problem, &self.config);
         let kind = (self.co.linear, self.co.hetero);
         let [f0, f1, f2, f3, f4, f5, f6] = &mut self.f;
         let f: [&mut [f64]; 7] = [f0, f1, f2, f3, f4, f5, f6];
@@ -369,12 +364,7 @@ impl LbmSolver3 {
 
     /// The pull sweep over the padded planes `active` selects.
     pub(super) fn sweep_pull_planes(&mut self, active: &(dyn Fn(usize) -> bool + Sync)) -> RowStat {
-        let params = self.co.kernel_params(
-            [self.sx, self.sy],
-            self.problem.blood_temperature(),
-            -6.0 + 42.0 * self.config.moving_weight,
-            &self.config,
-        );
+        let params = d3q7_params(&self.co, [self.sx, self.sy], &self.problem, &self.config);
         let kind = (self.co.linear, self.co.hetero);
         let src: [&[f64]; 7] = std::array::from_fn(|q| &self.f[q][..]);
         let [g0, g1, g2, g3, g4, g5, g6] = &mut self.g;
@@ -415,6 +405,22 @@ impl LbmSolver3 {
         }
         Ok(())
     }
+}
+
+/// What the D3Q7 kernel reads besides the populations, for padded
+/// `strides`: the energy moment's ϖ = −6 + 42w.
+fn d3q7_params<'a>(
+    co: &'a Coefficients,
+    strides: [usize; 2],
+    problem: &PennesProblem3,
+    config: &LbmConfig,
+) -> KernelParams<'a> {
+    co.kernel_params(
+        strides,
+        problem.blood_temperature(),
+        -6.0 + 42.0 * config.moving_weight,
+        config,
+    )
 }
 
 /// Mutable borrows of two different buffers.
