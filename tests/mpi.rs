@@ -114,8 +114,12 @@ fn more_ranks_than_particles(ranks: &MpiRanks) -> Check {
         return Err("the last rank should own no particle".into());
     }
     let shared = optimize_on(&p, &settings, ranks, &mut |_, _| {}).map_err(|e| e.to_string())?;
+    // Every rank of this job runs on one machine: each sees them all as
+    // sharing its memory.
+    let node = ranks.node_ranks().map_err(|e| e.to_string())?;
     let alone = optimize(&p, &settings, &mut |_, _| {}).unwrap();
     same("best position", &shared.best_position, &alone.best_position)?;
+    same("node ranks", node, (0..ranks.size()).collect::<Vec<_>>())?;
     same("evaluations", shared.evaluations, 3)
 }
 

@@ -15,7 +15,7 @@ use crate::app::resources::{available_memory, check_memory, estimate_memory};
 use crate::app::scenario_file::{
     BuiltScenario, RobustObjectiveKind, ScenarioFile, SolverKind, StrategyKind, TumorShape,
 };
-use crate::distributed::{Ranks, SingleProcess, agree, command_ranks};
+use crate::distributed::{Ranks, SingleProcess, agree, command_ranks, units_on};
 use crate::error::{Error, Result};
 use crate::treatment::assessment::{DoseReport, assess_dose};
 use crate::treatment::objective::{Evaluation, TreatmentProblem, Workspace};
@@ -777,7 +777,7 @@ fn cmd_optimize_particle(args: &OptimizeArgs, particle: &std::path::Path) -> Res
     }
     let description = read_particle(particle)?;
     let built = scenario_file(a)?.build()?;
-    check_run_memory(&built, true)?;
+    check_run_memory(&built, true, &Share::ALONE)?;
     let mut out = RunOutput::prepare(&a.out, "mnp optimize", Some(built.settings.seed()))?;
     let dir = match &args.data {
         Some(d) => d.join("dimag"),
@@ -889,15 +889,18 @@ fn reported_once(ranks: &dyn Ranks, outcome: Result<()>) -> Result<()> {
 
 fn optimize_plan_on(a: &RunArgs, ranks: &dyn Ranks) -> Result<()> {
     // Every rank reads and checks the scenario (each builds its own
-    // problem); a failure anywhere stops them all.
+    // problem); a failure anywhere stops them all. Which ranks share this
+    // machine's memory is asked first, before any step that may fail on
+    // one rank alone.
+    let node = agree(ranks, ranks.node_ranks())?;
     let file = agree(ranks, scenario_file(a))?;
     if let Some(section) = &file.patient {
-        return crate::app::patient_cli::optimize(&file, section, &a.out, ranks);
+        return crate::app::patient_cli::optimize(&file, section, &a.out, ranks, &node);
     }
     let built = agree(
         ranks,
         file.build()
-            .and_then(|b| check_run_memory(&b, true).map(|()| b)),
+            .and_then(|b| check_run_memory(&b, true, &Share::new(ranks, &node)).map(|()| b)),
     )?;
     // Rank 0 alone writes: it checks the folder before anyone works.
     let out = agree(
@@ -957,12 +960,39 @@ fn optimize_plan_on(a: &RunArgs, ranks: &dyn Ranks) -> Result<()> {
     Ok(())
 }
 
+/// The ranks on this machine among all: what its memory holds of a run
+/// shared over ranks ([`Share::ALONE`] for one process).
+pub(crate) struct Share<'a> {
+    node: &'a [usize],
+    size: usize,
+}
+
+impl<'a> Share<'a> {
+    /// One process.
+    pub(crate) const ALONE: Share<'static> = Share {
+        node: &[0],
+        size: 1,
+    };
+    pub(crate) fn new(ranks: &dyn Ranks, node: &'a [usize]) -> Self {
+        Self {
+            node,
+            size: ranks.size(),
+        }
+    }
+    /// Solvers this machine holds for `units` units of work, each rank
+    /// one more (its best plan's re-evaluation).
+    pub(crate) fn solvers(&self, units: usize) -> usize {
+        units_on(self.node, units, self.size) + self.node.len()
+    }
+}
+
 /// Refuses, before any work, a run this machine cannot hold: one solver
-/// per swarm particle when `optimizing`, else one.
-fn check_run_memory(built: &BuiltScenario, optimizing: bool) -> Result<()> {
+/// per swarm particle when `optimizing` (of the particles whose ranks run
+/// on this machine), else one.
+fn check_run_memory(built: &BuiltScenario, optimizing: bool, share: &Share<'_>) -> Result<()> {
     let cells = built.problem.scenario().grid().nx();
     let solvers = if optimizing {
-        built.settings.particles() + 1
+        share.solvers(built.settings.particles())
     } else {
         1
     };
@@ -1060,7 +1090,7 @@ fn cmd_solve(a: &PositionArgs) -> Result<()> {
     }
     let built = file.build()?;
     check_position(&built.problem, &position)?;
-    check_run_memory(&built, false)?;
+    check_run_memory(&built, false, &Share::ALONE)?;
     let mut out = RunOutput::prepare(&a.run.out, "mnp solve", None)?;
     let p = &built.problem;
     let start = std::time::Instant::now();
@@ -1153,6 +1183,7 @@ fn cmd_design(a: &DesignArgs) -> Result<()> {
 /// memory it needs: what every rank prepares before any work.
 fn robust_setup(
     a: &RobustArgs,
+    share: &Share<'_>,
 ) -> Result<(
     ScenarioFile,
     BuiltScenario,
@@ -1232,10 +1263,12 @@ fn robust_setup(
         check_position(&built.problem, x)?;
     }
     let cells = built.problem.scenario().grid().nx();
+    // The (particle, sample) pairs, or the particles of the nominal
+    // optimization, that this machine's ranks hold.
     let solvers = if a.optimize && a.position.is_none() {
-        built.settings.particles() * u.samples + 1
+        share.solvers(built.settings.particles() * u.samples)
     } else {
-        built.settings.particles() + 1
+        share.solvers(built.settings.particles())
     };
     check_memory(
         "--cells/--particles/--samples",
@@ -1255,7 +1288,8 @@ fn robust_on(a: &RobustArgs, ranks: &dyn Ranks) -> Result<()> {
     use crate::treatment::robust::{RobustProblem, optimize_robust_on, plan_sensitivity_on};
     use crate::uncertainty::SaltelliSettings;
     let start = std::time::Instant::now();
-    let (file, built, unc) = agree(ranks, robust_setup(a))?;
+    let node = agree(ranks, ranks.node_ranks())?;
+    let (file, built, unc) = agree(ranks, robust_setup(a, &Share::new(ranks, &node)))?;
     let u = &file.uncertainty;
     // Rank 0 alone writes: it checks the folder before anyone works.
     let out = agree(
@@ -1568,7 +1602,7 @@ fn cmd_dose(a: &PositionArgs) -> Result<()> {
         return crate::app::patient_cli::dose(&file, section, &a.run.out, a.position.as_deref());
     }
     let built = file.build()?;
-    check_run_memory(&built, a.position.is_none())?;
+    check_run_memory(&built, a.position.is_none(), &Share::ALONE)?;
     let mut out = RunOutput::prepare(&a.run.out, "mnp dose", Some(built.settings.seed()))?;
     let window = a.run.window()?;
     let (position, optimized) = position_or_optimum(a, &built)?;

@@ -3,7 +3,7 @@
 //! output contract as the 2D commands: a table for people, then one JSON
 //! line; the folder written whole.
 
-use crate::app::cli::{bar, check_variables};
+use crate::app::cli::{Share, bar, check_variables};
 use crate::app::output::RunOutput;
 use crate::app::patient_output::{PatientFiles, dose_json, optimize_json, write_patient_files};
 use crate::app::patient_scenario::{BuiltPatient, PatientSection};
@@ -131,8 +131,10 @@ pub(crate) fn optimize(
     section: &PatientSection,
     out_dir: &Path,
     ranks: &dyn Ranks,
+    node: &[usize],
 ) -> Result<()> {
-    let (built, patient) = agree(ranks, build(file, section, built_solvers(file)))?;
+    let solvers = Share::new(ranks, node).solvers(file.pso.particles);
+    let (built, patient) = agree(ranks, build(file, section, solvers))?;
     let out = agree(
         ranks,
         ranks

@@ -65,6 +65,14 @@ pub trait Ranks: Sync {
     fn communication_s(&self) -> f64 {
         0.0
     }
+    /// The ranks on this rank's machine (sharing its memory), this one
+    /// included, in rank order. Collective.
+    ///
+    /// # Errors
+    /// As [`Ranks::all_gather_f64`].
+    fn node_ranks(&self) -> Result<Vec<usize>> {
+        Ok(vec![self.rank()])
+    }
     /// Whether this is rank 0, the one that prints and writes files.
     fn is_root(&self) -> bool {
         self.rank() == 0
@@ -149,6 +157,13 @@ pub fn command_ranks(mpi: bool) -> Result<Box<dyn Ranks>> {
     })
 }
 
+/// How many of a batch's `units` the ranks `node` (those on one machine,
+/// [`Ranks::node_ranks`]) hold together, of `size` ranks in all: what the
+/// machine's memory must hold of a run shared by blocks.
+pub fn units_on(node: &[usize], units: usize, size: usize) -> usize {
+    node.iter().map(|&r| block(units, size, r).len()).sum()
+}
+
 /// An error about the group itself (not about a slot's evaluation).
 pub(crate) fn group_error(reason: impl Into<String>) -> Error {
     Error::Invalid {
@@ -177,5 +192,15 @@ mod tests {
         }
         // More ranks than slots: the last ranks own nothing.
         assert_eq!(block(2, 4, 3), 2..2);
+    }
+
+    #[test]
+    fn a_machine_holds_its_ranks_blocks() {
+        // 20 particles over 6 ranks (4, 4, 3, 3, 3, 3), two machines.
+        assert_eq!(units_on(&[0, 1, 2], 20, 6), 11);
+        assert_eq!(units_on(&[3, 4, 5], 20, 6), 9);
+        // One process holds everything.
+        assert_eq!(units_on(&[0], 320, 1), 320);
+        assert_eq!(SingleProcess.node_ranks().unwrap(), vec![0]);
     }
 }

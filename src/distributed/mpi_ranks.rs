@@ -157,6 +157,13 @@ impl Ranks for MpiRanks {
     fn communication_s(&self) -> f64 {
         f64::from_bits(self.communication.load(Ordering::Relaxed))
     }
+    fn node_ranks(&self) -> Result<Vec<usize>> {
+        // The ranks that share memory with this one (MPI_COMM_TYPE_SHARED).
+        let node = self.world()?.split_shared(self.rank as i32);
+        let mut ranks = vec![0u64; node.size() as usize];
+        node.all_gather_into(&(self.rank as u64), &mut ranks[..]);
+        Ok(ranks.into_iter().map(|r| r as usize).collect())
+    }
 }
 
 impl MpiRanks {
