@@ -107,9 +107,11 @@ impl LbmSolver3 {
         ]
     }
 
-    /// Whether padded plane `pi` (1-based) lies next to an interface.
-    fn at_interface(&self, pi: usize) -> bool {
-        (self.interfaces[0] && pi == 1) || (self.interfaces[1] && pi == self.n[0])
+    /// Which padded planes (1-based) lie next to an interface, as a
+    /// predicate on the plane index that borrows nothing of the solver.
+    fn at_interface(&self) -> impl Fn(usize) -> bool + Sync + use<> {
+        let ([low, high], last) = (self.interfaces, self.n[0]);
+        move |pi| (low && pi == 1) || (high && pi == last)
     }
 
     /// The first half of a slab's step: the walls, then every plane not
@@ -122,10 +124,8 @@ impl LbmSolver3 {
             return Err(slab_order_error());
         }
         self.fill_ghosts(super::Ghosts::Pull);
-        let [a, b] = self.interfaces;
-        let (n0, last) = (self.n[0], self.n[0]);
-        let skip = move |pi: usize| (a && pi == 1) || (b && pi == last);
-        let stat = self.sweep_pull_planes(&|pi| pi <= n0 && !skip(pi));
+        let edge = self.at_interface();
+        let stat = self.sweep_pull_planes(&|pi| !edge(pi));
         self.pending = Some(stat);
         Ok(())
     }
@@ -141,10 +141,8 @@ impl LbmSolver3 {
     /// No step begun, or [`BioheatError::Diverged`].
     pub fn step_interface_planes(&mut self) -> Result<()> {
         let interior = self.pending.take().ok_or_else(slab_order_error)?;
-        let edge: Vec<usize> = (1..=self.n[0])
-            .filter(|&pi| self.at_interface(pi))
-            .collect();
-        let stat = self.sweep_pull_planes(&|pi| edge.contains(&pi));
+        let edge = self.at_interface();
+        let stat = self.sweep_pull_planes(&edge);
         std::mem::swap(&mut self.f, &mut self.g);
         self.finish_step(interior.merge(stat))
     }
